@@ -1,0 +1,28 @@
+import type { Executor } from '../audit/audit.repository.js';
+import type { AccountTable } from './account.table.js';
+import type { Insertable } from 'kysely';
+
+export async function insertAccount(db: Executor, row: Insertable<AccountTable>): Promise<number> {
+  const result = await db.insertInto('accounts').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(result.id);
+}
+
+export async function findAccountByCode(db: Executor, code: string) {
+  return db.selectFrom('accounts').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function findAccountById(db: Executor, id: number) {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAccounts(db: Executor, limit: number, offset = 0) {
+  return db.selectFrom('accounts').selectAll().orderBy('code').limit(limit).offset(offset).execute();
+}
+
+export async function recordLogin(db: Executor, id: number, now: number): Promise<void> {
+  await db.updateTable('accounts').set({ last_login_at: now }).where('id', '=', id).execute();
+}
+
+export async function updatePasswordHash(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
+  await db.updateTable('accounts').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+}

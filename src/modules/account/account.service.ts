@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../shared/clock.js';
+import { normalizeIdentifier } from '../../shared/identifier.js';
+import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
+import { recordAudit, type AuditOrigin } from '../audit/audit.service.js';
+import * as repo from './account.repository.js';
+
+export type AccountInputError = 'INVALID_CODE' | 'INVALID_EMAIL' | 'INVALID_COMPANY' | 'DUPLICATE_CODE';
+
+export interface NewAccount {
+  code: string;
+  email: string;
+  company: string;
+}
+
+export class AccountError extends Error {
+  constructor(readonly code: AccountInputError) {
+    super(code);
+  }
+}
+
+/** Checks and canonicalises the fields of a new or imported account. */
+export function validateAccountInput(input: NewAccount): { value: NewAccount } | { error: AccountInputError } {
+  const code = normalizeIdentifier(input.code);
+  if (!code) return { error: 'INVALID_CODE' };
+  const email = normalizeEmail(input.email);
+  if (!isValidEmail(email) || hasLineBreak(email)) return { error: 'INVALID_EMAIL' };
+  const company = input.company.normalize('NFKC').trim();
+  if (company.length === 0 || company.length > 200 || hasLineBreak(company)) return { error: 'INVALID_COMPANY' };
+  return { value: { code, email, company } };
+}
+
+/**
+ * S5: a new account has no password at all; the customer activates it through an e-mailed link.
+ */
+export async function createAccount(db: Kysely<DB>, clock: Clock, input: NewAccount, origin: AuditOrigin, actor: { type: 'operator' | 'staff'; id: string }) {
+  const checked = validateAccountInput(input);
+  if ('error' in checked) throw new AccountError(checked.error);
+  const { code, email, company } = checked.value;
+  return db.transaction().execute(async (trx) => {
+    if (await repo.findAccountByCode(trx, code)) throw new AccountError('DUPLICATE_CODE');
+    const now = clock.now();
+    const id = await repo.insertAccount(trx, {
+      code,
+      email,
+      email_lc: email.toLowerCase(),
+      company,
+      password_hash: null,
+      created_at: now,
+      updated_at: now,
+      activated_at: null,
+      disabled_at: null,
+      last_login_at: null,
+      password_changed_at: null,
+    });
+    await recordAudit(trx, clock, origin, { event: 'account.created', outcome: 'success', actorType: actor.type, actorId: actor.id, accountId: id, target: code });
+    return { id, code, email, company };
+  });
+}
+
+export type AccountStatus = 'pre-created' | 'activated' | 'disabled';
+
+export function accountStatus(account: { password_hash: string | null; disabled_at: number | null }): AccountStatus {
+  if (account.disabled_at !== null) return 'disabled';
+  return account.password_hash === null ? 'pre-created' : 'activated';
+}

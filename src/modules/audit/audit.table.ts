@@ -1,0 +1,18 @@
+import type { Generated, Selectable } from 'kysely';
+
+/** S34: who did what to whom, from where, and how it ended. Never a secret. */
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  event: string;
+  outcome: string;
+  actor_type: string;
+  actor_id: string | null;
+  account_id: number | null;
+  target: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: string | null;
+}
+
+export type AuditEntry = Selectable<AuditTable>;

@@ -1,0 +1,149 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { rotateCsrfBinding } from '../../plugins/csrf.js';
+import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS, requestOrigin } from '../../plugins/customer-session.js';
+import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
+import { DAY_MS } from '../../shared/clock.js';
+import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';
+import { fr } from '../../shared/i18n/fr.js';
+import { safeNextPath } from '../../shared/safe-next.js';
+import { h } from '../../views/jsx.js';
+import { LoginPage } from '../../views/pages/login.js';
+import { recordAudit } from '../audit/audit.service.js';
+import {
+  createSession,
+  findRememberedIdentifier,
+  forgetDevice,
+  invalidateSession,
+  issueRememberToken,
+  rememberDevice,
+  revokeRememberCookie,
+} from '../session/session.service.js';
+import { authenticate } from './login.service.js';
+
+const loginBody = {
+  type: 'object',
+  required: ['identifiant', 'mot_de_passe'],
+  properties: {
+    _csrf: { type: 'string', maxLength: 200 },
+    identifiant: { type: 'string', maxLength: 64 },
+    // Long enough to reach our own "too long" rule (S1), short enough to bound the work.
+    mot_de_passe: { type: 'string', maxLength: 4096 },
+    memoriser: { type: 'string', maxLength: 8 },
+    next: { type: 'string', maxLength: 512 },
+  },
+} as const;
+
+const loginQuery = {
+  type: 'object',
+  properties: {
+    next: { type: 'string' },
+    deconnecte: { type: 'string' },
+    enregistre: { type: 'string' },
+    identifiant: { type: 'string' },
+  },
+} as const;
+
+interface LoginBody {
+  identifiant: string;
+  mot_de_passe: string;
+  memoriser?: string;
+  next?: string;
+}
+
+interface LoginQuery {
+  next?: string;
+  deconnecte?: string;
+  enregistre?: string;
+  identifiant?: string;
+}
+
+export async function loginRoutes(app: FastifyInstance) {
+  app.get<{ Querystring: LoginQuery }>('/connexion', { schema: { querystring: loginQuery } }, async (request, reply) => {
+    const next = safeNextPath(request.query.next);
+    if (await loadCustomer(request, reply)) return reply.redirect(next ?? '/espace-pro', 303);
+    const { db, clock } = app.deps;
+    const device = readCookie(request, COOKIE.device);
+    const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
+    const fromLink = request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null;
+    const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : undefined;
+    return sendPage(
+      reply,
+      <LoginPage ctx={pageContext(request, reply)} identifier={fromLink ?? remembered} remember={remembered !== undefined} next={next} notice={notice} />,
+    );
+  });
+
+  app.post<{ Body: LoginBody }>('/connexion', { schema: { body: loginBody } }, async (request, reply) => {
+    const { db, clock, hasher, dummyHash } = app.deps;
+    const body = request.body;
+    const next = safeNextPath(body.next);
+    const remember = body.memoriser !== undefined;
+    const origin = requestOrigin(request);
+    const result = await authenticate({ db, clock, hasher, dummyHash }, { identifier: body.identifiant, password: body.mot_de_passe, origin });
+
+    if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+    if (!result.ok) {
+      // S6: one status, one page, one message for every kind of failure; the password is never echoed.
+      return sendPage(
+        reply,
+        <LoginPage
+          ctx={pageContext(request, reply)}
+          identifier={displayableIdentifier(body.identifiant)}
+          remember={remember}
+          next={next}
+          errors={{ identifiant: fr.login.INVALID_CREDENTIALS }}
+        />,
+        401,
+      );
+    }
+
+    // S18: a brand-new session; whatever this browser held before dies now.
+    await endCurrentSession(request, reply);
+    // The session belongs to the remember-me series, so detected theft kills it too (S20).
+    const token = remember ? await issueRememberToken(db, clock, result.accountId) : null;
+    const session = await createSession(db, clock, result.accountId, origin, token?.series ?? null);
+    setSecureCookie(reply, COOKIE.session, session.token);
+    rotateCsrfBinding(request, reply);
+
+    const device = readCookie(request, COOKIE.device);
+    if (token) {
+      setSecureCookie(reply, COOKIE.remember, token.cookieValue, REMEMBER_COOKIE_MAX_AGE_SECONDS);
+      const deviceValue = await rememberDevice(db, clock, result.accountId, device);
+      setSecureCookie(reply, COOKIE.device, deviceValue, (30 * DAY_MS) / 1000);
+    } else if (device) {
+      // Box left unticked: this browser stops pre-filling the identifier.
+      await forgetDevice(db, device);
+      clearSecureCookie(reply, COOKIE.device);
+    }
+    return reply.redirect(next ?? '/espace-pro', 303);
+  });
+
+  // S22: logout is a POST (CSRF-checked by the global hook) that kills everything server-side.
+  app.post('/deconnexion', async (request, reply) => {
+    const customer = await loadCustomer(request, reply);
+    await endCurrentSession(request, reply);
+    rotateCsrfBinding(request, reply);
+    if (customer) {
+      await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), {
+        event: 'logout',
+        outcome: 'success',
+        actorType: 'customer',
+        actorId: customer.code,
+        accountId: customer.accountId,
+      });
+    }
+    return reply.redirect('/connexion?deconnecte=1', 303);
+  });
+}
+
+/** Deletes this browser's session and remember-me series server-side and clears their cookies. */
+async function endCurrentSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { db } = request.server.deps;
+  const customer = await loadCustomer(request, reply);
+  if (customer) await invalidateSession(db, customer.id);
+  const remember = readCookie(request, COOKIE.remember);
+  if (remember) await revokeRememberCookie(db, remember);
+  if (readCookie(request, COOKIE.session) || customer) clearSecureCookie(reply, COOKIE.session);
+  if (remember) clearSecureCookie(reply, COOKIE.remember);
+}

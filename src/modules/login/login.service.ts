@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import { PASSWORD_MAX_LENGTH } from '../../config.js';
+import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../shared/clock.js';
+import type { PasswordHasher } from '../../shared/hasher.js';
+import { normalizeIdentifier } from '../../shared/identifier.js';
+import * as accounts from '../account/account.repository.js';
+import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
+import * as security from '../security/security.service.js';
+
+export interface LoginDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  hasher: PasswordHasher;
+  /** S7: verified against when there is no real hash to verify. */
+  dummyHash: string;
+}
+
+export interface LoginInput {
+  identifier: string;
+  password: string;
+  origin: AuditOrigin & { ip: string };
+}
+
+/** Why a login failed. Only the audit log ever sees it: the customer gets one answer (S6). */
+export type LoginFailureReason = 'malformed_identifier' | 'unknown_identifier' | 'not_activated' | 'disabled' | 'throttled' | 'password_too_long' | 'wrong_password';
+
+export type LoginResult =
+  | { ok: true; accountId: number; code: string }
+  | { ok: false; code: 'INVALID_CREDENTIALS'; reason: LoginFailureReason }
+  | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
+
+/**
+ * Checks an identifier and password. Every failure takes one argon2 verification (against the
+ * dummy hash when there is nothing real to check) so unknown, passwordless, disabled, throttled
+ * and wrong-password attempts cost the same time (S7) and give the same answer (S6).
+ */
+export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
+  const { db, clock, hasher } = deps;
+  const ip = input.origin.ip;
+
+  const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
+  if (ipState.exceeded) {
+    await recordAudit(db, clock, input.origin, { event: 'login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
+    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
+  }
+
+  const code = normalizeIdentifier(input.identifier);
+  const account = code ? await accounts.findAccountByCode(db, code) : undefined;
+  const throttled = code ? await security.isIdentifierThrottled(db, clock, code) : false;
+  // S1: counted in code points; an over-long password is refused before any hashing.
+  const tooLong = [...input.password.normalize('NFKC')].length > PASSWORD_MAX_LENGTH;
+
+  const usableHash = account && account.password_hash && account.disabled_at === null && !throttled ? account.password_hash : null;
+  let verified = false;
+  if (!tooLong) {
+    const matches = await hasher.verify(usableHash ?? deps.dummyHash, input.password);
+    verified = usableHash !== null && matches;
+  }
+
+  if (verified && account) {
+    await security.clearIdentifierThrottle(db, account.code);
+    await accounts.recordLogin(db, account.id, clock.now());
+    if (hasher.needsRehash(account.password_hash!)) {
+      // S4: parameters were raised since this hash was made; upgrade it now that we know the password.
+      await accounts.updatePasswordHash(db, account.id, await hasher.hash(input.password), clock.now());
+    }
+    await recordAudit(db, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
+    return { ok: true, accountId: account.id, code: account.code };
+  }
+
+  const reason: LoginFailureReason = !code
+    ? 'malformed_identifier'
+    : throttled
+      ? 'throttled'
+      : !account
+        ? 'unknown_identifier'
+        : tooLong
+          ? 'password_too_long'
+          : account.password_hash === null
+            ? 'not_activated'
+            : account.disabled_at !== null
+              ? 'disabled'
+              : 'wrong_password';
+
+  await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
+  if (code && !throttled) {
+    const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, code);
+    if (delayMs > 0) {
+      await recordAudit(db, clock, input.origin, {
+        event: 'login.throttle',
+        outcome: 'blocked',
+        actorType: 'anonymous',
+        accountId: account?.id ?? null,
+        target: code,
+        details: { failures, delaySeconds: delayMs / 1000 },
+      });
+    }
+  }
+  await recordAudit(db, clock, input.origin, {
+    event: 'login.failure',
+    outcome: 'failure',
+    actorType: 'anonymous',
+    accountId: account?.id ?? null,
+    target: code ?? input.identifier.slice(0, 32),
+    details: { reason },
+  });
+  return { ok: false, code: 'INVALID_CREDENTIALS', reason };
+}

@@ -1,0 +1,39 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { FastifyInstance } from 'fastify';
+import { loadCustomer } from '../../plugins/customer-session.js';
+import { pageContext, sendPage } from '../../plugins/views.js';
+import { fr } from '../../shared/i18n/fr.js';
+import { h } from '../../views/jsx.js';
+import { AccountPage } from '../../views/pages/account.js';
+import { HomePage } from '../../views/pages/home.js';
+import { MessagePage } from '../../views/pages/message.js';
+
+/** Public pages that change nothing. */
+export async function publicPages(app: FastifyInstance) {
+  app.get('/', async (request, reply) => sendPage(reply, <HomePage ctx={pageContext(request, reply)} />));
+
+  for (const path of ['/mot-de-passe-oublie', '/ouverture-de-compte']) {
+    app.get(path, async (request, reply) =>
+      sendPage(
+        reply,
+        <MessagePage ctx={pageContext(request, reply)} title={fr.placeholder.title} body={fr.placeholder.body} action={{ href: '/connexion', label: fr.placeholder.back }} />,
+      ),
+    );
+  }
+}
+
+/** Pages of the signed-in customer. Registered in a scope whose preHandler requires a session. */
+export async function customerPages(app: FastifyInstance) {
+  app.addHook('preHandler', async (request, reply) => {
+    const customer = await loadCustomer(request, reply);
+    if (!customer) {
+      const next = encodeURIComponent(request.url);
+      return reply.redirect(`/connexion?next=${next}`, 303);
+    }
+  });
+
+  app.get('/espace-pro', async (request, reply) => {
+    const customer = (await loadCustomer(request, reply))!;
+    return sendPage(reply, <AccountPage ctx={pageContext(request, reply)} company={customer.company} code={customer.code} />);
+  });
+}

@@ -1,0 +1,52 @@
+import { sql } from 'kysely';
+import type { Executor } from '../audit/audit.repository.js';
+
+export async function incrementCounter(db: Executor, key: string, expiresAt: number): Promise<number> {
+  const row = await db
+    .insertInto('rate_counters')
+    .values({ key, count: 1, expires_at: expiresAt })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ count: sql<number>`rate_counters.count + 1` }))
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function readCounter(db: Executor, key: string): Promise<number> {
+  const row = await db.selectFrom('rate_counters').select('count').where('key', '=', key).executeTakeFirst();
+  return row ? Number(row.count) : 0;
+}
+
+export async function deleteExpiredCounters(db: Executor, now: number): Promise<void> {
+  await db.deleteFrom('rate_counters').where('expires_at', '<=', now).execute();
+}
+
+export async function findThrottle(db: Executor, key: string) {
+  return db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+export async function incrementThrottleFailures(db: Executor, key: string, now: number): Promise<number> {
+  const row = await db
+    .insertInto('login_throttle')
+    .values({ key, failures: 1, blocked_until: 0, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ failures: sql<number>`login_throttle.failures + 1`, updated_at: now }))
+    .returning('failures')
+    .executeTakeFirstOrThrow();
+  return Number(row.failures);
+}
+
+export async function setThrottleBlockedUntil(db: Executor, key: string, blockedUntil: number): Promise<void> {
+  await db.updateTable('login_throttle').set({ blocked_until: blockedUntil }).where('key', '=', key).execute();
+}
+
+export async function deleteThrottle(db: Executor, key: string): Promise<void> {
+  await db.deleteFrom('login_throttle').where('key', '=', key).execute();
+}
+
+export async function findSetting(db: Executor, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value;
+}
+
+export async function insertSettingIfAbsent(db: Executor, key: string, value: string): Promise<void> {
+  await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+}

@@ -1,0 +1,93 @@
+import type { Executor } from '../audit/audit.repository.js';
+import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
+
+export async function insertSession(db: Executor, row: SessionTable): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export async function findSessionWithAccount(db: Executor, id: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .select([
+      'sessions.id',
+      'sessions.account_id',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'sessions.expires_at',
+      'sessions.remember_series',
+      'accounts.code',
+      'accounts.company',
+      'accounts.email',
+      'accounts.disabled_at',
+    ])
+    .where('sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchSession(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteSession(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOfAccount(db: Executor, accountId: number): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteSessionsOfSeries(db: Executor, series: string): Promise<void> {
+  await db.deleteFrom('sessions').where('remember_series', '=', series).execute();
+}
+
+export async function insertRememberToken(db: Executor, row: RememberTokenTable): Promise<void> {
+  await db.insertInto('remember_tokens').values(row).execute();
+}
+
+export async function findRememberToken(db: Executor, selector: string) {
+  return db.selectFrom('remember_tokens').selectAll().where('selector', '=', selector).executeTakeFirst();
+}
+
+/** Marks the token used; false when another request already did (only one rotation wins). */
+export async function markRememberTokenRotated(db: Executor, selector: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('remember_tokens')
+    .set({ rotated_at: now })
+    .where('selector', '=', selector)
+    .where('rotated_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function deleteRememberSeries(db: Executor, series: string): Promise<void> {
+  await db.deleteFrom('remember_tokens').where('series', '=', series).execute();
+}
+
+export async function deleteRememberTokensOfAccount(db: Executor, accountId: number): Promise<void> {
+  await db.deleteFrom('remember_tokens').where('account_id', '=', accountId).execute();
+}
+
+export async function upsertDevice(db: Executor, row: DeviceTable): Promise<void> {
+  await db
+    .insertInto('devices')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ account_id: row.account_id, expires_at: row.expires_at }))
+    .execute();
+}
+
+export async function findDeviceIdentifier(db: Executor, id: string, now: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('devices')
+    .innerJoin('accounts', 'accounts.id', 'devices.account_id')
+    .select('accounts.code')
+    .where('devices.id', '=', id)
+    .where('devices.expires_at', '>', now)
+    .executeTakeFirst();
+  return row?.code;
+}
+
+export async function deleteDevice(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('devices').where('id', '=', id).execute();
+}

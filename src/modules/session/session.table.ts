@@ -1,0 +1,39 @@
+import type { Selectable } from 'kysely';
+
+/** A signed-in browser. The id is the SHA-256 of the cookie's token (S18). */
+export interface SessionTable {
+  id: string;
+  account_id: number;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end: 12 h after creation (S19). */
+  expires_at: number;
+  /** Remember-me series this session was opened from, so theft can kill it (S20). */
+  remember_series: string | null;
+  ip: string;
+  user_agent: string;
+}
+
+/** One link of a remember-me series: selector looks up, validator proves (S20). */
+export interface RememberTokenTable {
+  selector: string;
+  series: string;
+  account_id: number;
+  validator_hash: string;
+  created_at: number;
+  /** 30 days from the series' first issue; rotation never extends it. */
+  expires_at: number;
+  /** Set when the token was exchanged for its successor; using it again means theft. */
+  rotated_at: number | null;
+}
+
+/** "Mémoriser mes identifiants" pre-fill: the cookie holds only a random value (S21). */
+export interface DeviceTable {
+  id: string;
+  account_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export type Session = Selectable<SessionTable>;
+export type RememberToken = Selectable<RememberTokenTable>;

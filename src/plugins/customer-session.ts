@@ -1,0 +1,62 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordAudit } from '../modules/audit/audit.service.js';
+import {
+  consumeRememberToken,
+  createSession,
+  REMEMBER_ME_MS,
+  type ValidSession,
+  validateSessionToken,
+} from '../modules/session/session.service.js';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from './cookies.js';
+
+export function requestOrigin(request: FastifyRequest) {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+}
+
+const CUSTOMER = Symbol('customer');
+type WithCustomer = FastifyRequest & { [CUSTOMER]?: ValidSession | null };
+
+/**
+ * The signed-in customer, from the session cookie or, failing that, from the remember-me
+ * cookie, which is rotated together with a new session (S20). Never from the URL (S18).
+ */
+export async function loadCustomer(request: FastifyRequest, reply: FastifyReply): Promise<ValidSession | null> {
+  const req = request as WithCustomer;
+  if (req[CUSTOMER] !== undefined) return req[CUSTOMER];
+  const { db, clock } = request.server.deps;
+  let customer: ValidSession | null = null;
+
+  const token = readCookie(request, COOKIE.session);
+  if (token) {
+    customer = await validateSessionToken(db, clock, token);
+    if (!customer) clearSecureCookie(reply, COOKIE.session);
+  }
+
+  const remember = readCookie(request, COOKIE.remember);
+  if (!customer && remember) {
+    const outcome = await consumeRememberToken(db, clock, remember);
+    if (outcome.kind === 'rotated') {
+      const session = await createSession(db, clock, outcome.accountId, requestOrigin(request), outcome.series);
+      setSecureCookie(reply, COOKIE.session, session.token);
+      setSecureCookie(reply, COOKIE.remember, outcome.cookieValue, (outcome.expiresAt - clock.now()) / 1000);
+      customer = await validateSessionToken(db, clock, session.token);
+      await recordAudit(db, clock, requestOrigin(request), { event: 'remember.used', outcome: 'success', actorType: 'customer', accountId: outcome.accountId });
+    } else {
+      clearSecureCookie(reply, COOKIE.remember);
+      if (outcome.kind === 'theft') {
+        await recordAudit(db, clock, requestOrigin(request), {
+          event: 'remember.theft_detected',
+          outcome: 'blocked',
+          actorType: 'anonymous',
+          accountId: outcome.accountId,
+          details: { action: 'series and its sessions revoked' },
+        });
+      }
+    }
+  }
+  req[CUSTOMER] = customer;
+  return customer;
+}
+
+/** The longest a remember-me cookie may live in the browser. */
+export const REMEMBER_COOKIE_MAX_AGE_SECONDS = REMEMBER_ME_MS / 1000;

@@ -1,0 +1,49 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { HashQueueFullError } from '../shared/hasher.js';
+import { fr } from '../shared/i18n/fr.js';
+import { h } from '../views/jsx.js';
+import { MessagePage } from '../views/pages/message.js';
+import { sendPage, sendTooManyRequests } from './views.js';
+
+/**
+ * S30: whatever goes wrong, the visitor gets a French page — never a stack, SQL or version.
+ * The details go to the log (which never holds secrets, S35).
+ */
+export const errorPages = fp(async function errorPages(app: FastifyInstance) {
+  const ctx = () => ({ brandName: app.deps.config.brandName, csrfToken: '' });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.notFoundTitle} body={fr.errors.notFoundBody} isError />, 404);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HashQueueFullError) return sendTooManyRequests(request, reply, 5);
+    const status = error.statusCode ?? 500;
+    if (error.code === 'CSRF_REFUSED') {
+      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.csrfTitle} body={fr.errors.csrfBody} isError action={{ href: '/connexion', label: fr.placeholder.back }} />, 403);
+    }
+    if (status === 413) return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.tooLargeTitle} body={fr.errors.tooLargeBody} isError />, 413);
+    if (error.validation || (status >= 400 && status < 500)) {
+      request.log.info({ code: error.code, status }, 'request refused');
+      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.badRequestTitle} body={fr.errors.badRequestBody} isError />, 400);
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.error({ err: { message: error.message, code: error.code } }, 'database unavailable');
+      reply.header('retry-after', '10');
+      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.unavailableTitle} body={fr.errors.unavailableBody} isError />, 503);
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.serverTitle} body={fr.errors.serverBody} isError />, 500);
+  });
+});
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+
+function isDatabaseUnavailable(error: FastifyError): boolean {
+  return (
+    (typeof error.code === 'string' && UNAVAILABLE_CODES.has(error.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(error.message)
+  );
+}

@@ -1,0 +1,92 @@
+import os from 'node:os';
+import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { randomToken } from './crypto.js';
+
+/** S4: argon2id at OWASP's minimum or above. Raise these and old hashes upgrade at next login. */
+export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+// @node-rs/argon2 exposes Algorithm as a const enum, which isolated-module builds cannot inline.
+const ARGON2ID = 2;
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(phc: string, password: string): Promise<boolean>;
+  /** True when the stored hash was made with weaker parameters than today's. */
+  needsRehash(phc: string): boolean;
+  /** Jobs waiting or running, for metrics. */
+  queueLength(): number;
+}
+
+/** Thrown when the hashing queue is full: the caller answers 429 at once (S10). */
+export class HashQueueFullError extends Error {
+  readonly code = 'HASH_QUEUE_FULL';
+}
+
+export interface HasherOptions {
+  concurrency?: number;
+  maxQueue?: number;
+}
+
+/**
+ * argon2id on libuv's thread pool, never on the event loop, with at most `concurrency` hashes
+ * at once (the number of cores) and a bounded wait queue, so a login flood costs CPU, not the
+ * ability to serve pages (S10).
+ */
+export function createArgon2Hasher(options: HasherOptions = {}): PasswordHasher {
+  const limit = createLimiter(options.concurrency ?? os.availableParallelism(), options.maxQueue ?? 64);
+  const argonOptions = { algorithm: ARGON2ID, ...ARGON2_PARAMS } as const;
+  return {
+    hash: (password) => limit.run(() => hash(password.normalize('NFKC'), argonOptions as never)),
+    verify: (phc, password) => limit.run(() => verify(phc, password.normalize('NFKC')).catch(() => false)),
+    needsRehash(phc) {
+      try {
+        const p = parseOptions(phc);
+        return (
+          (p.algorithm as number) !== ARGON2ID ||
+          (p.memoryCost ?? 0) < ARGON2_PARAMS.memoryCost ||
+          (p.timeCost ?? 0) < ARGON2_PARAMS.timeCost ||
+          (p.parallelism ?? 0) < ARGON2_PARAMS.parallelism
+        );
+      } catch {
+        return true;
+      }
+    },
+    queueLength: () => limit.size(),
+  };
+}
+
+/**
+ * S7: the hash that unknown identifiers and passwordless accounts are verified against, made
+ * with the same parameters as real ones so every failure costs the same time.
+ */
+export async function createDummyHash(hasher: PasswordHasher): Promise<string> {
+  return hasher.hash(randomToken(24));
+}
+
+function createLimiter(concurrency: number, maxQueue: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    running--;
+    const next = waiting.shift();
+    if (next) {
+      running++;
+      next();
+    }
+  };
+  return {
+    size: () => running + waiting.length,
+    async run<T>(job: () => Promise<T>): Promise<T> {
+      if (running >= concurrency) {
+        if (waiting.length >= maxQueue) throw new HashQueueFullError('password hashing queue is full');
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      } else {
+        running++;
+      }
+      try {
+        return await job();
+      } finally {
+        release();
+      }
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../shared/i18n/fr.js';
+import { Fragment, h, type Html } from './jsx.js';
+
+/** Field name → French message, in the order the fields appear. */
+export type FieldErrors = Record<string, string>;
+
+export function CsrfField({ token }: { token: string }): Html {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** Summary at the top of a failed form, each message linking to its field. */
+export function ErrorSummary({ errors }: { errors: FieldErrors }): Html {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return <></>;
+  return (
+    <div class="error-summary" role="alert" tabindex="-1" id="resume-erreurs">
+      <h2>{fr.site.errorSummaryTitle}</h2>
+      <ul>
+        {entries.map(([field, message]) => (
+          <li>
+            <a href={`#${field}`}>{message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export interface FieldProps {
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  hint?: string;
+  type?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputmode?: string;
+  readonly?: boolean;
+  maxlength?: number;
+}
+
+/** A labelled input with its hint and error tied to it for screen readers. */
+export function Field(p: FieldProps): Html {
+  const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : null].filter(Boolean).join(' ');
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={p.name}>
+        {p.label}
+        {p.required ? <span class="required" aria-hidden="true"> *</span> : null}
+      </label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-aide`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error" id={`${p.name}-erreur`}>
+          {p.error}
+        </p>
+      ) : null}
+      <input
+        id={p.name}
+        name={p.name}
+        type={p.type ?? 'text'}
+        value={p.value}
+        required={p.required}
+        aria-required={p.required ? 'true' : undefined}
+        aria-invalid={p.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+        autocomplete={p.autocomplete}
+        inputmode={p.inputmode}
+        readonly={p.readonly}
+        maxlength={p.maxlength}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { h, type Html } from '../jsx.js';
+import { Layout, Notice, type PageContext } from '../layout.js';
+
+export interface LoginPageProps {
+  ctx: PageContext;
+  identifier?: string;
+  remember?: boolean;
+  next?: string | null;
+  errors?: FieldErrors;
+  notice?: string;
+}
+
+export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice }: LoginPageProps): Html {
+  const hasError = Object.keys(errors).length > 0;
+  return (
+    <Layout ctx={ctx} title={fr.login.title} hasError={hasError}>
+      <h1>{fr.login.title}</h1>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <div class="panels">
+        <section class="panel" aria-labelledby="ouverture-titre">
+          <h2 id="ouverture-titre">{fr.login.openingHeading}</h2>
+          <p>{fr.login.newHere}</p>
+          <p>
+            <a class="button" href="/ouverture-de-compte">
+              {fr.login.requestAccount}
+            </a>
+          </p>
+        </section>
+        <section class="panel" aria-labelledby="inscrit-titre">
+          <h2 id="inscrit-titre">{fr.login.registeredHeading}</h2>
+          <ErrorSummary errors={errors} />
+          <form method="post" action="/connexion" novalidate>
+            <CsrfField token={ctx.csrfToken} />
+            {next ? <input type="hidden" name="next" value={next} /> : null}
+            <Field
+              name="identifiant"
+              label={fr.login.identifier}
+              hint={fr.login.identifierHint}
+              value={identifier}
+              error={errors.identifiant}
+              required
+              autocomplete="username"
+              inputmode="numeric"
+              maxlength={32}
+            />
+            <Field name="mot_de_passe" label={fr.login.password} type="password" required autocomplete="current-password" maxlength={1024} />
+            <div class="field field-checkbox">
+              <input type="checkbox" id="memoriser" name="memoriser" value="1" checked={remember} />
+              <label for="memoriser">{fr.login.remember}</label>
+            </div>
+            <p>
+              <a href="/mot-de-passe-oublie">{fr.login.forgot}</a>
+            </p>
+            <button type="submit" class="button button-primary">
+              {fr.login.submit}
+            </button>
+          </form>
+        </section>
+      </div>
+    </Layout>
+  );
+}

@@ -1,0 +1,30 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { type Child, h, type Html } from '../jsx.js';
+import { Layout, type PageContext } from '../layout.js';
+
+export interface MessagePageProps {
+  ctx: PageContext;
+  title: string;
+  body: string;
+  /** Error pages announce themselves as such in the title. */
+  isError?: boolean;
+  action?: { href: string; label: string };
+  children?: Child;
+}
+
+/** One page for every error (404, 429, 500…) and every simple message. */
+export function MessagePage({ ctx, title, body, isError, action, children }: MessagePageProps): Html {
+  return (
+    <Layout ctx={ctx} title={title} hasError={isError}>
+      <h1>{title}</h1>
+      <p>{body}</p>
+      {children}
+      <p>
+        <a class="button" href={action?.href ?? '/'}>
+          {action?.label ?? fr.errors.backHome}
+        </a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,29 @@
+import { AccountError, createAccount } from '../../src/modules/account/account.service.js';
+import type { TestApp } from './app.js';
+
+export const STRONG_PASSWORD = 'cheval batterie agrafe correcte';
+
+/** An account created as the CLI would, optionally with a password already set. */
+export async function seedAccount(
+  t: TestApp,
+  fields: { code?: string; email?: string; company?: string; password?: string | null; disabled?: boolean } = {},
+) {
+  const account = await createAccount(
+    t.db,
+    t.clock,
+    { code: fields.code ?? '12345', email: fields.email ?? 'contact@librairie-du-port.fr', company: fields.company ?? 'Librairie du Port' },
+    { ip: null, userAgent: 'test' },
+    { type: 'operator', id: 'test' },
+  );
+  const password = fields.password === undefined ? STRONG_PASSWORD : fields.password;
+  if (password !== null) {
+    const hash = await t.hasher.hash(password);
+    await t.db.updateTable('accounts').set({ password_hash: hash, activated_at: t.clock.now() }).where('id', '=', account.id).execute();
+  }
+  if (fields.disabled) await t.db.updateTable('accounts').set({ disabled_at: t.clock.now() }).where('id', '=', account.id).execute();
+  t.hasher.hashCalls = 0;
+  t.hasher.verifyCalls = 0;
+  return account;
+}
+
+export { AccountError };

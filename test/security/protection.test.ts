@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { loggerOptions } from '../../src/app.js';
+import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
+import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+
+/** Every page a visitor can reach so far; each issue adds its own. */
+const PUBLIC_PAGES = ['/', '/connexion', '/mot-de-passe-oublie', '/ouverture-de-compte', '/page-qui-n-existe-pas'];
+
+/** Every state-changing route with a valid body apart from the CSRF proof. */
+const POSTS: Array<{ url: string; form: Record<string, string> }> = [
+  { url: '/connexion', form: { identifiant: '12345', mot_de_passe: STRONG_PASSWORD } },
+  { url: '/deconnexion', form: {} },
+];
+
+for (const dialect of DIALECTS) {
+  describe(`requests and responses [${dialect}]`, () => {
+    let t: TestApp;
+    const logLines: string[] = [];
+    before(async () => {
+      const stream = new Writable({
+        write(chunk, _enc, cb) {
+          logLines.push(chunk.toString());
+          cb();
+        },
+      });
+      t = await buildTestApp(dialect, { logger: { ...(loggerOptions('trace') as object), stream } });
+      await seedAccount(t);
+    });
+    after(async () => t.close());
+
+    test('S28 security headers on every page, 404 included', async () => {
+      const browser = new Browser(t.app);
+      await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+      for (const url of [...PUBLIC_PAGES, '/espace-pro', '/static/app.css']) {
+        const res = await browser.get(url);
+        const csp = String(res.headers['content-security-policy']);
+        assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), url);
+        for (const directive of ["frame-ancestors 'none'", "form-action 'self'", "object-src 'none'", "base-uri 'none'"]) {
+          assert.ok(csp.includes(directive), `${url}: ${directive}`);
+        }
+        assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+        assert.ok(res.headers['referrer-policy'], url);
+        assert.equal(res.headers['x-powered-by'], undefined, url);
+        assert.equal(res.headers['access-control-allow-origin'], undefined, `${url}: no CORS`);
+        assert.equal(res.headers['strict-transport-security'], undefined, `${url}: no HSTS over plain HTTP`);
+      }
+    });
+
+    test('S28 HSTS when PUBLIC_URL is HTTPS', async () => {
+      const https = await buildTestApp(dialect, { env: { PUBLIC_URL: 'https://pro.example.fr' } });
+      try {
+        const res = await new Browser(https.app).get('/connexion');
+        assert.match(String(res.headers['strict-transport-security']), /max-age=\d+/);
+      } finally {
+        await https.close();
+      }
+    });
+
+    test('S28 no CORS: a cross-origin preflight gets no allow headers', async () => {
+      const res = await t.app.inject({ method: 'OPTIONS', url: '/connexion', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+    });
+
+    test('S29 Cache-Control: no-store on every page of the login and account flows', async () => {
+      const browser = new Browser(t.app);
+      for (const url of PUBLIC_PAGES) assert.equal((await browser.get(url)).headers['cache-control'], 'no-store', url);
+      const login = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+      assert.equal(login.headers['cache-control'], 'no-store');
+      assert.equal((await browser.get('/espace-pro')).headers['cache-control'], 'no-store');
+    });
+
+    for (const { url, form } of POSTS) {
+      test(`S23 CSRF: ${url} refuses a missing token, a wrong token, a cross-site Origin and Sec-Fetch-Site`, async () => {
+        const browser = new Browser(t.app);
+        await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+        const page = await browser.get('/espace-pro');
+        const token = csrfToken(page.body);
+        const before = await t.db.selectFrom('audit_log').select('id').where('event', '=', 'csrf.refused').execute();
+        const attempts: Array<[string, Record<string, string>, Record<string, string>]> = [
+          ['no token', form, {}],
+          ['wrong token', { ...form, _csrf: token.slice(0, -2) + 'xx' }, {}],
+          ['cross-site Origin', { ...form, _csrf: token }, { origin: 'https://evil.example' }],
+          ['Sec-Fetch-Site cross-site', { ...form, _csrf: token }, { 'sec-fetch-site': 'cross-site' }],
+          ['Sec-Fetch-Site same-site', { ...form, _csrf: token }, { 'sec-fetch-site': 'same-site' }],
+          ['Origin null without same-origin fetch', { ...form, _csrf: token }, { origin: 'null' }],
+        ];
+        for (const [what, body, headers] of attempts) {
+          const res = await browser.post(url, body, headers);
+          assert.equal(res.statusCode, 403, `${url} ${what}`);
+          assert.match(res.body, /Page expirée/);
+        }
+        const afterRows = await t.db.selectFrom('audit_log').select('id').where('event', '=', 'csrf.refused').execute();
+        assert.equal(afterRows.length - before.length, attempts.length, 'S34 every CSRF refusal is audited');
+        assert.equal((await browser.get('/espace-pro')).statusCode, 200, 'nothing changed');
+        // The same request from the same origin with the token passes.
+        const ok = await browser.post(url, { ...form, _csrf: token }, { origin: 'http://localhost:3000', 'sec-fetch-site': 'same-origin' });
+        assert.equal(ok.statusCode, 303, `${url} accepted when same-origin with its token`);
+      });
+    }
+
+    test('S23 a token from another browser is refused; a pre-login token dies at login', async () => {
+      const a = new Browser(t.app);
+      const b = new Browser(t.app);
+      const tokenA = csrfToken((await a.get('/connexion')).body);
+      await b.get('/connexion');
+      const res = await b.post('/connexion', { _csrf: tokenA, identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+      assert.equal(res.statusCode, 403);
+      await a.post('/connexion', { _csrf: tokenA, identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+      const reuse = await a.post('/deconnexion', { _csrf: tokenA });
+      assert.equal(reuse.statusCode, 403, 'the anonymous token no longer works once signed in');
+    });
+
+    test('S14 Origin: null is accepted only with Sec-Fetch-Site: same-origin and a valid token', async () => {
+      const browser = new Browser(t.app);
+      const res = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD }, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+      assert.equal(res.statusCode, 303);
+    });
+
+    test('S30 errors show a French page, never a stack, SQL or version', async () => {
+      const notFound = await new Browser(t.app).get('/nulle-part');
+      assert.equal(notFound.statusCode, 404);
+      assert.match(notFound.body, /Page introuvable/);
+      assert.match(notFound.body, /<html lang="fr">/);
+
+      const broken = await buildTestApp(dialect, {
+        extraRoutes: (app) =>
+          app.get('/boom', async () => {
+            throw new Error('SELECT * FROM accounts -- secret internals at /work/src/x.ts:1');
+          }),
+      });
+      try {
+        const res = await new Browser(broken.app).get('/boom');
+        assert.equal(res.statusCode, 500);
+        assert.match(res.body, /Une erreur est survenue/);
+        assert.doesNotMatch(res.body, /SELECT|\.ts:|at |node_modules|Fastify|v20/);
+      } finally {
+        await broken.close();
+      }
+    });
+
+    test('S30 a malformed body gets the French 400 page', async () => {
+      const res = await t.app.inject({ method: 'POST', url: '/connexion', payload: '{"x":', headers: { 'content-type': 'application/json' } });
+      assert.ok(res.statusCode === 400 || res.statusCode === 403 || res.statusCode === 415, String(res.statusCode));
+      assert.doesNotMatch(res.body, /"statusCode"|stack/);
+      assert.match(res.body, /<html lang="fr">/);
+    });
+
+    test('S35 no password, session token, remember-me validator or CSRF token in any log line', async () => {
+      const browser = new Browser(t.app);
+      const page = await browser.get('/connexion?token=should-not-be-logged');
+      const csrf = csrfToken(page.body);
+      await browser.post('/connexion', { _csrf: csrf, identifiant: '12345', mot_de_passe: 'un mauvais mot de passe' });
+      await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD, memoriser: '1' });
+      await browser.get('/espace-pro');
+      const log = logLines.join('');
+      assert.ok(log.length > 0, 'the app does log');
+      const secrets = [STRONG_PASSWORD, 'un mauvais mot de passe', csrf, 'should-not-be-logged', browser.jar.get('__Host-ep_session')!, browser.jar.get('__Host-ep_remember')!.split('.')[1]!];
+      for (const secret of secrets) assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
+      for (const line of logLines) JSON.parse(line);
+    });
+  });
+}
