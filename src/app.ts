@@ -7,6 +7,7 @@ import type { DialectName } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { loginRoutes } from './modules/login/login.routes.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
+import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { loadOrCreateSecret } from './modules/security/security.service.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(staticFiles);
   await app.register(publicPages);
   await app.register(loginRoutes);
+  await app.register(passwordResetRoutes);
   await app.register(customerPages);
   return app;
 }

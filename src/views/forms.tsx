@@ -57,6 +57,7 @@ export function Field(p: FieldProps): Html {
       ) : null}
       {p.error ? (
         <p class="error" id={`${p.name}-erreur`}>
+          <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
           {p.error}
         </p>
       ) : null}

@@ -23,10 +23,11 @@ export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/app.js" defer></script>
       </head>
-      <body>
+      <body data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
         <a class="skip-link" href="#contenu">
           {fr.site.skipToContent}
         </a>

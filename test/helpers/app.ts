@@ -9,6 +9,10 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DB } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher, type PasswordHasher } from '../../src/shared/hasher.js';
+import { createOutboxWorker, type OutboxWorker } from '../../src/modules/mail/outbox-worker.js';
+import { fileTransport, smtpTransport } from '../../src/modules/mail/transport.js';
+import os from 'node:os';
+import path from 'node:path';
 
 /** SQLite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || null;
@@ -80,6 +84,8 @@ export interface TestApp {
   clock: ManualClock;
   hasher: CountingHasher;
   config: Config;
+  /** The outbox worker, driven by hand: `await t.outbox.drain()` delivers what is due. */
+  outbox: OutboxWorker;
   close(): Promise<void>;
 }
 
@@ -98,6 +104,16 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
   const app = await buildApp({ config, db: database.db, dialect, clock, hasher }, { logger: options.logger as never });
   options.extraRoutes?.(app);
   await app.ready();
+  const silent = { info() {}, warn() {}, error() {} };
+  const outbox = createOutboxWorker({
+    db: database.db,
+    dialect,
+    clock,
+    transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(os.tmpdir(), `espace-pro-outbox-${process.pid}`)),
+    from: config.mailFrom,
+    messageIdDomain: 'localhost',
+    logger: silent,
+  });
   return {
     app,
     db: database.db,
@@ -105,6 +121,7 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
     clock,
     hasher,
     config,
+    outbox,
     close: async () => {
       await app.close();
       await database.close();

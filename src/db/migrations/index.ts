@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_tokens_outbox.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_tokens_outbox': m002,
 };

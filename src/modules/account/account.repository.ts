@@ -26,3 +26,17 @@ export async function recordLogin(db: Executor, id: number, now: number): Promis
 export async function updatePasswordHash(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
   await db.updateTable('accounts').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
 }
+
+/** Saves a new password; the first one also marks the account activated. */
+export async function setPassword(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({
+      password_hash: passwordHash,
+      password_changed_at: now,
+      updated_at: now,
+      activated_at: eb.fn.coalesce('activated_at', eb.val(now)),
+    }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -12,7 +12,7 @@ import { MessagePage } from '../../views/pages/message.js';
 export async function publicPages(app: FastifyInstance) {
   app.get('/', async (request, reply) => sendPage(reply, <HomePage ctx={pageContext(request, reply)} />));
 
-  for (const path of ['/mot-de-passe-oublie', '/ouverture-de-compte']) {
+  for (const path of ['/ouverture-de-compte']) {
     app.get(path, async (request, reply) =>
       sendPage(
         reply,

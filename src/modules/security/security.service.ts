@@ -14,6 +14,12 @@ export interface RateLimit {
 export const LIMITS = {
   /** S9 */
   loginFailuresPerIp: { name: 'login-ip', max: 30, windowMs: 10 * MINUTE_MS },
+  /** S15 */
+  resetRequestsPerIp: { name: 'reset-ip', max: 20, windowMs: 60 * MINUTE_MS },
+  /** S15: counted per canonical identifier, matched or not, so both paths do the same work. */
+  resetMailsPerIdentifier: { name: 'reset-id', max: 3, windowMs: 60 * MINUTE_MS },
+  /** S17 */
+  invalidTokensPerIp: { name: 'token-ip', max: 20, windowMs: 10 * MINUTE_MS },
 } as const satisfies Record<string, RateLimit>;
 
 export interface LimitState {

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { DialectName } from '../../db/database.js';
+import type { Executor } from '../audit/audit.repository.js';
+import type { OutboxMessage } from './mail.table.js';
+
+export async function insertOutboxMessage(
+  db: Executor,
+  row: { kind: string; account_id: number | null; recipient: string; subject: string; text_body: string; html_body: string; created_at: number },
+): Promise<number> {
+  const result = await db
+    .insertInto('outbox')
+    .values({ ...row, status: 'pending', attempts: 0, next_attempt_at: row.created_at, lease_until: null, last_error: null, sent_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(result.id);
+}
+
+/**
+ * Claims up to `limit` due messages for `leaseMs`. A message is due when pending and its time has
+ * come, or when it was being sent by a worker whose lease ran out (that worker died). On
+ * PostgreSQL, FOR UPDATE SKIP LOCKED lets several instances claim side by side without ever
+ * taking the same row; SQLite has a single writer, so the UPDATE alone is atomic.
+ */
+export async function claimDueMessages(db: Executor, dialect: DialectName, now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]> {
+  let due = db
+    .selectFrom('outbox')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+        eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(limit);
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  return db
+    .updateTable('outbox')
+    .set({ status: 'sending', lease_until: now + leaseMs, attempts: sql<number>`attempts + 1` })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+}
+
+export async function markMessageSent(db: Executor, id: number, now: number): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'sent', sent_at: now, lease_until: null, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function scheduleRetry(db: Executor, id: number, nextAttemptAt: number, error: string): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'pending', next_attempt_at: nextAttemptAt, lease_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+export async function markMessageFailed(db: Executor, id: number, error: string): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'failed', lease_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+/** Gives back claims this worker holds (graceful shutdown): another instance may take them at once. */
+export async function releaseClaims(db: Executor, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable('outbox').set({ status: 'pending', lease_until: null }).where('id', 'in', ids).where('status', '=', 'sending').execute();
+}
+
+export async function countRecentMailsTo(db: Executor, recipientLc: string, kind: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(sql`lower(recipient)`, '=', recipientLc)
+    .where('kind', '=', kind)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

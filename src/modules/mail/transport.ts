@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per outbox row, so a receiving server can recognise a redelivery. */
+  messageId: string;
+}
+
+export interface MailTransport {
+  /** Where the mail went (a file path, an SMTP id) for the log. */
+  send(mail: OutgoingMail): Promise<string>;
+  close(): void;
+}
+
+/** A delivery failure that retrying later may fix (4xx, connection refused, timeout). */
+export class TemporaryMailError extends Error {}
+
+/** Real delivery over SMTP. 5xx answers are permanent; everything else is worth retrying. */
+export function smtpTransport(smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+  return {
+    async send(mail) {
+      try {
+        const info = await transporter.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
+        return `smtp ${info.messageId}`;
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) throw error;
+        throw new TemporaryMailError(error instanceof Error ? error.message : String(error));
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** No SMTP configured: each mail becomes an .eml file a newcomer can open. */
+export function fileTransport(dir: string): MailTransport {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(mail) {
+      const info = await composer.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${mail.messageId.replace(/[^a-zA-Z0-9._-]/g, '_')}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      return file;
+    },
+    close: () => composer.close(),
+  };
+}

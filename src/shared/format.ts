@@ -1,0 +1,24 @@
+/** "jeudi 15 janvier 2026 à 18:00 (heure de Paris)" in the customer's time zone. */
+export function formatDateTime(epochMs: number, timeZone: string): string {
+  const text = new Intl.DateTimeFormat('fr-FR', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(epochMs));
+  const zone = timeZone === 'Europe/Paris' ? 'heure de Paris' : timeZone;
+  return `${text} (${zone})`;
+}
+
+/** "8 heures", "1 heure", "90 minutes". */
+export function formatDuration(seconds: number): string {
+  if (seconds % 3600 === 0) {
+    const hours = seconds / 3600;
+    return hours === 1 ? '1 heure' : `${hours} heures`;
+  }
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+}

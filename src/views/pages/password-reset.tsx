@@ -1,0 +1,101 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { h, type Html } from '../jsx.js';
+import { Layout, type PageContext } from '../layout.js';
+
+export function ResetRequestPage({ ctx, identifier, email, errors = {} }: { ctx: PageContext; identifier?: string; email?: string; errors?: FieldErrors }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.reset.title} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.reset.title}</h1>
+      <div class="panel narrow">
+        <p>{fr.reset.intro}</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/mot-de-passe-oublie" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          <Field
+            name="identifiant"
+            label={fr.reset.identifier}
+            hint={fr.reset.identifierHint}
+            value={identifier}
+            error={errors.identifiant}
+            required
+            autocomplete="username"
+            inputmode="numeric"
+            maxlength={32}
+          />
+          <Field name="email" label={fr.reset.email} hint={fr.reset.emailHint} type="email" value={email} error={errors.email} required autocomplete="email" maxlength={254} />
+          <p class="legend">{fr.site.requiredLegend}</p>
+          <button type="submit" class="button button-primary">
+            {fr.reset.submit}
+          </button>
+        </form>
+        <p class="aside">
+          {fr.reset.newHere} <a href="/ouverture-de-compte">{fr.reset.requestAccount}</a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+/** The one neutral answer, whatever was typed (S15). */
+export function ResetSentPage({ ctx, duration }: { ctx: PageContext; duration: string }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.reset.sentTitle}>
+      <h1>{fr.reset.sentTitle}</h1>
+      <div class="panel narrow">
+        <p>{fr.reset.sentBody(duration)}</p>
+        <p>{fr.reset.sentSpam}</p>
+        <h2>{fr.reset.problemsTitle}</h2>
+        <p>{fr.reset.problemsBody}</p>
+        <p>
+          {fr.reset.problemsAction} <a href="/ouverture-de-compte">{fr.reset.requestAccount}</a>
+        </p>
+        <p>
+          <a class="button" href="/connexion">
+            {fr.reset.backToLogin}
+          </a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+export interface ActivationPageProps {
+  ctx: PageContext;
+  code: string;
+  minLength: number;
+  errors?: FieldErrors;
+}
+
+/** "Activation / Réinitialisation compte utilisateur", as the seed shows it. */
+export function ActivationPage({ ctx, code, minLength, errors = {} }: ActivationPageProps): Html {
+  return (
+    <Layout ctx={ctx} title={fr.activation.title} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.activation.title}</h1>
+      <div class="panel narrow">
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/activation" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          <h2>{fr.activation.yourAccount}</h2>
+          <Field name="identifiant" label={fr.activation.identifier} value={code} readonly autocomplete="username" />
+          <Field
+            name="mot_de_passe"
+            label={fr.activation.password}
+            hint={fr.activation.rules(minLength)}
+            type="password"
+            error={errors.mot_de_passe}
+            required
+            autocomplete="new-password"
+            maxlength={1024}
+          />
+          <Field name="confirmation" label={fr.activation.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+          <p class="legend">{fr.site.requiredLegend}</p>
+          <button type="submit" class="button button-primary">
+            {fr.activation.submit}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
