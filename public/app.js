@@ -17,6 +17,21 @@
     }
     preventDoubleSubmit();
     focusErrorSummary();
+    tabOnlyToScrollingTables();
+  }
+
+  /** A wide table's box is a tab stop only while it actually scrolls (on a phone, say). */
+  function tabOnlyToScrollingTables() {
+    var boxes = document.querySelectorAll('.table-scroll');
+    if (boxes.length === 0) return;
+    function update() {
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].scrollWidth > boxes[i].clientWidth) boxes[i].setAttribute('tabindex', '0');
+        else boxes[i].removeAttribute('tabindex');
+      }
+    }
+    update();
+    window.addEventListener('resize', update);
   }
 
   /** A real button next to the field: "Afficher le mot de passe" / "Masquer le mot de passe". */

@@ -5,9 +5,13 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { DialectName } from './db/database.js';
 import type { DB } from './db/schema.js';
+import { accountRequestRoutes } from './modules/account-request/account-request.routes.js';
+import { backOfficeRoutes } from './modules/back-office/back-office.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
+import { registerStaffScope } from './plugins/staff-session.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
+import { staffRoutes } from './modules/staff/staff.routes.js';
 import { loadOrCreateSecret } from './modules/security/security.service.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
@@ -82,6 +86,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(publicPages);
   await app.register(loginRoutes);
   await app.register(passwordResetRoutes);
+  await app.register(accountRequestRoutes);
   await app.register(customerPages);
+  // The back office: staff login and setup link, then the staff-guarded scopes (S31).
+  await app.register(staffRoutes);
+  await registerStaffScope(app, backOfficeRoutes);
   return app;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
@@ -5,6 +6,9 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
 import { AccountError, accountStatus, createAccount } from './modules/account/account.service.js';
+import { listStaff } from './modules/staff/staff.repository.js';
+import { createStaff, StaffError, staffStatus } from './modules/staff/staff.service.js';
+import { importAccounts } from './modules/import/import.service.js';
 import { systemClock } from './shared/clock.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -15,6 +19,13 @@ Commands:
                                             create a customer account without password
                                             (the customer activates it with "Première connexion")
   account:list [--limit 100]                list customer accounts
+  staff:create --email a@b.fr --role admin|agent
+                                            create a back-office staff member and print their
+                                            one-time setup link (password + TOTP), valid RESET_TOKEN_TTL
+  staff:list                                list staff members: e-mail, role, status
+  account:import FILE.csv [--dry-run] [--send-activation]
+                                            import the ERP customer list (code;email;company),
+                                            idempotent; --dry-run only reports
 `;
 
 /** Wrong usage: a clear line and exit code 2. */
@@ -25,6 +36,12 @@ const ACCOUNT_ERRORS: Record<string, string> = {
   INVALID_EMAIL: '--email must be a valid e-mail address',
   INVALID_COMPANY: '--company must be 1 to 200 characters on one line',
   DUPLICATE_CODE: 'an account with this customer code already exists; nothing was written',
+};
+
+const STAFF_ERRORS: Record<string, string> = {
+  INVALID_EMAIL: '--email must be a valid e-mail address',
+  INVALID_ROLE: '--role must be admin or agent',
+  DUPLICATE_EMAIL: 'a staff member with this e-mail already exists; nothing was written',
 };
 
 async function run(argv: string[]): Promise<number> {
@@ -86,6 +103,61 @@ async function run(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'account:import': {
+      const { values, positionals } = parseWithFile(rest, { 'dry-run': { type: 'boolean' }, 'send-activation': { type: 'boolean' } });
+      if (positionals.length !== 1) throw new UsageError('account:import needs exactly one CSV file');
+      let text: string;
+      try {
+        text = fs.readFileSync(positionals[0]!, 'utf8');
+      } catch {
+        throw new UsageError(`cannot read ${positionals[0]}`);
+      }
+      const dryRun = values['dry-run'] === true;
+      await withDb(async ({ db }) => {
+        const started = Date.now();
+        const report = await importAccounts({ db, clock: systemClock, config }, text, {
+          dryRun,
+          sendActivation: values['send-activation'] === true,
+          actor: { type: 'operator', id: 'cli' },
+          origin: operator,
+          onProgress: (done, total) => process.stderr.write(`\r${done}/${total} lines written…`),
+        });
+        if (!dryRun) process.stderr.write('\n');
+        for (const line of report.lines) {
+          if (line.outcome !== 'unchanged') console.log(`line ${line.line}\t${line.code}\t${line.outcome}${line.detail ? `\t${line.detail}` : ''}`);
+        }
+        const { created, updated, unchanged, rejected } = report.totals;
+        console.log(
+          `${dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${created}, ${dryRun ? 'update' : 'updated'} ${updated}, unchanged ${unchanged}, rejected ${rejected}` +
+            (report.activationMails ? `, activation mails queued ${report.activationMails}` : '') +
+            ` (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        );
+      });
+      return 0;
+    }
+    case 'staff:create': {
+      const values = parse(rest, { email: { type: 'string' }, role: { type: 'string' } });
+      for (const name of ['email', 'role'] as const) {
+        if (typeof values[name] !== 'string') throw new UsageError(`--${name} is required`);
+      }
+      await withDb(async ({ db }) => {
+        // The only way in for the first admin: no default account, no password ever printed.
+        const staff = await createStaff({ db, clock: systemClock, config }, { email: values.email as string, role: values.role as string }, operator, { type: 'operator', id: 'cli' });
+        console.log(`Created staff member ${staff.email} (${staff.role}), without password or second factor.`);
+        console.log(`Send them this one-time setup link, valid ${config.resetTokenTtlSeconds / 3600} h, until ${new Date(staff.expiresAt).toISOString()} (password, then the TOTP app):`);
+        console.log(staff.link);
+      });
+      return 0;
+    }
+    case 'staff:list': {
+      parse(rest, {});
+      await withDb(async ({ db }) => {
+        const rows = await listStaff(db);
+        if (rows.length === 0) console.log('No staff yet. Create the first admin with: npm run cli -- staff:create --email a@b.fr --role admin');
+        for (const row of rows) console.log([row.email, row.role, staffStatus(row)].join('\t'));
+      });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -94,6 +166,15 @@ async function run(argv: string[]): Promise<number> {
 function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parseWithFile<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -108,6 +189,10 @@ run(process.argv.slice(2)).then(
     }
     if (error instanceof AccountError) {
       console.error(`Error: ${ACCOUNT_ERRORS[error.code] ?? error.code}`);
+      process.exit(2);
+    }
+    if (error instanceof StaffError) {
+      console.error(`Error: ${STAFF_ERRORS[error.code] ?? error.code}`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {

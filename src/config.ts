@@ -19,6 +19,8 @@ export interface Config {
   readonly mailFrom: string;
   readonly displayTimezone: string;
   readonly passwordMinLength: number;
+  /** Where account-opening requests are announced. */
+  readonly customerServiceEmail: string;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +121,12 @@ export function loadConfig(env: Env = process.env): Config {
 
   const passwordMinLength = integer('PASSWORD_MIN_LENGTH', 15, 8, 64);
 
+  const customerServiceEmail = get('CUSTOMER_SERVICE_EMAIL') ?? 'service-client@localhost';
+  // One bare address on one line (S26): it becomes the To header of the notification mails.
+  if (customerServiceEmail.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/.test(customerServiceEmail)) {
+    fail('CUSTOMER_SERVICE_EMAIL', 'expected one e-mail address such as service-client@cartotheque.com');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -135,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom,
     displayTimezone,
     passwordMinLength,
+    customerServiceEmail,
   });
 }
 

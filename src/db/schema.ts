@@ -1,9 +1,11 @@
 import type { AccountTable } from '../modules/account/account.table.js';
+import type { AccountRequestTable } from '../modules/account-request/account-request.table.js';
 import type { AccountTokenTable } from '../modules/account-token/account-token.table.js';
 import type { OutboxTable } from '../modules/mail/mail.table.js';
 import type { AuditTable } from '../modules/audit/audit.table.js';
 import type { LoginThrottleTable, RateCounterTable, SettingTable } from '../modules/security/security.table.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
+import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable, StaffTokenTable } from '../modules/staff/staff.table.js';
 
 export interface DB {
   accounts: AccountTable;
@@ -16,4 +18,9 @@ export interface DB {
   settings: SettingTable;
   account_tokens: AccountTokenTable;
   outbox: OutboxTable;
+  staff: StaffTable;
+  staff_recovery_codes: StaffRecoveryCodeTable;
+  staff_sessions: StaffSessionTable;
+  staff_tokens: StaffTokenTable;
+  account_requests: AccountRequestTable;
 }

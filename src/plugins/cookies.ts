@@ -9,6 +9,8 @@ export const COOKIE = {
   remember: '__Host-ep_remember',
   device: '__Host-ep_device',
   csrf: '__Host-ep_csrf',
+  /** Staff (back-office) session: separate from the customer session (S31). */
+  staff: '__Host-ep_staff',
 } as const;
 
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {

@@ -63,8 +63,9 @@ export class CsrfRefusedError extends Error {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const csrfProtection = fp(async function csrfProtection(app: FastifyInstance) {
-  // preValidation: after the body is parsed, before anything else looks at it.
-  app.addHook('preValidation', async (request) => {
+  // preHandler of the root, so it runs before any route's own preHandler and handler, and after
+  // every body parser, including the multipart upload that attaches its fields in preValidation.
+  app.addHook('preHandler', async (request) => {
     if (!UNSAFE.has(request.method)) return;
     const { config, csrfKey, db, clock } = app.deps;
     const verdict = checkCsrf(request, config.publicUrl, csrfKey);

@@ -22,3 +22,8 @@ export function formatDuration(seconds: number): string {
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
+
+/** "15/01/2026 10:00" for dense back-office tables, in the display time zone. */
+export function formatShortDateTime(epochMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(epochMs));
+}

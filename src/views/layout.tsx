@@ -59,4 +59,17 @@ export function Notice({ kind, children }: { kind: 'success' | 'info'; children?
   );
 }
 
+/**
+ * A table that may be wider than a phone: it scrolls sideways inside a box that keyboard users
+ * can focus to scroll (WCAG 2.1.1), named after the heading of its section. A group, not a
+ * region: the section around it is already the landmark with that name.
+ */
+export function ScrollTable({ labelledBy, children }: { labelledBy: string; children?: Child }): Html {
+  return (
+    <div class="table-scroll" role="group" aria-labelledby={labelledBy} tabindex="0">
+      <table>{children}</table>
+    </div>
+  );
+}
+
 export { Fragment };

@@ -12,6 +12,7 @@ const PUBLIC_PAGES = ['/', '/connexion', '/mot-de-passe-oublie', '/ouverture-de-
 const POSTS: Array<{ url: string; form: Record<string, string> }> = [
   { url: '/connexion', form: { identifiant: '12345', mot_de_passe: STRONG_PASSWORD } },
   { url: '/deconnexion', form: {} },
+  { url: '/ouverture-de-compte', form: { raison_sociale: 'Librairie du Port', nom: 'Martin', prenom: 'Claire', email: 'claire@exemple.fr', telephone: '0298123456' } },
 ];
 
 for (const dialect of DIALECTS) {

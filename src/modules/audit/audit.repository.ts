@@ -11,3 +11,40 @@ export async function insertAuditEntry(db: Executor, entry: Omit<AuditTable, 'id
 export async function listAuditEntriesForAccount(db: Executor, accountId: number, limit: number) {
   return db.selectFrom('audit_log').selectAll().where('account_id', '=', accountId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
+
+export interface AuditFilters {
+  /** Event name or prefix ("login." for every login event). */
+  event?: string;
+  accountCode?: string;
+  actor?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+}
+
+export async function listAuditEntries(db: Executor, filters: AuditFilters, limit: number, offset = 0) {
+  let q = db
+    .selectFrom('audit_log')
+    .leftJoin('accounts', 'accounts.id', 'audit_log.account_id')
+    .select([
+      'audit_log.id',
+      'audit_log.at',
+      'audit_log.event',
+      'audit_log.outcome',
+      'audit_log.actor_type',
+      'audit_log.actor_id',
+      'audit_log.account_id',
+      'accounts.code as account_code',
+      'audit_log.target',
+      'audit_log.ip',
+      'audit_log.user_agent',
+      'audit_log.details',
+    ]);
+  if (filters.event) q = q.where('audit_log.event', 'like', `${filters.event.replace(/[\\%_]/g, '')}%`);
+  if (filters.accountCode) q = q.where('accounts.code', '=', filters.accountCode);
+  if (filters.actor) q = q.where('audit_log.actor_id', '=', filters.actor);
+  if (filters.from !== undefined) q = q.where('audit_log.at', '>=', filters.from);
+  if (filters.to !== undefined) q = q.where('audit_log.at', '<', filters.to);
+  return q.orderBy('audit_log.at', 'desc').orderBy('audit_log.id', 'desc').limit(limit).offset(offset).execute();
+}

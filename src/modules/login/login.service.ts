@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { PASSWORD_MAX_LENGTH } from '../../config.js';
+import { type Config, PASSWORD_MAX_LENGTH } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
@@ -7,10 +7,25 @@ import { normalizeIdentifier } from '../../shared/identifier.js';
 import * as accounts from '../account/account.repository.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import * as security from '../security/security.service.js';
+import { countRecentMailsTo } from '../mail/mail.repository.js';
+import { enqueueMail } from '../mail/mail.service.js';
+import { loginAlertMail } from '../../views/mail/templates.js';
+import { DAY_MS } from '../../shared/clock.js';
+
+/** After this many consecutive failures the account holder hears about it, once a day at most. */
+export const ALERT_AFTER_FAILURES = 10;
+
+async function alertAccountHolder(deps: LoginDeps, account: { id: number; code: string; email: string; company: string }, failures: number) {
+  const { db, clock, config } = deps;
+  if ((await countRecentMailsTo(db, account.email.toLowerCase(), 'login_alert', clock.now() - DAY_MS)) > 0) return;
+  const mail = loginAlertMail({ brand: config.brandName, company: account.company, code: account.code, failures });
+  await enqueueMail(db, clock, { ...mail, kind: 'login_alert', to: account.email, accountId: account.id });
+}
 
 export interface LoginDeps {
   db: Kysely<DB>;
   clock: Clock;
+  config: Config;
   hasher: PasswordHasher;
   /** S7: verified against when there is no real hash to verify. */
   dummyHash: string;
@@ -39,8 +54,10 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   const { db, clock, hasher } = deps;
   const ip = input.origin.ip;
 
-  const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
-  if (ipState.exceeded) {
+  // Counted before hashing, so concurrent attempts cannot slip past the limit; a success gives it back.
+  const withinIpLimit = await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
+  if (!withinIpLimit) {
+    const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
     await recordAudit(db, clock, input.origin, { event: 'login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
     return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
   }
@@ -59,6 +76,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   }
 
   if (verified && account) {
+    await security.refundLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
     await security.clearIdentifierThrottle(db, account.code);
     await accounts.recordLogin(db, account.id, clock.now());
     if (hasher.needsRehash(account.password_hash!)) {
@@ -83,9 +101,9 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
               ? 'disabled'
               : 'wrong_password';
 
-  await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
   if (code && !throttled) {
     const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, code);
+    if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder(deps, account, failures);
     if (delayMs > 0) {
       await recordAudit(db, clock, input.origin, {
         event: 'login.throttle',

@@ -11,6 +11,10 @@ export async function incrementCounter(db: Executor, key: string, expiresAt: num
   return Number(row.count);
 }
 
+export async function decrementCounter(db: Executor, key: string): Promise<void> {
+  await db.updateTable('rate_counters').set({ count: sql<number>`rate_counters.count - 1` }).where('key', '=', key).where('count', '>', 0).execute();
+}
+
 export async function readCounter(db: Executor, key: string): Promise<number> {
   const row = await db.selectFrom('rate_counters').select('count').where('key', '=', key).executeTakeFirst();
   return row ? Number(row.count) : 0;

@@ -20,6 +20,10 @@ export const LIMITS = {
   resetMailsPerIdentifier: { name: 'reset-id', max: 3, windowMs: 60 * MINUTE_MS },
   /** S17 */
   invalidTokensPerIp: { name: 'token-ip', max: 20, windowMs: 10 * MINUTE_MS },
+  /** S33: accepted account-opening requests (honeypot catches included) per IP. */
+  accountRequestsPerIp: { name: 'request-ip', max: 5, windowMs: 60 * MINUTE_MS },
+  /** S33: acknowledgement mails per requester address (keyed by its SHA-256) per day. */
+  accountRequestAckPerEmail: { name: 'request-ack', max: 1, windowMs: 24 * 60 * MINUTE_MS },
 } as const satisfies Record<string, RateLimit>;
 
 export interface LimitState {
@@ -44,6 +48,11 @@ export async function checkLimit(db: Executor, clock: Clock, limit: RateLimit, s
 export async function consumeLimit(db: Executor, clock: Clock, limit: RateLimit, subject: string): Promise<boolean> {
   const { key, endsAt } = windowOf(limit, subject, clock.now());
   return (await repo.incrementCounter(db, key, endsAt)) <= limit.max;
+}
+
+/** Gives back one use (a login attempt that turned out to succeed). */
+export async function refundLimit(db: Executor, clock: Clock, limit: RateLimit, subject: string): Promise<void> {
+  await repo.decrementCounter(db, windowOf(limit, subject, clock.now()).key);
 }
 
 // S8: after 5 consecutive failures, wait 1 min, then 2, 4, 8, and at most 15 min; never locked for good.

@@ -66,3 +66,147 @@ export function passwordChangedMail(p: { brand: string; company: string; code: s
   );
   return { subject: fr.mail.changedSubject(p.brand), text, html: renderDocument(html) };
 }
+
+/** What an account-opening request says, as the notification shows it. */
+export interface AccountRequestMailData {
+  company: string;
+  customerCode: string | null;
+  siret: string | null;
+  lastName: string;
+  firstName: string;
+  email: string;
+  phone: string;
+  address: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string | null;
+  message: string | null;
+}
+
+/** To customer service: everything the requester typed (encoded in the HTML part, S26) and the back-office link. */
+export function accountRequestNotificationMail(p: { brand: string; request: AccountRequestMailData; when: string; link: string }): MailContent {
+  const t = fr.accountRequest;
+  const r = p.request;
+  const rows: Array<[string, string | null]> = [
+    [t.labels.raison_sociale, r.company],
+    [t.labels.code_client, r.customerCode],
+    [t.labels.siret, r.siret],
+    [t.labels.nom, r.lastName],
+    [t.labels.prenom, r.firstName],
+    [t.labels.email, r.email],
+    [t.labels.telephone, r.phone],
+    [t.labels.adresse, r.address],
+    [t.labels.code_postal, r.postalCode],
+    [t.labels.ville, r.city],
+    [t.labels.pays, r.country],
+  ];
+  const message = r.message ?? t.mail.notSet;
+  const text = [
+    t.mail.notificationIntro(p.when),
+    '',
+    ...rows.map(([label, value]) => `${label} : ${value ?? t.mail.notSet}`),
+    `${t.labels.message} :`,
+    message,
+    '',
+    t.mail.notificationAction,
+    p.link,
+  ].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{t.mail.notificationIntro(p.when)}</p>
+      <table style="border-collapse: collapse; margin: 1rem 0;">
+        {rows.map(([label, value]) => (
+          <tr>
+            <th scope="row" style="text-align: left; padding: 0.25rem 1rem 0.25rem 0; vertical-align: top;">
+              {label}
+            </th>
+            <td style="padding: 0.25rem 0;">{value ?? t.mail.notSet}</td>
+          </tr>
+        ))}
+      </table>
+      <p>
+        <strong>{t.labels.message} :</strong>
+      </p>
+      <div style="border-left: 3px solid #ccc; padding-left: 0.75rem;">{paragraphs(message)}</div>
+      <p>{t.mail.notificationAction}</p>
+      <p>
+        <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
+          {t.mail.notificationButton}
+        </a>
+      </p>
+      <p style="word-break: break-all; font-size: 0.9rem;">{p.link}</p>
+    </MailLayout>
+  );
+  return { subject: t.mail.notificationSubject(p.brand, r.company), text, html: renderDocument(html) };
+}
+
+/**
+ * To the requester. It repeats nothing they typed: anyone can put any address in the form, so
+ * this mail must carry no text of the sender's choosing to someone else's mailbox.
+ */
+export function accountRequestAckMail(p: { brand: string; when: string }): MailContent {
+  const t = fr.accountRequest.mail;
+  const text = [t.ackGreeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{t.ackGreeting}</p>
+      <p>{t.ackBody(p.when)}</p>
+      <p>{t.ackIgnore}</p>
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: t.ackSubject(p.brand), text, html: renderDocument(html) };
+}
+
+/** The one-time setup link of a new staff member (password, then TOTP enrolment). */
+export function staffSetupMail(p: { brand: string; link: string; duration: string; until: string }): MailContent {
+  const validity = fr.staff.linkValidity(p.duration, p.until);
+  const text = [fr.staff.mailGreeting, '', fr.staff.mailIntro, '', p.link, '', validity, '', fr.staff.mailIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{fr.staff.mailGreeting}</p>
+      <p>{fr.staff.mailIntro}</p>
+      <p>
+        <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
+          {fr.staff.mailButton}
+        </a>
+      </p>
+      <p style="word-break: break-all; font-size: 0.9rem;">{p.link}</p>
+      <p>
+        <strong>{validity}</strong>
+      </p>
+      <p>{fr.staff.mailIgnore}</p>
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: fr.staff.mailSubject(p.brand), text, html: renderDocument(html) };
+}
+
+/** After 10 consecutive failed logins (S8): a heads-up, at most one a day, no link to click. */
+export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number }): MailContent {
+  const text = [fr.mail.greeting(p.company), '', fr.mail.alertBody(p.code, p.failures), '', fr.mail.alertAdvice, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{fr.mail.greeting(p.company)}</p>
+      <p>{fr.mail.alertBody(p.code, p.failures)}</p>
+      <p>{fr.mail.alertAdvice}</p>
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: fr.mail.alertSubject(p.brand), text, html: renderDocument(html) };
+}
+
+/** Rejection of an account-opening request, with the reason customer service typed. */
+export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string }): MailContent {
+  const text = [fr.mail.greeting(p.name), '', fr.mail.rejectedBody(p.company), '', p.reason, '', fr.mail.rejectedContact, '', fr.mail.signature(p.brand)].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{fr.mail.greeting(p.name)}</p>
+      <p>{fr.mail.rejectedBody(p.company)}</p>
+      <blockquote>{paragraphs(p.reason)}</blockquote>
+      <p>{fr.mail.rejectedContact}</p>
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: fr.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
+}

@@ -1,19 +1,26 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { getSecurityOverview } from '../../modules/account-security/account-security.service.js';
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { h, type Html } from '../jsx.js';
-import { Layout, type PageContext } from '../layout.js';
+import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
 export interface AccountPageProps {
   ctx: PageContext;
   company: string;
   code: string;
+  security: Awaited<ReturnType<typeof getSecurityOverview>>;
+  minLength: number;
+  errors?: FieldErrors;
+  notice?: string;
 }
 
-export function AccountPage({ ctx, company, code }: AccountPageProps): Html {
+/** "Mon Espace Pro": greeting, the "Sécurité" section, and "Se déconnecter". */
+export function AccountPage({ ctx, company, code, security, minLength, errors = {}, notice }: AccountPageProps): Html {
   return (
-    <Layout ctx={ctx} title={fr.account.title}>
+    <Layout ctx={ctx} title={fr.account.title} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.account.title}</h1>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
       <p class="greeting">{fr.account.greeting(company)}</p>
       <dl class="facts">
         <dt>{fr.account.identifierLabel}</dt>
@@ -25,6 +32,144 @@ export function AccountPage({ ctx, company, code }: AccountPageProps): Html {
           {fr.account.logout}
         </button>
       </form>
+
+      <section id="securite" aria-labelledby="securite-titre">
+        <h2 id="securite-titre">{fr.security.heading}</h2>
+
+        <section class="panel" aria-labelledby="mdp-titre">
+          <h3 id="mdp-titre">{fr.security.changeHeading}</h3>
+          <ErrorSummary errors={errors} />
+          <form method="post" action="/espace-pro/mot-de-passe" novalidate>
+            <CsrfField token={ctx.csrfToken} />
+            <input type="text" name="identifiant" value={code} autocomplete="username" hidden aria-hidden="true" tabindex="-1" readonly />
+            <Field name="actuel" label={fr.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
+            <Field
+              name="mot_de_passe"
+              label={fr.security.newPassword}
+              hint={fr.activation.rules(minLength)}
+              type="password"
+              error={errors.mot_de_passe}
+              required
+              autocomplete="new-password"
+              maxlength={1024}
+            />
+            <Field name="confirmation" label={fr.security.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+            <p class="legend">{fr.site.requiredLegend}</p>
+            <button type="submit" class="button button-primary">
+              {fr.security.changeSubmit}
+            </button>
+          </form>
+        </section>
+
+        <section class="panel" aria-labelledby="sessions-titre">
+          <h3 id="sessions-titre">{fr.security.sessionsHeading}</h3>
+          <p>{fr.security.sessionsIntro}</p>
+          <ScrollTable labelledBy="sessions-titre">
+            <thead>
+              <tr>
+                <th scope="col">{fr.security.browser}</th>
+                <th scope="col">{fr.security.place}</th>
+                <th scope="col">{fr.security.lastSeen}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{fr.security.revoke}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {security.sessions.map((s) => (
+                <tr>
+                  <td>
+                    {s.browser}
+                    {s.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
+                  </td>
+                  <td>{s.place}</td>
+                  <td>{s.lastSeen}</td>
+                  <td>
+                    <form method="post" action="/espace-pro/sessions/revoquer">
+                      <CsrfField token={ctx.csrfToken} />
+                      <input type="hidden" name="session" value={s.id} />
+                      <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(`${s.browser}, ${s.lastSeen}`)}>
+                        {fr.security.revoke}
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </ScrollTable>
+        </section>
+
+        <section class="panel" aria-labelledby="appareils-titre">
+          <h3 id="appareils-titre">{fr.security.devicesHeading}</h3>
+          <p>{fr.security.devicesIntro}</p>
+          {security.devices.length === 0 ? (
+            <p>{fr.security.noDevices}</p>
+          ) : (
+            <ScrollTable labelledBy="appareils-titre">
+              <thead>
+                <tr>
+                  <th scope="col">{fr.security.browser}</th>
+                  <th scope="col">{fr.security.since}</th>
+                  <th scope="col">{fr.security.until}</th>
+                  <th scope="col">
+                    <span class="visually-hidden">{fr.security.revoke}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {security.devices.map((d) => (
+                  <tr>
+                    <td>
+                      {d.browser ?? '—'}
+                      {d.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
+                    </td>
+                    <td>{d.since}</td>
+                    <td>{d.until}</td>
+                    <td>
+                      <form method="post" action="/espace-pro/appareils/revoquer">
+                        <CsrfField token={ctx.csrfToken} />
+                        <input type="hidden" name="appareil" value={d.series} />
+                        <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(`${d.browser ?? ''} ${d.since}`)}>
+                          {fr.security.revoke}
+                        </button>
+                      </form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </ScrollTable>
+          )}
+        </section>
+
+        <section class="panel" aria-labelledby="activite-titre">
+          <h3 id="activite-titre">{fr.security.activityHeading}</h3>
+          <p>{fr.security.activityIntro}</p>
+          {security.activity.length === 0 ? (
+            <p>{fr.security.noActivity}</p>
+          ) : (
+            <ScrollTable labelledBy="activite-titre">
+              <thead>
+                <tr>
+                  <th scope="col">{fr.security.date}</th>
+                  <th scope="col">{fr.security.result}</th>
+                  <th scope="col">{fr.security.browser}</th>
+                  <th scope="col">{fr.security.place}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {security.activity.map((a) => (
+                  <tr>
+                    <td>{a.at}</td>
+                    <td>{a.success ? fr.security.success : <strong>{fr.security.failure}</strong>}</td>
+                    <td>{a.browser}</td>
+                    <td>{a.place}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </ScrollTable>
+          )}
+        </section>
+      </section>
     </Layout>
   );
 }

@@ -35,7 +35,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
           <form method="post" action="/connexion" novalidate>
             <CsrfField token={ctx.csrfToken} />
             {next ? <input type="hidden" name="next" value={next} /> : null}
-            <p class="required-legend">{fr.site.requiredLegend}</p>
+            <p class="legend">{fr.site.requiredLegend}</p>
             <Field
               name="identifiant"
               label={fr.login.identifier}

@@ -1,0 +1,41 @@
+import type { Executor } from '../audit/audit.repository.js';
+import type { AccountRequestState } from './account-request.state.js';
+import type { AccountRequest, NewAccountRequest } from './account-request.table.js';
+
+export async function insertAccountRequest(db: Executor, row: NewAccountRequest): Promise<number> {
+  const result = await db.insertInto('account_requests').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(result.id);
+}
+
+export async function findAccountRequestById(db: Executor, id: number): Promise<AccountRequest | undefined> {
+  return db.selectFrom('account_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The queue, newest first; `state` narrows it to one column of the board. */
+export async function listAccountRequests(db: Executor, filter: { state?: AccountRequestState; limit: number; offset: number }): Promise<AccountRequest[]> {
+  let query = db.selectFrom('account_requests').selectAll();
+  if (filter.state) query = query.where('state', '=', filter.state);
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).offset(filter.offset).execute();
+}
+
+export async function countAccountRequests(db: Executor, filter: { state?: AccountRequestState } = {}): Promise<number> {
+  let query = db.selectFrom('account_requests').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (filter.state) query = query.where('state', '=', filter.state);
+  const row = await query.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Moves a request from `from` to `to` only if it is still in `from`: under concurrent clicks
+ * (two agents, a double submit) exactly one UPDATE matches, the other changes nothing.
+ * Returns whether this call made the change.
+ */
+export async function updateAccountRequestState(
+  db: Executor,
+  id: number,
+  from: AccountRequestState,
+  changes: { state: AccountRequestState; handled_by: string; handled_at: number; updated_at: number; decision_reason?: string | null; account_id?: number | null },
+): Promise<boolean> {
+  const result = await db.updateTable('account_requests').set(changes).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,88 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadCustomer, requestOrigin } from '../../plugins/customer-session.js';
+import { pageContext, sendPage } from '../../plugins/views.js';
+import { fr } from '../../shared/i18n/fr.js';
+import type { FieldErrors } from '../../views/forms.js';
+import { h } from '../../views/jsx.js';
+import { AccountPage } from '../../views/pages/account.js';
+import type { ValidSession } from '../session/session.service.js';
+import { passwordMessage } from '../password-reset/password-reset.routes.js';
+import { type ChangePasswordError, changeOwnPassword, getSecurityOverview, revokeOwnDevice, revokeOwnSession } from './account-security.service.js';
+
+const changeBody = {
+  type: 'object',
+  required: ['actuel', 'mot_de_passe', 'confirmation'],
+  properties: {
+    _csrf: { type: 'string' },
+    identifiant: { type: 'string', maxLength: 64 },
+    actuel: { type: 'string', maxLength: 4096 },
+    mot_de_passe: { type: 'string', maxLength: 4096 },
+    confirmation: { type: 'string', maxLength: 4096 },
+  },
+} as const;
+
+const idBody = (name: string) =>
+  ({ type: 'object', required: [name], properties: { _csrf: { type: 'string' }, [name]: { type: 'string', maxLength: 128 } } }) as const;
+
+const NOTICES = { mdp: fr.security.changed, revoque: fr.security.revoked } as const;
+
+/** "Mon Espace Pro" and its "Sécurité" section. Registered inside the customer-only scope. */
+export async function accountSecurityRoutes(app: FastifyInstance) {
+  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, hasher: app.deps.hasher, config: app.deps.config });
+  const me = async (request: FastifyRequest, reply: FastifyReply) => (await loadCustomer(request, reply)) as ValidSession;
+
+  const render = async (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FieldErrors, notice?: string) => {
+    const customer = await me(request, reply);
+    const security = await getSecurityOverview(deps(), customer);
+    return sendPage(
+      reply,
+      <AccountPage
+        ctx={pageContext(request, reply)}
+        company={customer.company}
+        code={customer.code}
+        security={security}
+        minLength={app.deps.config.passwordMinLength}
+        errors={errors}
+        notice={notice}
+      />,
+      status,
+    );
+  };
+
+  app.get<{ Querystring: { ok?: string } }>('/espace-pro', async (request, reply) => {
+    const key = request.query.ok;
+    return render(request, reply, 200, undefined, key === 'mdp' || key === 'revoque' ? NOTICES[key] : undefined);
+  });
+
+  app.post<{ Body: { actuel: string; mot_de_passe: string; confirmation: string } }>('/espace-pro/mot-de-passe', { schema: { body: changeBody } }, async (request, reply) => {
+    const result = await changeOwnPassword(
+      deps(),
+      await me(request, reply),
+      { current: request.body.actuel, password: request.body.mot_de_passe, confirmation: request.body.confirmation },
+      requestOrigin(request),
+    );
+    if (result.ok) return reply.redirect('/espace-pro?ok=mdp#securite', 303);
+    return render(request, reply, 400, changeErrors(result.errors, app.deps.config.passwordMinLength, app.deps.config.brandName));
+  });
+
+  app.post<{ Body: { session: string } }>('/espace-pro/sessions/revoquer', { schema: { body: idBody('session') } }, async (request, reply) => {
+    await revokeOwnSession(deps(), await me(request, reply), request.body.session, requestOrigin(request));
+    return reply.redirect('/espace-pro?ok=revoque#securite', 303);
+  });
+
+  app.post<{ Body: { appareil: string } }>('/espace-pro/appareils/revoquer', { schema: { body: idBody('appareil') } }, async (request, reply) => {
+    await revokeOwnDevice(deps(), await me(request, reply), request.body.appareil, requestOrigin(request));
+    return reply.redirect('/espace-pro?ok=revoque#securite', 303);
+  });
+}
+
+function changeErrors(errors: ChangePasswordError[], minLength: number, brand: string): FieldErrors {
+  const out: FieldErrors = {};
+  for (const e of errors) {
+    if (e.field === 'mot_de_passe') out[e.field] = passwordMessage(e.verdict, minLength, brand);
+    else if (e.field === 'actuel') out[e.field] = fr.security[e.code];
+    else out[e.field] = fr.activation[e.code];
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestOrigin } from '../../plugins/customer-session.js';
+import { getStaff } from '../../plugins/staff-session.js';
+import { pageContext, sendPage } from '../../plugins/views.js';
+import { csvLine } from '../../shared/csv.js';
+import { formatShortDateTime } from '../../shared/format.js';
+import { fr } from '../../shared/i18n/fr.js';
+import type { FieldErrors } from '../../views/forms.js';
+import { AccountDetailPage, AccountsPage, AuditPage, ImportPage, RequestDetailPage, RequestsListPage } from '../../views/back-office/pages.js';
+import { h } from '../../views/jsx.js';
+import { getRequest, listRequests } from '../account-request/account-request.service.js';
+import { type AccountRequestState, isAccountRequestState } from '../account-request/account-request.state.js';
+import { findAccountById } from '../account/account.repository.js';
+import { type AuditFilters, listAuditEntries } from '../audit/audit.repository.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { importAccounts } from '../import/import.service.js';
+import * as admin from './accounts-admin.service.js';
+import { approveRequest, rejectRequest, startRequest } from './requests-admin.service.js';
+
+const bo = fr.bo;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
+const form = (fields: Record<string, number>) =>
+  ({
+    type: 'object',
+    properties: { _csrf: { type: 'string' }, ...Object.fromEntries(Object.entries(fields).map(([k, max]) => [k, { type: 'string', maxLength: max }])) },
+  }) as const;
+
+export interface AuditEntryView {
+  when: string;
+  event: string;
+  outcome: string;
+  actor: string;
+  accountCode: string | null;
+  target: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: string | null;
+}
+
+/**
+ * The customer-service pages: requests queue, accounts, ERP import, audit log. Registered inside
+ * the staff scope (registerStaffScope), whose guard already refused anyone else (S31). Handlers
+ * parse and render; the rules live in the *-admin services.
+ */
+export async function backOfficeRoutes(app: FastifyInstance) {
+  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
+  const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
+  const actor = (request: FastifyRequest) => ({ id: getStaff(request).email, origin: requestOrigin(request) });
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
+
+  // ── Requests queue ──────────────────────────────────────────────────────────
+  app.get<{ Querystring: { etat?: string; ok?: string } }>('/back-office/demandes', async (request, reply) => {
+    const raw = request.query.etat ?? 'new';
+    const state: AccountRequestState | null = isAccountRequestState(raw) ? raw : null;
+    const requests = await listRequests(app.deps.db, { state: state ?? undefined, limit: 200, offset: 0 });
+    return sendPage(reply, <RequestsListPage {...common(request, reply)} requests={requests} state={state} />);
+  });
+
+  const renderRequest = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; approveCode?: string; reason?: string; notice?: string } = {}) => {
+    const found = await getRequest(app.deps.db, id);
+    if (!found) return reply.callNotFound();
+    const account = found.account_id !== null ? await findAccountById(app.deps.db, found.account_id) : undefined;
+    return sendPage(reply, <RequestDetailPage {...common(request, reply)} request={found} accountCode={account?.code ?? null} {...extra} />, status);
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/demandes/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const ok = request.query.ok;
+    const notice = ok === 'approuvee' ? bo.approved : ok === 'refusee' ? bo.rejected : ok === 'prise' ? bo.started : undefined;
+    return renderRequest(request, reply, Number(request.params.id), 200, { notice });
+  });
+
+  const requestError = (code: string) => (bo as Record<string, unknown>)[code] as string;
+
+  app.post<{ Params: { id: string } }>('/back-office/demandes/:id/prendre-en-charge', { schema: { params: idParams, body: form({}) } }, async (request, reply) => {
+    const id = Number(request.params.id);
+    const result = await startRequest(deps(), actor(request), id);
+    if ('error' in result) return renderRequest(request, reply, id, result.error === 'NOT_FOUND' ? 404 : 409, { errors: { code: requestError(result.error) } });
+    return reply.redirect(`/back-office/demandes/${id}?ok=prise`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: { code?: string } }>('/back-office/demandes/:id/approuver', { schema: { params: idParams, body: form({ code: 32 }) } }, async (request, reply) => {
+    const id = Number(request.params.id);
+    const code = request.body.code ?? '';
+    const result = await approveRequest(deps(), actor(request), id, code);
+    if ('error' in result) {
+      const status = result.error === 'NOT_FOUND' ? 404 : result.error === 'CODE_INVALID' ? 400 : 409;
+      return renderRequest(request, reply, id, status, { errors: { code: requestError(result.error) }, approveCode: code.slice(0, 16) });
+    }
+    return reply.redirect(`/back-office/demandes/${id}?ok=approuvee`, 303);
+  });
+
+  app.post<{ Params: { id: string }; Body: { motif?: string } }>('/back-office/demandes/:id/refuser', { schema: { params: idParams, body: form({ motif: 4000 }) } }, async (request, reply) => {
+    const id = Number(request.params.id);
+    const reason = request.body.motif ?? '';
+    const result = await rejectRequest(deps(), actor(request), id, reason);
+    if ('error' in result) {
+      const status = result.error === 'NOT_FOUND' ? 404 : result.error.startsWith('REASON') ? 400 : 409;
+      return renderRequest(request, reply, id, status, { errors: { motif: requestError(result.error) }, reason: reason.slice(0, 1000) });
+    }
+    return reply.redirect(`/back-office/demandes/${id}?ok=refusee`, 303);
+  });
+
+  // ── Accounts ───────────────────────────────────────────────────────────────
+  app.get<{ Querystring: { q?: string } }>('/back-office/comptes', async (request, reply) => {
+    const query = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : '';
+    const rows = await admin.searchAccounts(app.deps.db, query);
+    // The list shows the stored state; the detail page adds pending links and throttling.
+    const accounts = rows.map((a) => ({ ...a, status: admin.adminStatus(a, false, false) }));
+    return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} accounts={accounts} />);
+  });
+
+  const renderAccount = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; notice?: string; newEmail?: string } = {}) => {
+    const detail = await admin.getAccountDetail(deps(), id);
+    if (!detail) return reply.callNotFound();
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} {...extra} />, status);
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const ok = request.query.ok;
+    return renderAccount(request, reply, Number(request.params.id), 200, { notice: ok ? bo.done[ok] : undefined });
+  });
+
+  const accountAction = (path: string, done: string, action: (id: number, request: FastifyRequest) => Promise<unknown>) =>
+    app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) } }, async (request, reply) => {
+      const id = Number(request.params.id);
+      const result = await action(id, request);
+      if (result === 'NOT_FOUND') return reply.callNotFound();
+      if (result === 'INVALID_EMAIL' || result === 'DISABLED') {
+        const email = (request.body as { email?: string }).email;
+        return renderAccount(request, reply, id, 400, { errors: { email: bo[result] }, newEmail: email?.slice(0, 254) });
+      }
+      return reply.redirect(`/back-office/comptes/${id}?ok=${done}`, 303);
+    });
+  accountAction('lien', 'link', (id, request) => admin.sendLinkByStaff(deps(), actor(request), id));
+  accountAction('email', 'email', (id, request) => admin.changeEmailByStaff(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''));
+  accountAction('desactiver', 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true));
+  accountAction('reactiver', 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false));
+  accountAction('sessions', 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
+  accountAction('debloquer', 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
+
+  // ── ERP import ─────────────────────────────────────────────────────────────
+  app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
+
+  await app.register(async (upload) => {
+    // The upload is the only multipart form; its fields are attached to the body so the global
+    // CSRF check reads `_csrf` like on any other form.
+    await upload.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10 } });
+    upload.post('/back-office/import', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const file = body.fichier;
+      if (!Buffer.isBuffer(file) || file.length === 0) return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_FILE_REQUIRED }} />, 400);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(file);
+      } catch {
+        return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_NOT_UTF8 }} />, 400);
+      }
+      const staff = getStaff(request);
+      const report = await importAccounts(deps(), text, {
+        dryRun: body.simulation === '1',
+        sendActivation: body.activation === '1',
+        actor: { type: 'staff', id: staff.email },
+        origin: requestOrigin(request),
+      });
+      return sendPage(reply, <ImportPage {...common(request, reply)} report={report} />);
+    });
+  });
+
+  // ── Audit log ──────────────────────────────────────────────────────────────
+  type AuditQuery = { type?: string; compte?: string; acteur?: string; du?: string; au?: string };
+  const parseFilters = (q: AuditQuery): { filters: AuditFilters; errors?: FieldErrors; raw: Record<string, string> } => {
+    const raw = Object.fromEntries((['type', 'compte', 'acteur', 'du', 'au'] as const).map((k) => [k, typeof q[k] === 'string' ? q[k]!.slice(0, 254) : '']));
+    const errors: FieldErrors = {};
+    const day = (value: string, name: string) => {
+      if (!value) return undefined;
+      const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+      if (Number.isNaN(ms)) errors[name] = bo.BAD_DATE;
+      return Number.isNaN(ms) ? undefined : ms;
+    };
+    const from = day(raw.du!, 'du');
+    const to = day(raw.au!, 'au');
+    const filters: AuditFilters = {
+      event: raw.type || undefined,
+      accountCode: raw.compte || undefined,
+      actor: raw.acteur || undefined,
+      from,
+      to: to === undefined ? undefined : to + 86_400_000,
+    };
+    return { filters, raw, errors: Object.keys(errors).length ? errors : undefined };
+  };
+  const view = (e: Awaited<ReturnType<typeof listAuditEntries>>[number]): AuditEntryView => ({
+    when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19),
+    event: e.event,
+    outcome: e.outcome,
+    actor: e.actor_id ? `${e.actor_type}:${e.actor_id}` : e.actor_type,
+    accountCode: e.account_code ?? null,
+    target: e.target,
+    ip: e.ip,
+    userAgent: e.user_agent,
+    details: e.details,
+  });
+
+  app.get<{ Querystring: AuditQuery }>('/back-office/journal', async (request, reply) => {
+    const { filters, raw, errors } = parseFilters(request.query);
+    const entries = (await listAuditEntries(app.deps.db, filters, 200)).map(view);
+    const exportHref = `/back-office/journal.csv?${new URLSearchParams(raw).toString()}`;
+    return sendPage(reply, <AuditPage {...common(request, reply)} filters={raw} entries={entries} exportHref={exportHref} errors={errors} />, errors ? 400 : 200);
+  });
+
+  app.get<{ Querystring: AuditQuery }>('/back-office/journal.csv', async (request, reply) => {
+    const { filters } = parseFilters(request.query);
+    const entries = (await listAuditEntries(app.deps.db, filters, 100_000)).map(view);
+    await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), { event: 'staff.audit_exported', outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, details: { rows: entries.length } });
+    // S25: every cell that a spreadsheet would run as a formula is neutralised by csvLine.
+    let csv = '\ufeff' + csvLine(['date_utc', 'evenement', 'resultat', 'acteur', 'code_client', 'cible', 'ip', 'navigateur', 'details']);
+    for (const e of entries) csv += csvLine([e.when, e.event, e.outcome, e.actor, e.accountCode, e.target, e.ip, e.userAgent, e.details]);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="journal-${new Date(app.deps.clock.now()).toISOString().slice(0, 10)}.csv"`)
+      .send(csv);
+  });
+}

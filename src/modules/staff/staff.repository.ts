@@ -1,0 +1,207 @@
+import type { Insertable } from 'kysely';
+import type { Executor } from '../audit/audit.repository.js';
+import type { StaffRole, StaffSessionTable, StaffTable, StaffTokenPurpose } from './staff.table.js';
+
+// ---- staff -------------------------------------------------------------------------------------
+
+export async function insertStaff(db: Executor, row: Insertable<StaffTable>): Promise<number> {
+  const result = await db.insertInto('staff').values(row).returning('id').executeTakeFirstOrThrow();
+  return Number(result.id);
+}
+
+export async function findStaffByEmail(db: Executor, emailLc: string) {
+  return db.selectFrom('staff').selectAll().where('email', '=', emailLc).executeTakeFirst();
+}
+
+export async function findStaffById(db: Executor, id: number) {
+  return db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listStaff(db: Executor, limit = 500) {
+  return db.selectFrom('staff').selectAll().orderBy('email').limit(limit).execute();
+}
+
+export async function countActiveAdmins(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('staff')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin' satisfies StaffRole)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Password of the setup step; the TOTP enrolment starts over with a fresh secret. */
+export async function setPasswordAndPendingTotp(db: Executor, id: number, passwordHash: string, totpSecret: string, now: number): Promise<void> {
+  await db
+    .updateTable('staff')
+    .set({ password_hash: passwordHash, totp_secret: totpSecret, totp_enabled_at: null, last_totp_step: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function enableTotp(db: Executor, id: number, step: number, now: number): Promise<void> {
+  await db.updateTable('staff').set({ totp_enabled_at: now, last_totp_step: step, updated_at: now }).where('id', '=', id).execute();
+}
+
+/**
+ * Records `step` as used, only if it is later than the last one: of two concurrent submissions of
+ * the same code, exactly one wins (RFC 6238 §5.2, replay).
+ */
+export async function advanceTotpStep(db: Executor, id: number, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff')
+    .set({ last_totp_step: step })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_totp_step', 'is', null), eb('last_totp_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function recordStaffLogin(db: Executor, id: number, now: number): Promise<void> {
+  await db.updateTable('staff').set({ last_login_at: now }).where('id', '=', id).execute();
+}
+
+export async function updateStaffPasswordHash(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
+  await db.updateTable('staff').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function setStaffDisabled(db: Executor, id: number, disabledAt: number | null, now: number): Promise<void> {
+  await db.updateTable('staff').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', id).execute();
+}
+
+// ---- recovery codes ----------------------------------------------------------------------------
+
+export async function replaceRecoveryCodes(db: Executor, staffId: number, hashes: string[], now: number): Promise<void> {
+  await db.deleteFrom('staff_recovery_codes').where('staff_id', '=', staffId).execute();
+  if (hashes.length === 0) return;
+  await db
+    .insertInto('staff_recovery_codes')
+    .values(hashes.map((code_hash) => ({ staff_id: staffId, code_hash, created_at: now, used_at: null })))
+    .execute();
+}
+
+/** Marks a recovery code used; true for exactly one caller (single use even under concurrency). */
+export async function useRecoveryCode(db: Executor, staffId: number, codeHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_recovery_codes')
+    .set({ used_at: now })
+    .where('staff_id', '=', staffId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) >= 1;
+}
+
+export async function countUnusedRecoveryCodes(db: Executor, staffId: number): Promise<number> {
+  const row = await db
+    .selectFrom('staff_recovery_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('staff_id', '=', staffId)
+    .where('used_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// ---- sessions ----------------------------------------------------------------------------------
+
+export async function insertStaffSession(db: Executor, row: StaffSessionTable): Promise<void> {
+  await db.insertInto('staff_sessions').values(row).execute();
+}
+
+export async function findStaffSession(db: Executor, id: string) {
+  return db
+    .selectFrom('staff_sessions')
+    .innerJoin('staff', 'staff.id', 'staff_sessions.staff_id')
+    .select([
+      'staff_sessions.id',
+      'staff_sessions.staff_id',
+      'staff_sessions.created_at',
+      'staff_sessions.last_seen_at',
+      'staff_sessions.expires_at',
+      'staff_sessions.mfa_passed_at',
+      'staff.email',
+      'staff.role',
+      'staff.disabled_at',
+    ])
+    .where('staff_sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchStaffSession(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteStaffSession(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('staff_sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOfStaff(db: Executor, staffId: number): Promise<number> {
+  const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// ---- setup links -------------------------------------------------------------------------------
+
+export async function insertStaffToken(db: Executor, row: { staff_id: number; purpose: StaffTokenPurpose; token_hash: string; created_at: number; expires_at: number }) {
+  await db.insertInto('staff_tokens').values({ ...row, password_set_at: null, consumed_at: null, revoked_at: null }).execute();
+}
+
+export async function revokeOpenStaffTokens(db: Executor, staffId: number, now: number): Promise<number> {
+  const result = await db
+    .updateTable('staff_tokens')
+    .set({ revoked_at: now })
+    .where('staff_id', '=', staffId)
+    .where('consumed_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function findStaffToken(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('staff_tokens')
+    .innerJoin('staff', 'staff.id', 'staff_tokens.staff_id')
+    .select([
+      'staff_tokens.id',
+      'staff_tokens.staff_id',
+      'staff_tokens.purpose',
+      'staff_tokens.created_at',
+      'staff_tokens.expires_at',
+      'staff_tokens.password_set_at',
+      'staff_tokens.consumed_at',
+      'staff_tokens.revoked_at',
+      'staff.email',
+      'staff.role',
+      'staff.disabled_at',
+      'staff.totp_secret',
+    ])
+    .where('staff_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}
+
+export async function markStaffTokenPasswordSet(db: Executor, tokenHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_tokens')
+    .set({ password_set_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('consumed_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The one conditional UPDATE that makes a setup link single-use (S12). */
+export async function consumeStaffToken(db: Executor, tokenHash: string, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('staff_tokens')
+    .set({ consumed_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('consumed_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .where('password_set_at', 'is not', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

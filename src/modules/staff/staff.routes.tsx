@@ -1,0 +1,330 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { rotateCsrfBinding } from '../../plugins/csrf.js';
+import { requestOrigin } from '../../plugins/customer-session.js';
+import { forgetLoadedStaff, getStaff, loadStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from '../../plugins/staff-session.js';
+import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
+import { formatDateTime, formatDuration } from '../../shared/format.js';
+import { fr } from '../../shared/i18n/fr.js';
+import { safeNextPath } from '../../shared/safe-next.js';
+import type { FieldErrors } from '../../views/forms.js';
+import { h, Html } from '../../views/jsx.js';
+import { MessagePage } from '../../views/pages/message.js';
+import {
+  DashboardPage,
+  StaffCodePage,
+  StaffLoginPage,
+  StaffRecoveryCodesPage,
+  StaffSetupPasswordPage,
+  StaffSetupTotpPage,
+  TeamPage,
+  type TeamPageProps,
+} from '../../views/back-office/staff.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { passwordMessage } from '../password-reset/password-reset.routes.js';
+import {
+  authenticateStaff,
+  checkSetupLink,
+  confirmTotpEnrolment,
+  createStaff,
+  createStaffSession,
+  invalidateStaffSession,
+  resendSetupLink,
+  setStaffEnabled,
+  setupPassword,
+  StaffError,
+  staffRepository,
+  staffStatus,
+  verifyStaffSecondFactor,
+} from './staff.service.js';
+import { formatSecret, totpQrSvg, totpUri } from './totp.js';
+
+/** The setup link's token lives here between the first visit and the last step, never in the address bar (S14). */
+export const STAFF_SETUP_COOKIE = '__Host-ep_staff_setup';
+const STAFF_SETUP_COOKIE_MAX_AGE_SECONDS = 3600;
+
+const csrf = { _csrf: { type: 'string', maxLength: 200 } } as const;
+const loginBody = {
+  type: 'object',
+  required: ['email', 'mot_de_passe'],
+  properties: { ...csrf, email: { type: 'string', maxLength: 320 }, mot_de_passe: { type: 'string', maxLength: 4096 }, next: { type: 'string', maxLength: 512 } },
+} as const;
+const codeBody = { type: 'object', required: ['code'], properties: { ...csrf, code: { type: 'string', maxLength: 64 }, next: { type: 'string', maxLength: 512 } } } as const;
+const setupPasswordBody = {
+  type: 'object',
+  required: ['mot_de_passe', 'confirmation'],
+  properties: { ...csrf, email: { type: 'string', maxLength: 320 }, mot_de_passe: { type: 'string', maxLength: 4096 }, confirmation: { type: 'string', maxLength: 4096 } },
+} as const;
+const createBody = { type: 'object', required: ['email', 'role'], properties: { ...csrf, email: { type: 'string', maxLength: 320 }, role: { type: 'string', maxLength: 16 } } } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
+
+/** Only back-office paths are acceptable targets after a staff login (S24). */
+function backOfficeNext(raw: unknown): string | null {
+  const next = safeNextPath(raw);
+  return next && (next === '/back-office' || next.startsWith('/back-office/') || next.startsWith('/back-office?')) ? next : null;
+}
+
+/** Ends this browser's staff session server-side and clears its cookie. */
+async function endStaffSession(request: FastifyRequest, reply: FastifyReply) {
+  const session = await loadStaffSession(request, reply);
+  if (session) await invalidateStaffSession(request.server.deps.db, session.id);
+  if (session || readCookie(request, COOKIE.staff)) clearSecureCookie(reply, COOKIE.staff);
+  forgetLoadedStaff(request);
+  return session;
+}
+
+/** Staff login, second factor, logout and the setup link: outside the guard, by nature. */
+async function staffEntryRoutes(app: FastifyInstance) {
+  const { config } = app.deps;
+  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config, hasher: app.deps.hasher, dummyHash: app.deps.dummyHash });
+
+  app.get<{ Querystring: { next?: string; deconnecte?: string } }>(STAFF_LOGIN_PATH, async (request, reply) => {
+    const next = backOfficeNext(request.query.next);
+    const session = await loadStaffSession(request, reply);
+    if (session?.mfaPassed) return reply.redirect(next ?? '/back-office', 303);
+    const notice = request.query.deconnecte ? fr.staff.loggedOut : undefined;
+    return sendPage(reply, <StaffLoginPage ctx={pageContext(request, reply)} next={next} notice={notice} />);
+  });
+
+  app.post<{ Body: { email: string; mot_de_passe: string; next?: string } }>(STAFF_LOGIN_PATH, { schema: { body: loginBody } }, async (request, reply) => {
+    const next = backOfficeNext(request.body.next);
+    const origin = requestOrigin(request);
+    const result = await authenticateStaff(deps(), { email: request.body.email, password: request.body.mot_de_passe, origin });
+    if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+    if (!result.ok) {
+      // S6: one status, one page, one message whatever failed; the password is never echoed.
+      return sendPage(
+        reply,
+        <StaffLoginPage ctx={pageContext(request, reply)} email={request.body.email.slice(0, 254)} next={next} errors={{ email: fr.staff.INVALID_CREDENTIALS }} />,
+        401,
+      );
+    }
+    // S18: a new session; whatever this browser held before dies. It opens only the TOTP step.
+    await endStaffSession(request, reply);
+    const session = await createStaffSession(app.deps.db, app.deps.clock, result.staffId, origin, false);
+    setSecureCookie(reply, COOKIE.staff, session.token);
+    rotateCsrfBinding(request, reply);
+    return reply.redirect(next ? `${STAFF_CODE_PATH}?next=${encodeURIComponent(next)}` : STAFF_CODE_PATH, 303);
+  });
+
+  app.get<{ Querystring: { next?: string } }>(STAFF_CODE_PATH, async (request, reply) => {
+    const next = backOfficeNext(request.query.next);
+    const session = await loadStaffSession(request, reply);
+    if (!session) return reply.redirect(STAFF_LOGIN_PATH, 303);
+    if (session.mfaPassed) return reply.redirect(next ?? '/back-office', 303);
+    return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} />);
+  });
+
+  app.post<{ Body: { code: string; next?: string } }>(STAFF_CODE_PATH, { schema: { body: codeBody } }, async (request, reply) => {
+    const next = backOfficeNext(request.body.next);
+    const session = await loadStaffSession(request, reply);
+    if (!session) return reply.redirect(STAFF_LOGIN_PATH, 303);
+    if (session.mfaPassed) return reply.redirect(next ?? '/back-office', 303);
+    const origin = requestOrigin(request);
+    const result = await verifyStaffSecondFactor(deps(), { staffId: session.staffId, code: request.body.code, origin });
+    if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+    if (!result.ok) {
+      return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
+    }
+    // Passing the second factor is a privilege change: a brand-new session again (S18).
+    await endStaffSession(request, reply);
+    const full = await createStaffSession(app.deps.db, app.deps.clock, session.staffId, origin, true);
+    setSecureCookie(reply, COOKIE.staff, full.token);
+    rotateCsrfBinding(request, reply);
+    if (result.method === 'recovery_code') return reply.redirect(`/back-office?codes_secours=${result.recoveryCodesLeft ?? 0}`, 303);
+    return reply.redirect(next ?? '/back-office', 303);
+  });
+
+  // S22: a POST (CSRF-checked by the global hook) that deletes the session server-side.
+  app.post('/back-office/deconnexion', async (request, reply) => {
+    const session = await endStaffSession(request, reply);
+    rotateCsrfBinding(request, reply);
+    if (session) {
+      await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), {
+        event: 'staff.logout',
+        outcome: 'success',
+        actorType: 'staff',
+        actorId: session.email,
+        target: session.email,
+      });
+    }
+    return reply.redirect(`${STAFF_LOGIN_PATH}?deconnecte=1`, 303);
+  });
+
+  // ---- setup link ----
+
+  const invalidLink = (request: FastifyRequest, reply: FastifyReply) => {
+    clearSecureCookie(reply, STAFF_SETUP_COOKIE);
+    return sendPage(
+      reply,
+      <MessagePage ctx={pageContext(request, reply)} title={fr.staff.invalidLinkTitle} body={fr.staff.invalidLinkBody} isError action={{ href: STAFF_LOGIN_PATH, label: fr.staff.toLogin }} />,
+      410,
+    );
+  };
+
+  const totpPage = async (request: FastifyRequest, reply: FastifyReply, email: string, secret: string, errors?: FieldErrors) => {
+    const svg = await totpQrSvg(totpUri(secret, `${config.brandName} ${fr.staff.backOffice}`, email));
+    return sendPage(
+      reply,
+      <StaffSetupTotpPage ctx={pageContext(request, reply)} qrSvg={new Html(svg)} secret={formatSecret(secret)} errors={errors} />,
+      errors ? 400 : 200,
+    );
+  };
+
+  app.get<{ Querystring: { token?: string } }>('/back-office/activation', async (request, reply) => {
+    const fromUrl = request.query.token;
+    if (typeof fromUrl === 'string' && fromUrl.length > 0) {
+      // S14: the token leaves the address bar (history, Referer) at once.
+      setSecureCookie(reply, STAFF_SETUP_COOKIE, fromUrl.slice(0, 128), STAFF_SETUP_COOKIE_MAX_AGE_SECONDS);
+      reply.header('referrer-policy', 'no-referrer');
+      return reply.redirect('/back-office/activation', 303);
+    }
+    const link = await checkSetupLink(deps(), readCookie(request, STAFF_SETUP_COOKIE), requestOrigin(request));
+    if (link.kind === 'limited') return sendTooManyRequests(request, reply, link.retryAfterSeconds);
+    if (link.kind === 'invalid') return invalidLink(request, reply);
+    if (link.step === 'totp' && link.totpSecret) return totpPage(request, reply, link.email, link.totpSecret);
+    return sendPage(reply, <StaffSetupPasswordPage ctx={pageContext(request, reply)} email={link.email} minLength={config.passwordMinLength} />);
+  });
+
+  app.post<{ Body: { mot_de_passe: string; confirmation: string } }>('/back-office/activation', { schema: { body: setupPasswordBody } }, async (request, reply) => {
+    const result = await setupPassword(deps(), {
+      token: readCookie(request, STAFF_SETUP_COOKIE),
+      password: request.body.mot_de_passe,
+      confirmation: request.body.confirmation,
+      origin: requestOrigin(request),
+    });
+    switch (result.kind) {
+      case 'limited':
+        return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+      case 'invalid':
+        return invalidLink(request, reply);
+      case 'errors': {
+        const errors: FieldErrors = {};
+        if (result.password) errors.mot_de_passe = passwordMessage(result.password, config.passwordMinLength, config.brandName);
+        if (result.confirmation) errors.confirmation = fr.activation[result.confirmation];
+        return sendPage(reply, <StaffSetupPasswordPage ctx={pageContext(request, reply)} email={result.email} minLength={config.passwordMinLength} errors={errors} />, 400);
+      }
+      case 'wrong_step':
+      case 'done':
+        // Post/redirect/get: the next step (TOTP enrolment) is the same token-free address.
+        return reply.redirect('/back-office/activation', 303);
+    }
+  });
+
+  app.post<{ Body: { code: string } }>('/back-office/activation/code', { schema: { body: codeBody } }, async (request, reply) => {
+    const result = await confirmTotpEnrolment(deps(), { token: readCookie(request, STAFF_SETUP_COOKIE), code: request.body.code, origin: requestOrigin(request) });
+    switch (result.kind) {
+      case 'limited':
+        return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+      case 'invalid':
+        return invalidLink(request, reply);
+      case 'wrong_step':
+        return reply.redirect('/back-office/activation', 303);
+      case 'wrong_code':
+        return totpPage(request, reply, result.email, result.totpSecret, { code: fr.staff.SETUP_WRONG_CODE });
+      case 'done':
+        // Shown this once, in the answer itself (no-store): only digests are kept. No automatic login.
+        clearSecureCookie(reply, STAFF_SETUP_COOKIE);
+        return sendPage(reply, <StaffRecoveryCodesPage ctx={pageContext(request, reply)} codes={result.recoveryCodes} />);
+    }
+  });
+}
+
+/** Signed-in pages of every staff member. */
+async function dashboardRoutes(scope: FastifyInstance) {
+  scope.get<{ Querystring: { codes_secours?: string } }>('/back-office', async (request, reply) => {
+    const staff = getStaff(request);
+    const left = request.query.codes_secours;
+    const notice = typeof left === 'string' && /^[0-9]{1,2}$/.test(left) ? fr.staff.recoveryCodesLeft(Number(left)) : undefined;
+    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} staff={staff} notice={notice} />);
+  });
+}
+
+/** Staff management: admins only (S31, "agents cannot manage staff"). */
+async function teamRoutes(scope: FastifyInstance) {
+  const { config } = scope.deps;
+  const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config });
+
+  const render = async (request: FastifyRequest, reply: FastifyReply, extra: Omit<TeamPageProps, 'ctx' | 'staff' | 'members'> = {}, status = 200) => {
+    const staff = getStaff(request);
+    const rows = await staffRepository.listStaff(scope.deps.db);
+    const members = rows.map((row) => ({
+      id: Number(row.id),
+      email: row.email,
+      role: row.role,
+      status: staffStatus(row),
+      lastLogin: row.last_login_at === null ? null : formatDateTime(row.last_login_at, config.displayTimezone),
+    }));
+    return sendPage(reply, <TeamPage ctx={pageContext(request, reply)} staff={staff} members={members} {...extra} />, status);
+  };
+  const validity = (expiresAt: number) => fr.staff.linkValidity(formatDuration(config.resetTokenTtlSeconds), formatDateTime(expiresAt, config.displayTimezone));
+  const actor = (request: FastifyRequest) => {
+    const staff = getStaff(request);
+    return { type: 'staff' as const, id: staff.email, staffId: staff.staffId };
+  };
+
+  scope.get<{ Querystring: { fait?: string; membre?: string } }>('/back-office/equipe', async (request, reply) => {
+    const { fait, membre } = request.query;
+    let notice: string | undefined;
+    if ((fait === 'desactive' || fait === 'active') && typeof membre === 'string' && /^[0-9]{1,12}$/.test(membre)) {
+      const member = await staffRepository.findStaffById(scope.deps.db, Number(membre));
+      if (member) notice = fait === 'desactive' ? fr.staff.teamDisabled(member.email) : fr.staff.teamEnabled(member.email);
+    }
+    return render(request, reply, { notice });
+  });
+
+  scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody } }, async (request, reply) => {
+    const { email, role } = request.body;
+    try {
+      const created = await createStaff(deps(), { email, role }, requestOrigin(request), actor(request), { sendMail: true });
+      // The link is shown in this answer only (no-store), so no redirect here.
+      return render(request, reply, { notice: fr.staff.teamCreated(created.email), issued: { email: created.email, link: created.link, validity: validity(created.expiresAt) } });
+    } catch (error) {
+      if (!(error instanceof StaffError)) throw error;
+      const errors: FieldErrors = {};
+      if (error.code === 'INVALID_ROLE') errors.role = fr.staff.INVALID_ROLE;
+      else if (error.code === 'INVALID_EMAIL' || error.code === 'DUPLICATE_EMAIL') errors.email = fr.staff[error.code];
+      else throw error;
+      return render(request, reply, { form: { email: email.slice(0, 254), role }, errors }, 400);
+    }
+  });
+
+  for (const [action, enabled] of [
+    ['desactiver', false],
+    ['activer', true],
+  ] as const) {
+    scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
+      const id = Number(request.params.id);
+      try {
+        await setStaffEnabled(deps(), id, enabled, requestOrigin(request), actor(request));
+        return reply.redirect(`/back-office/equipe?fait=${enabled ? 'active' : 'desactive'}&membre=${id}`, 303);
+      } catch (error) {
+        if (!(error instanceof StaffError)) throw error;
+        return render(request, reply, { problem: fr.staff[error.code as 'SELF' | 'LAST_ADMIN' | 'NOT_FOUND'] ?? fr.staff.NOT_FOUND }, error.code === 'NOT_FOUND' ? 404 : 409);
+      }
+    });
+  }
+
+  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams } }, async (request, reply) => {
+    try {
+      const issued = await resendSetupLink(deps(), Number(request.params.id), requestOrigin(request), actor(request), { sendMail: true });
+      return render(request, reply, { issued: { email: issued.email, link: issued.link, validity: validity(issued.expiresAt) } });
+    } catch (error) {
+      if (!(error instanceof StaffError)) throw error;
+      return render(request, reply, { problem: fr.staff.NOT_FOUND }, 404);
+    }
+  });
+}
+
+/**
+ * Everything of the staff module: the entry pages (public by nature), then the dashboard for any
+ * signed-in member and the team page for admins, each in a guarded scope of its own.
+ */
+export async function staffRoutes(app: FastifyInstance) {
+  await app.register(staffEntryRoutes);
+  await registerStaffScope(app, dashboardRoutes);
+  await registerStaffScope(app, teamRoutes, { role: 'admin' });
+}
+
+export { loadStaff };

@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { recordAudit } from '../modules/audit/audit.service.js';
+import { type ValidStaffSession, validateStaffSessionToken } from '../modules/staff/staff.service.js';
+import type { StaffRole } from '../modules/staff/staff.table.js';
+import { clearSecureCookie, COOKIE, readCookie } from './cookies.js';
+import { requestOrigin } from './customer-session.js';
+import { sendStaffForbidden } from './staff-pages.js';
+
+export const STAFF_LOGIN_PATH = '/back-office/connexion';
+export const STAFF_CODE_PATH = '/back-office/connexion/code';
+
+/** A signed-in staff member who passed both factors. */
+export interface CurrentStaff {
+  /** SHA-256 of the session token (the staff_sessions id). */
+  sessionId: string;
+  staffId: number;
+  email: string;
+  role: StaffRole;
+}
+
+const SESSION = Symbol('staffSession');
+type WithStaff = FastifyRequest & { [SESSION]?: ValidStaffSession | null };
+
+/**
+ * The staff session behind the `__Host-ep_staff` cookie, including one still waiting for its
+ * second factor (only the TOTP step may use such a session). Never from the URL (S18), never
+ * from the customer cookie: a customer session opens nothing here (S31).
+ */
+export async function loadStaffSession(request: FastifyRequest, reply: FastifyReply): Promise<ValidStaffSession | null> {
+  const req = request as WithStaff;
+  if (req[SESSION] !== undefined) return req[SESSION];
+  const { db, clock } = request.server.deps;
+  let session: ValidStaffSession | null = null;
+  const token = readCookie(request, COOKIE.staff);
+  if (token) {
+    session = await validateStaffSessionToken(db, clock, token);
+    if (!session) clearSecureCookie(reply, COOKIE.staff);
+  }
+  req[SESSION] = session;
+  return session;
+}
+
+/** Forgets what loadStaffSession cached for this request (after login or logout changed it). */
+export function forgetLoadedStaff(request: FastifyRequest): void {
+  delete (request as WithStaff)[SESSION];
+}
+
+/** The staff member who passed password and TOTP, or null. */
+export async function loadStaff(request: FastifyRequest, reply: FastifyReply): Promise<CurrentStaff | null> {
+  const session = await loadStaffSession(request, reply);
+  if (!session || !session.mfaPassed) return null;
+  return { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role };
+}
+
+const CURRENT = Symbol('currentStaff');
+type WithCurrent = FastifyRequest & { [CURRENT]?: CurrentStaff };
+
+/** The staff member of a request that went through a staff scope's guard. */
+export function getStaff(request: FastifyRequest): CurrentStaff {
+  const staff = (request as WithCurrent)[CURRENT];
+  if (!staff) throw new Error('getStaff() used outside a staff scope (registerStaffScope)');
+  return staff;
+}
+
+export interface StaffScopeOptions {
+  /** Only this role may enter (agents get 403); any signed-in staff member when absent. */
+  role?: StaffRole;
+}
+
+/**
+ * S31: the guard of every back-office route. Anonymous visitors and customers (a customer session
+ * is not a staff session) are sent to the staff login on a GET and refused with a French 403 on
+ * anything else; a session that has not passed the second factor only reaches the TOTP step; a
+ * member lacking the scope's role gets 403.
+ */
+export function staffGuard(options: StaffScopeOptions = {}): preHandlerAsyncHookHandler {
+  return async function staffGuardHook(request, reply) {
+    const session = await loadStaffSession(request, reply);
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    const { db, clock } = request.server.deps;
+    const path = request.url.split('?')[0]!;
+    if (!session || !session.mfaPassed) {
+      if (read && session) return reply.redirect(STAFF_CODE_PATH, 303);
+      if (read) return reply.redirect(`${STAFF_LOGIN_PATH}?next=${encodeURIComponent(request.url)}`, 303);
+      await recordAudit(db, clock, requestOrigin(request), {
+        event: 'backoffice.access_denied',
+        outcome: 'blocked',
+        actorType: 'anonymous',
+        actorId: session?.email ?? null,
+        target: path,
+        details: { reason: session ? 'second_factor_missing' : 'not_signed_in' },
+      });
+      return sendStaffForbidden(request, reply, null);
+    }
+    const staff: CurrentStaff = { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role };
+    if (options.role && staff.role !== options.role) {
+      await recordAudit(db, clock, requestOrigin(request), {
+        event: 'backoffice.access_denied',
+        outcome: 'blocked',
+        actorType: 'staff',
+        actorId: staff.email,
+        target: path,
+        details: { reason: 'role', required: options.role, role: staff.role },
+      });
+      return sendStaffForbidden(request, reply, staff);
+    }
+    (request as WithCurrent)[CURRENT] = staff;
+  };
+}
+
+/**
+ * Registers back-office routes in an encapsulated scope of their own whose preHandler is the
+ * staff guard (guards by encapsulation, not by URL prefix). Paths stay absolute (/back-office/…).
+ *
+ *   await registerStaffScope(app, async (scope) => { scope.get('/back-office/demandes', …) });
+ *   await registerStaffScope(app, adminRoutes, { role: 'admin' });
+ */
+export async function registerStaffScope(
+  app: FastifyInstance,
+  routes: (scope: FastifyInstance) => Promise<void>,
+  options: StaffScopeOptions = {},
+): Promise<void> {
+  await app.register(async function staffScope(scope) {
+    scope.addHook('preHandler', staffGuard(options));
+    await routes(scope);
+  });
+}

@@ -1,0 +1,93 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField } from '../forms.js';
+import { type Child, h, type Html } from '../jsx.js';
+import type { PageContext } from '../layout.js';
+
+export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team';
+
+/** What the layout needs of the signed-in member (CurrentStaff from plugins/staff-session fits). */
+export interface BackOfficeUser {
+  email: string;
+  role: 'admin' | 'agent';
+}
+
+export interface BackOfficeLayoutProps {
+  ctx: PageContext;
+  staff: BackOfficeUser;
+  title: string;
+  /** The navigation entry marked aria-current. */
+  current?: BackOfficeSection;
+  hasError?: boolean;
+  children?: Child;
+}
+
+const SECTIONS: Array<{ key: BackOfficeSection; href: string; label: string; adminOnly?: boolean }> = [
+  { key: 'dashboard', href: '/back-office', label: fr.staff.nav.dashboard },
+  { key: 'requests', href: '/back-office/demandes', label: fr.staff.nav.requests },
+  { key: 'accounts', href: '/back-office/comptes', label: fr.staff.nav.accounts },
+  { key: 'import', href: '/back-office/import', label: fr.staff.nav.import },
+  { key: 'audit', href: '/back-office/journal', label: fr.staff.nav.audit },
+  { key: 'team', href: '/back-office/equipe', label: fr.staff.nav.team, adminOnly: true },
+];
+
+/**
+ * Every back-office page: the navigation (Équipe for admins only), who is signed in, and
+ * "Se déconnecter" as a CSRF-protected POST (S22). Same stylesheet and script as the customer pages.
+ */
+export function BackOfficeLayout({ ctx, staff, title, current, hasError, children }: BackOfficeLayoutProps): Html {
+  return (
+    <html lang="fr">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/app.js" defer></script>
+      </head>
+      <body class="back-office" data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
+        <a class="skip-link" href="#contenu">
+          {fr.site.skipToContent}
+        </a>
+        <header class="site-header">
+          <a class="brand" href="/back-office">
+            {`${ctx.brandName} – ${fr.staff.backOffice}`}
+          </a>
+          <span class="staff-user">{fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}</span>
+        </header>
+        <nav class="back-office-nav" aria-label={fr.staff.nav.label}>
+          <ul>
+            {SECTIONS.filter((s) => !s.adminOnly || staff.role === 'admin').map((s) => (
+              <li>
+                <a href={s.href} aria-current={s.key === current ? 'page' : undefined}>
+                  {s.label}
+                </a>
+              </li>
+            ))}
+            <li>
+              <form method="post" action="/back-office/deconnexion">
+                <CsrfField token={ctx.csrfToken} />
+                <button type="submit" class="button">
+                  {fr.staff.nav.logout}
+                </button>
+              </form>
+            </li>
+          </ul>
+        </nav>
+        <main id="contenu" tabindex="-1">
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+/** A message box at the top of a back-office page. */
+export function BackOfficeNotice({ kind, children }: { kind: 'success' | 'info'; children?: Child }): Html {
+  return (
+    <div class={`notice notice-${kind}`} role="status">
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,444 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { AccountRequest } from '../../modules/account-request/account-request.table.js';
+import type { AccountRequestState } from '../../modules/account-request/account-request.state.js';
+import type { AuditEntryView } from '../../modules/back-office/back-office.routes.js';
+import type { getAccountDetail, searchAccounts } from '../../modules/back-office/accounts-admin.service.js';
+import type { ImportReport } from '../../modules/import/import.service.js';
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { type Child, Fragment, h, type Html } from '../jsx.js';
+import type { PageContext } from '../layout.js';
+import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
+
+/** Request data typed by the public is encoded like everything else (S25). */
+const bo = fr.bo;
+
+interface Common {
+  ctx: PageContext;
+  staff: BackOfficeUser;
+  when: (ms: number) => string;
+  notice?: string;
+  errors?: FieldErrors;
+}
+
+function Flash({ notice, errors }: { notice?: string; errors?: FieldErrors }): Html {
+  return (
+    <>
+      {notice ? <BackOfficeNotice kind="success">{notice}</BackOfficeNotice> : null}
+      {errors ? <ErrorSummary errors={errors} /> : null}
+    </>
+  );
+}
+
+function PostButton({ ctx, action, label, children }: { ctx: PageContext; action: string; label: string; children?: Child }): Html {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <CsrfField token={ctx.csrfToken} />
+      {children}
+      <button type="submit" class="button">
+        {label}
+      </button>
+    </form>
+  );
+}
+
+export function RequestsListPage(p: Common & { requests: AccountRequest[]; state: AccountRequestState | null }): Html {
+  const filters: Array<[AccountRequestState | null, string]> = [
+    ['new', bo.requestStates.new],
+    ['in_progress', bo.requestStates.in_progress],
+    ['approved', bo.requestStates.approved],
+    ['rejected', bo.requestStates.rejected],
+    [null, bo.filterAll],
+  ];
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.requestsTitle} current="requests">
+      <h1>{bo.requestsTitle}</h1>
+      <Flash notice={p.notice} />
+      <nav aria-label={bo.filterLabel} class="filters">
+        <ul>
+          {filters.map(([state, label]) => (
+            <li>
+              <a href={state ? `/back-office/demandes?etat=${state}` : '/back-office/demandes?etat=toutes'} aria-current={state === p.state ? 'page' : undefined}>
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {p.requests.length === 0 ? (
+        <p>{bo.noRequests}</p>
+      ) : (
+        <table class="dense">
+          <thead>
+            <tr>
+              <th scope="col">n°</th>
+              <th scope="col">{bo.received}</th>
+              <th scope="col">{bo.company}</th>
+              <th scope="col">{bo.contact}</th>
+              <th scope="col">{bo.state}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.requests.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/back-office/demandes/${r.id}`}>{r.id}</a>
+                </td>
+                <td>{p.when(r.created_at)}</td>
+                <td>
+                  <a href={`/back-office/demandes/${r.id}`}>{r.company}</a>
+                </td>
+                <td>
+                  {r.first_name} {r.last_name} – {r.email}
+                </td>
+                <td>{bo.requestStates[r.state]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </BackOfficeLayout>
+  );
+}
+
+export function RequestDetailPage(p: Common & { request: AccountRequest; accountCode: string | null; approveCode?: string; reason?: string }): Html {
+  const r = p.request;
+  const open = r.state === 'new' || r.state === 'in_progress';
+  const rows: Array<[string, string | null]> = [
+    [bo.fields.company, r.company],
+    [bo.fields.customer_code, r.customer_code],
+    [bo.fields.siret, r.siret],
+    [bo.fields.last_name, r.last_name],
+    [bo.fields.first_name, r.first_name],
+    [bo.fields.email, r.email],
+    [bo.fields.phone, r.phone],
+    [bo.fields.address, r.address],
+    [bo.fields.postal_code, r.postal_code],
+    [bo.fields.city, r.city],
+    [bo.fields.country, r.country],
+    [bo.fields.message, r.message],
+    [bo.state, bo.requestStates[r.state]],
+    [bo.fields.handled_by, r.handled_by],
+    [bo.fields.decision_reason, r.decision_reason],
+  ];
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.requestTitle(r.id)} current="requests" hasError={p.errors !== undefined}>
+      <h1>{bo.requestTitle(r.id)}</h1>
+      <Flash notice={p.notice} errors={p.errors} />
+      <dl class="facts two-columns">
+        <dt>{bo.received}</dt>
+        <dd>{p.when(r.created_at)}</dd>
+        {rows
+          .filter(([, v]) => v !== null && v !== '')
+          .map(([label, value]) => (
+            <>
+              <dt>{label}</dt>
+              <dd class="pre-line">{value}</dd>
+            </>
+          ))}
+        {r.account_id !== null ? (
+          <>
+            <dt>{bo.fields.account}</dt>
+            <dd>
+              <a href={`/back-office/comptes/${r.account_id}`}>{p.accountCode ?? String(r.account_id)}</a>
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {open ? (
+        <>
+          {r.state === 'new' ? <PostButton ctx={p.ctx} action={`/back-office/demandes/${r.id}/prendre-en-charge`} label={bo.start} /> : null}
+          <section class="panel" aria-labelledby="approuver-titre">
+            <h2 id="approuver-titre">{bo.approveHeading}</h2>
+            <form method="post" action={`/back-office/demandes/${r.id}/approuver`} novalidate>
+              <CsrfField token={p.ctx.csrfToken} />
+              <Field name="code" label={bo.approveCode} hint={bo.approveHint} value={p.approveCode ?? r.customer_code ?? ''} error={p.errors?.code} required inputmode="numeric" maxlength={16} />
+              <button type="submit" class="button button-primary">
+                {bo.approveSubmit}
+              </button>
+            </form>
+          </section>
+          <section class="panel" aria-labelledby="refuser-titre">
+            <h2 id="refuser-titre">{bo.rejectHeading}</h2>
+            <form method="post" action={`/back-office/demandes/${r.id}/refuser`} novalidate>
+              <CsrfField token={p.ctx.csrfToken} />
+              <div class={p.errors?.motif ? 'field field-error' : 'field'}>
+                <label for="motif">
+                  {bo.rejectReason}
+                  <span class="required" aria-hidden="true">
+                    {' '}
+                    *
+                  </span>
+                </label>
+                {p.errors?.motif ? (
+                  <p class="error" id="motif-erreur">
+                    {p.errors.motif}
+                  </p>
+                ) : null}
+                <textarea id="motif" name="motif" rows="4" maxlength="1000" required aria-required="true" aria-invalid={p.errors?.motif ? 'true' : undefined} aria-describedby={p.errors?.motif ? 'motif-erreur' : undefined}>
+                  {p.reason ?? ''}
+                </textarea>
+              </div>
+              <button type="submit" class="button">
+                {bo.rejectSubmit}
+              </button>
+            </form>
+          </section>
+        </>
+      ) : null}
+    </BackOfficeLayout>
+  );
+}
+
+type AccountRow = Awaited<ReturnType<typeof searchAccounts>>[number] & { status: keyof typeof bo.statuses };
+
+export function AccountsPage(p: Common & { query: string; accounts: AccountRow[] }): Html {
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountsTitle} current="accounts">
+      <h1>{bo.accountsTitle}</h1>
+      <form method="get" action="/back-office/comptes" role="search" class="search-form">
+        <Field name="q" label={bo.search} value={p.query} type="search" maxlength={100} />
+        <button type="submit" class="button button-primary">
+          {bo.searchSubmit}
+        </button>
+      </form>
+      {p.accounts.length === 0 ? (
+        <p>{bo.noAccounts}</p>
+      ) : (
+        <table class="dense">
+          <thead>
+            <tr>
+              <th scope="col">{bo.code}</th>
+              <th scope="col">{bo.company}</th>
+              <th scope="col">{bo.email}</th>
+              <th scope="col">{bo.status}</th>
+              <th scope="col">{bo.lastLogin}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.accounts.map((a) => (
+              <tr>
+                <td>
+                  <a href={`/back-office/comptes/${a.id}`}>{a.code}</a>
+                </td>
+                <td>{a.company}</td>
+                <td>{a.email}</td>
+                <td>{bo.statuses[a.status]}</td>
+                <td>{a.last_login_at ? p.when(a.last_login_at) : bo.never}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </BackOfficeLayout>
+  );
+}
+
+export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string }): Html {
+  const { account, status, openLink, throttle, mails, sessions } = p.detail;
+  const base = `/back-office/comptes/${account.id}`;
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountTitle(account.code)} current="accounts" hasError={p.errors !== undefined}>
+      <h1>{bo.accountTitle(account.code)}</h1>
+      <Flash notice={p.notice} errors={p.errors} />
+      <dl class="facts two-columns">
+        <dt>{bo.company}</dt>
+        <dd>{account.company}</dd>
+        <dt>{bo.email}</dt>
+        <dd>{account.email}</dd>
+        <dt>{bo.status}</dt>
+        <dd>
+          <strong>{bo.statuses[status]}</strong>
+        </dd>
+        <dt>{bo.createdAt}</dt>
+        <dd>{p.when(account.createdAt)}</dd>
+        <dt>{bo.activatedAt}</dt>
+        <dd>{account.activatedAt ? p.when(account.activatedAt) : bo.none}</dd>
+        <dt>{bo.lastLogin}</dt>
+        <dd>{account.lastLoginAt ? p.when(account.lastLoginAt) : bo.never}</dd>
+        <dt>{bo.openLink}</dt>
+        <dd>{openLink ? bo.openLinkValue(p.when(openLink.expires_at)) : bo.none}</dd>
+        <dt>{bo.throttle}</dt>
+        <dd>{throttle ? bo.throttleValue(throttle.failures, throttle.blockedUntil > 0 ? p.when(throttle.blockedUntil) : null) : '0'}</dd>
+        <dt>{bo.sessions}</dt>
+        <dd>{String(sessions)}</dd>
+      </dl>
+
+      <section class="panel" aria-labelledby="actions-titre">
+        <h2 id="actions-titre">{bo.actionsHeading}</h2>
+        <p>{bo.noPasswordNote}</p>
+        <div class="actions">
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} /> : null}
+          <PostButton ctx={p.ctx} action={`${base}/sessions`} label={bo.revokeSessions} />
+          {throttle ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
+        </div>
+        <form method="post" action={`${base}/email`} novalidate>
+          <CsrfField token={p.ctx.csrfToken} />
+          <Field name="email" label={bo.newEmail} type="email" value={p.newEmail ?? ''} error={p.errors?.email} required autocomplete="off" maxlength={254} />
+          <button type="submit" class="button">
+            {bo.changeEmail}
+          </button>
+        </form>
+      </section>
+
+      <section class="panel" aria-labelledby="mails-titre">
+        <h2 id="mails-titre">{bo.mailsHeading}</h2>
+        {mails.length === 0 ? (
+          <p>{bo.noMails}</p>
+        ) : (
+          <table class="dense">
+            <thead>
+              <tr>
+                <th scope="col">{bo.mailDate}</th>
+                <th scope="col">{bo.mailKind}</th>
+                <th scope="col">{bo.email}</th>
+                <th scope="col">{bo.mailState}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {mails.map((m) => (
+                <tr>
+                  <td>{p.when(m.created_at)}</td>
+                  <td>{bo.mailKinds[m.kind] ?? m.kind}</td>
+                  <td>{m.recipient}</td>
+                  <td>
+                    {bo.mailStates[m.status]}
+                    {m.status === 'sent' && m.sent_at ? ` (${p.when(m.sent_at)})` : ''}
+                    {m.last_error && m.status !== 'sent' ? ` – ${m.last_error}` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </BackOfficeLayout>
+  );
+}
+
+export function ImportPage(p: Common & { report?: ImportReport }): Html {
+  const r = p.report;
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.importTitle} current="import" hasError={p.errors !== undefined}>
+      <h1>{bo.importTitle}</h1>
+      <Flash errors={p.errors} />
+      <p>{bo.importIntro}</p>
+      <form method="post" action="/back-office/import" enctype="multipart/form-data">
+        <CsrfField token={p.ctx.csrfToken} />
+        <div class={p.errors?.fichier ? 'field field-error' : 'field'}>
+          <label for="fichier">
+            {bo.importFile}
+            <span class="required" aria-hidden="true">
+              {' '}
+              *
+            </span>
+          </label>
+          {p.errors?.fichier ? (
+            <p class="error" id="fichier-erreur">
+              {p.errors.fichier}
+            </p>
+          ) : null}
+          <input type="file" id="fichier" name="fichier" accept=".csv,text/csv" required aria-required="true" aria-describedby={p.errors?.fichier ? 'fichier-erreur' : undefined} />
+        </div>
+        <div class="field field-checkbox">
+          <input type="checkbox" id="simulation" name="simulation" value="1" checked />
+          <label for="simulation">{bo.importDryRun}</label>
+        </div>
+        <div class="field field-checkbox">
+          <input type="checkbox" id="activation" name="activation" value="1" />
+          <label for="activation">{bo.importSendActivation}</label>
+        </div>
+        <button type="submit" class="button button-primary">
+          {bo.importSubmit}
+        </button>
+      </form>
+      {r ? (
+        <section aria-labelledby="rapport-titre">
+          <h2 id="rapport-titre">{bo.importReport(r.dryRun)}</h2>
+          <p role="status">{bo.importTotals(r.totals.created, r.totals.updated, r.totals.unchanged, r.totals.rejected)}</p>
+          <table class="dense">
+            <thead>
+              <tr>
+                <th scope="col">{bo.importLine}</th>
+                <th scope="col">{bo.code}</th>
+                <th scope="col">{bo.importOutcome}</th>
+                <th scope="col">{bo.importDetail}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.lines
+                .filter((l) => l.outcome !== 'unchanged')
+                .slice(0, 1000)
+                .map((l) => (
+                  <tr>
+                    <td>{String(l.line)}</td>
+                    <td>{l.code}</td>
+                    <td>{bo.outcomes[l.outcome]}</td>
+                    <td>{l.detail ?? ''}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </BackOfficeLayout>
+  );
+}
+
+export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
+  const f = p.filters;
+  return (
+    <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.auditTitle} current="audit" hasError={p.errors !== undefined}>
+      <h1>{bo.auditTitle}</h1>
+      <Flash errors={p.errors} />
+      <form method="get" action="/back-office/journal" class="filters-form">
+        <Field name="type" label={bo.auditType} value={f.type} maxlength={64} />
+        <Field name="compte" label={bo.auditAccount} value={f.compte} maxlength={16} inputmode="numeric" />
+        <Field name="acteur" label={bo.auditActor} value={f.acteur} maxlength={254} />
+        <Field name="du" label={bo.auditFrom} value={f.du} error={p.errors?.du} maxlength={10} />
+        <Field name="au" label={bo.auditTo} value={f.au} error={p.errors?.au} maxlength={10} />
+        <button type="submit" class="button button-primary">
+          {bo.auditFilter}
+        </button>
+      </form>
+      <p>
+        <a class="button" href={p.exportHref}>
+          {bo.auditExport}
+        </a>
+      </p>
+      {p.entries.length === 0 ? (
+        <p>{bo.noAudit}</p>
+      ) : (
+        <table class="dense">
+          <thead>
+            <tr>
+              <th scope="col">{bo.auditWhen}</th>
+              <th scope="col">{bo.auditEvent}</th>
+              <th scope="col">{bo.auditOutcome}</th>
+              <th scope="col">{bo.auditActorCol}</th>
+              <th scope="col">{bo.auditAccount}</th>
+              <th scope="col">{bo.auditTarget}</th>
+              <th scope="col">{bo.auditIp}</th>
+              <th scope="col">{bo.auditDetails}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.entries.map((e) => (
+              <tr>
+                <td>{e.when}</td>
+                <td>{e.event}</td>
+                <td>{e.outcome}</td>
+                <td>{e.actor}</td>
+                <td>{e.accountCode ?? ''}</td>
+                <td>{e.target ?? ''}</td>
+                <td>{e.ip ?? ''}</td>
+                <td class="details">{e.details ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </BackOfficeLayout>
+  );
+}

@@ -1,0 +1,297 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { Fragment, h, type Html } from '../jsx.js';
+import { Layout, Notice, type PageContext } from '../layout.js';
+import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
+
+// ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
+
+export function StaffLoginPage({ ctx, email, next, errors = {}, notice }: { ctx: PageContext; email?: string; next?: string | null; errors?: FieldErrors; notice?: string }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.staff.loginTitle} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.staff.loginTitle}</h1>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <div class="panel narrow">
+        <p>{fr.staff.loginIntro}</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/back-office/connexion" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <p class="legend">{fr.site.requiredLegend}</p>
+          <Field name="email" label={fr.staff.email} type="email" value={email} error={errors.email} required autocomplete="username" maxlength={254} />
+          <Field name="mot_de_passe" label={fr.staff.password} type="password" required autocomplete="current-password" maxlength={1024} />
+          <button type="submit" class="button button-primary">
+            {fr.staff.loginSubmit}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; next?: string | null; errors?: FieldErrors }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.staff.codeTitle} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.staff.codeTitle}</h1>
+      <div class="panel narrow">
+        <p>{fr.staff.codeIntro}</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/back-office/connexion/code" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <Field name="code" label={fr.staff.code} hint={fr.staff.codeHint} error={errors.code} required autocomplete="one-time-code" maxlength={32} />
+          <button type="submit" class="button button-primary">
+            {fr.staff.codeSubmit}
+          </button>
+        </form>
+        <form method="post" action="/back-office/deconnexion">
+          <CsrfField token={ctx.csrfToken} />
+          <p class="aside">
+            <button type="submit" class="button">
+              {fr.staff.restart}
+            </button>
+          </p>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+// ---- setup link -------------------------------------------------------------------------------
+
+export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: { ctx: PageContext; email: string; minLength: number; errors?: FieldErrors }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.staff.setupTitle}</h1>
+      <div class="panel narrow">
+        <h2>{fr.staff.setupPasswordHeading}</h2>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/back-office/activation" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          <Field name="email" label={fr.staff.email} value={email} readonly autocomplete="username" />
+          <Field
+            name="mot_de_passe"
+            label={fr.staff.password}
+            hint={fr.activation.rules(minLength)}
+            type="password"
+            error={errors.mot_de_passe}
+            required
+            autocomplete="new-password"
+            maxlength={1024}
+          />
+          <Field name="confirmation" label={fr.staff.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+          <p class="legend">{fr.site.requiredLegend}</p>
+          <button type="submit" class="button button-primary">
+            {fr.staff.setupPasswordSubmit}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+/** The QR code is our own SVG markup (from the qrcode library), passed in already wrapped in Html. */
+export function StaffSetupTotpPage({ ctx, qrSvg, secret, errors = {} }: { ctx: PageContext; qrSvg: Html; secret: string; errors?: FieldErrors }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.staff.setupTitle}</h1>
+      <div class="panel narrow">
+        <h2>{fr.staff.setupTotpHeading}</h2>
+        <p>{fr.staff.setupTotpIntro}</p>
+        <figure class="totp-qr" role="img" aria-label={fr.staff.setupQrLabel}>
+          {qrSvg}
+        </figure>
+        <p>{fr.staff.setupSecretLabel}</p>
+        <p>
+          <code class="totp-secret">{secret}</code>
+        </p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/back-office/activation/code" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          <Field name="code" label={fr.staff.setupCode} error={errors.code} required autocomplete="one-time-code" inputmode="numeric" maxlength={16} />
+          <button type="submit" class="button button-primary">
+            {fr.staff.setupCodeSubmit}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function StaffRecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes: string[] }): Html {
+  return (
+    <Layout ctx={ctx} title={fr.staff.recoveryTitle}>
+      <h1>{fr.staff.recoveryTitle}</h1>
+      <div class="panel narrow">
+        <p>{fr.staff.recoveryIntro}</p>
+        <ul class="recovery-codes">
+          {codes.map((code) => (
+            <li>
+              <code>{code}</code>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a class="button button-primary" href="/back-office/connexion">
+            {fr.staff.recoveryContinue}
+          </a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
+
+// ---- signed-in pages --------------------------------------------------------------------------
+
+export function DashboardPage({ ctx, staff, notice }: { ctx: PageContext; staff: BackOfficeUser; notice?: string }): Html {
+  const entries: Array<[string, string, string]> = [
+    ['/back-office/demandes', fr.staff.nav.requests, fr.staff.dashboardRequests],
+    ['/back-office/comptes', fr.staff.nav.accounts, fr.staff.dashboardAccounts],
+    ['/back-office/import', fr.staff.nav.import, fr.staff.dashboardImport],
+    ['/back-office/journal', fr.staff.nav.audit, fr.staff.dashboardAudit],
+  ];
+  if (staff.role === 'admin') entries.push(['/back-office/equipe', fr.staff.nav.team, fr.staff.dashboardTeam]);
+  return (
+    <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.dashboardTitle} current="dashboard">
+      <h1>{fr.staff.dashboardTitle}</h1>
+      {notice ? <BackOfficeNotice kind="info">{notice}</BackOfficeNotice> : null}
+      <p>{fr.staff.dashboardIntro}</p>
+      <ul class="dashboard-links">
+        {entries.map(([href, label, text]) => (
+          <li>
+            <a href={href}>{label}</a> – {text}
+          </li>
+        ))}
+      </ul>
+    </BackOfficeLayout>
+  );
+}
+
+export interface TeamMemberView {
+  id: number;
+  email: string;
+  role: 'admin' | 'agent';
+  status: 'setup_pending' | 'active' | 'disabled';
+  lastLogin: string | null;
+}
+
+export interface TeamPageProps {
+  ctx: PageContext;
+  staff: BackOfficeUser & { staffId: number };
+  members: TeamMemberView[];
+  /** Form values kept after an error (never a password: there is none here). */
+  form?: { email?: string; role?: string };
+  errors?: FieldErrors;
+  notice?: string;
+  /** A freshly issued setup link, shown this once. */
+  issued?: { email: string; link: string; validity: string };
+  /** An action refused (SELF, LAST_ADMIN…). */
+  problem?: string;
+}
+
+/**
+ * Staff management (admins only). No password field here or anywhere in the back office: staff
+ * never see or set a password, their own included (S5); each member sets theirs through the link.
+ */
+export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem }: TeamPageProps): Html {
+  const role = form.role ?? 'agent';
+  return (
+    <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.teamTitle} current="team" hasError={Object.keys(errors).length > 0 || problem !== undefined}>
+      <h1>{fr.staff.teamTitle}</h1>
+      <p>{fr.staff.teamIntro}</p>
+      {notice ? <BackOfficeNotice kind="success">{notice}</BackOfficeNotice> : null}
+      {problem ? (
+        <div class="error-summary" role="alert">
+          <p>{problem}</p>
+        </div>
+      ) : null}
+      {issued ? (
+        <div class="notice notice-info" role="status">
+          <p>{fr.staff.teamLinkShown(issued.email)}</p>
+          <p>
+            <code class="setup-link">{issued.link}</code>
+          </p>
+          <p>{issued.validity}</p>
+        </div>
+      ) : null}
+      <table class="staff-list">
+        <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{fr.staff.teamEmail}</th>
+            <th scope="col">{fr.staff.teamRole}</th>
+            <th scope="col">{fr.staff.teamStatus}</th>
+            <th scope="col">{fr.staff.teamLastLogin}</th>
+            <th scope="col">{fr.staff.teamActions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {members.map((m) => (
+            <tr>
+              <td>
+                {m.email} {m.id === staff.staffId ? fr.staff.teamYou : null}
+              </td>
+              <td>{fr.staff.roles[m.role]}</td>
+              <td>{fr.staff.status[m.status]}</td>
+              <td>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td>
+                {m.id === staff.staffId ? null : (
+                  <>
+                    <form method="post" action={`/back-office/equipe/${m.id}/${m.status === 'disabled' ? 'activer' : 'desactiver'}`}>
+                      <CsrfField token={ctx.csrfToken} />
+                      <button type="submit" class="button">
+                        {m.status === 'disabled' ? fr.staff.teamEnable : fr.staff.teamDisable}
+                      </button>
+                    </form>
+                    {m.status === 'disabled' ? null : (
+                      <form method="post" action={`/back-office/equipe/${m.id}/lien`}>
+                        <CsrfField token={ctx.csrfToken} />
+                        <button type="submit" class="button">
+                          {fr.staff.teamResend}
+                        </button>
+                      </form>
+                    )}
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{fr.staff.teamCreateHeading}</h2>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/back-office/equipe" novalidate>
+        <CsrfField token={ctx.csrfToken} />
+        <p class="legend">{fr.site.requiredLegend}</p>
+        <Field name="email" label={fr.staff.email} type="email" value={form.email} error={errors.email} required autocomplete="off" maxlength={254} />
+        <div class={errors.role ? 'field field-error' : 'field'}>
+          <label for="role">
+            {fr.staff.teamRole}
+            <span class="required" aria-hidden="true">
+              {' '}
+              *
+            </span>
+          </label>
+          {errors.role ? (
+            <p class="error" id="role-erreur">
+              <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
+              {errors.role}
+            </p>
+          ) : null}
+          <select id="role" name="role" required aria-invalid={errors.role ? 'true' : undefined} aria-describedby={errors.role ? 'role-erreur' : undefined}>
+            <option value="agent" selected={role === 'agent'}>
+              {fr.staff.roles.agent}
+            </option>
+            <option value="admin" selected={role === 'admin'}>
+              {fr.staff.roles.admin}
+            </option>
+          </select>
+        </div>
+        <button type="submit" class="button button-primary">
+          {fr.staff.teamCreateSubmit}
+        </button>
+      </form>
+    </BackOfficeLayout>
+  );
+}

@@ -1,0 +1,114 @@
+/** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { fr } from '../../shared/i18n/fr.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { h, type Html } from '../jsx.js';
+import { Layout, type PageContext } from '../layout.js';
+
+/** The form's values by field name, as typed (kept on a failed submit). */
+export type AccountRequestValues = Partial<Record<string, string>>;
+
+export interface AccountRequestPageProps {
+  ctx: PageContext;
+  values?: AccountRequestValues;
+  errors?: FieldErrors;
+  /** Characters allowed per field, mirrored in the maxlength attributes. */
+  maxLengths: Record<string, number>;
+}
+
+/** A labelled textarea, wired for screen readers like Field. */
+function TextAreaField(p: { name: string; label: string; value?: string; error?: string; hint?: string; maxlength?: number }): Html {
+  const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : null].filter(Boolean).join(' ');
+  return (
+    <div class={p.error ? 'field field-error' : 'field'}>
+      <label for={p.name}>{p.label}</label>
+      {p.hint ? (
+        <p class="hint" id={`${p.name}-aide`}>
+          {p.hint}
+        </p>
+      ) : null}
+      {p.error ? (
+        <p class="error" id={`${p.name}-erreur`}>
+          <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
+          {p.error}
+        </p>
+      ) : null}
+      <textarea
+        id={p.name}
+        name={p.name}
+        rows="6"
+        aria-invalid={p.error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+        maxlength={p.maxlength}
+      >
+        {p.value ?? ''}
+      </textarea>
+    </div>
+  );
+}
+
+/** "Demande d'ouverture de compte" (PRODUCT.md page 9). */
+export function AccountRequestPage({ ctx, values, errors = {}, maxLengths }: AccountRequestPageProps): Html {
+  const t = fr.accountRequest;
+  const v = values ?? { pays: t.defaultCountry };
+  const field = (name: keyof typeof t.labels, extra: { required?: boolean; type?: string; autocomplete?: string; inputmode?: string; hint?: string } = {}) => (
+    <Field name={name} label={t.labels[name]} value={v[name]} error={errors[name]} maxlength={maxLengths[name]} {...extra} />
+  );
+  return (
+    <Layout ctx={ctx} title={t.title} hasError={Object.keys(errors).length > 0}>
+      <h1>{t.title}</h1>
+      <div class="panel narrow">
+        <p>{t.intro}</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/ouverture-de-compte" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          <p class="legend">{fr.site.requiredLegend}</p>
+          <fieldset class="group">
+            <legend>{t.companySection}</legend>
+            {field('raison_sociale', { required: true, autocomplete: 'organization' })}
+            {field('code_client', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.code_client })}
+            {field('siret', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.siret })}
+          </fieldset>
+          <fieldset class="group">
+            <legend>{t.contactSection}</legend>
+            {field('nom', { required: true, autocomplete: 'family-name' })}
+            {field('prenom', { required: true, autocomplete: 'given-name' })}
+            {field('email', { required: true, type: 'email', autocomplete: 'email' })}
+            {field('telephone', { required: true, type: 'tel', autocomplete: 'tel', hint: t.hints.telephone })}
+            {field('adresse', { autocomplete: 'street-address' })}
+            {field('code_postal', { autocomplete: 'postal-code' })}
+            {field('ville', { autocomplete: 'address-level2' })}
+            {field('pays', { autocomplete: 'country-name' })}
+          </fieldset>
+          <TextAreaField name="message" label={t.labels.message} value={v.message} error={errors.message} hint={t.hints.message(maxLengths.message ?? 0)} maxlength={maxLengths.message} />
+          {/* Honeypot: people never see it and screen readers skip it; robots fill it in. */}
+          <div class="visually-hidden" aria-hidden="true">
+            <label for="site_web">{t.honeypotLabel}</label>
+            <input type="text" id="site_web" name="site_web" value="" tabindex="-1" autocomplete="off" />
+          </div>
+          <button type="submit" class="button button-primary">
+            {t.submit}
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+/** The one answer to every accepted submission (S33). */
+export function AccountRequestThanksPage({ ctx }: { ctx: PageContext }): Html {
+  const t = fr.accountRequest;
+  return (
+    <Layout ctx={ctx} title={t.thanksTitle}>
+      <h1>{t.thanksTitle}</h1>
+      <div class="panel narrow">
+        <p>{t.thanksBody}</p>
+        <p>{t.thanksSpam}</p>
+        <p>
+          <a class="button" href="/connexion">
+            {t.backToLogin}
+          </a>
+        </p>
+      </div>
+    </Layout>
+  );
+}
