@@ -6,8 +6,10 @@ import type { Config } from './config.js';
 import type { DialectName } from './db/database.js';
 import type { DB } from './db/schema.js';
 import { accountRequestRoutes } from './modules/account-request/account-request.routes.js';
-import { backOfficeRoutes } from './modules/back-office/back-office.routes.js';
+import { backOfficeRoutes, importRoutes } from './modules/back-office/back-office.routes.js';
+import { healthRoutes } from './modules/health/health.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
+import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
 import { registerStaffScope } from './plugins/staff-session.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
@@ -15,9 +17,11 @@ import { staffRoutes } from './modules/staff/staff.routes.js';
 import { loadOrCreateSecret } from './modules/security/security.service.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
+import { requestMetrics } from './plugins/request-metrics.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { staticFiles } from './plugins/static-files.js';
 import type { Clock } from './shared/clock.js';
+import { formatDateTime } from './shared/format.js';
 import { createDummyHash, type PasswordHasher } from './shared/hasher.js';
 
 /** The infrastructure every module receives. */
@@ -27,6 +31,10 @@ export interface AppDeps {
   dialect: DialectName;
   clock: Clock;
   hasher: PasswordHasher;
+  /** Prometheus counters (server.ts, when METRICS_PORT is set); nothing is counted without it. */
+  metrics?: AppMetrics;
+  /** True once shutdown began: /readyz turns red so load balancers stop sending traffic. */
+  isDraining?: () => boolean;
 }
 
 export interface RuntimeDeps extends AppDeps {
@@ -34,6 +42,7 @@ export interface RuntimeDeps extends AppDeps {
   csrfKey: string;
   /** S7: same-cost hash for attempts that have no real hash to check. */
   dummyHash: string;
+  metrics: AppMetrics;
 }
 
 declare module 'fastify' {
@@ -63,26 +72,36 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     ...deps,
     csrfKey: await loadOrCreateSecret(deps.db, 'csrf_key'),
     dummyHash: await createDummyHash(deps.hasher),
+    metrics: deps.metrics ?? noopMetrics,
   };
+
+  // Load the time-zone data now rather than inside the first reset request (S15: same timing).
+  formatDateTime(0, deps.config.displayTimezone);
 
   const app = Fastify({
     logger: options.logger ?? false,
     // S9: X-Forwarded-For is believed only when the direct peer is one of these proxies.
     trustProxy: deps.config.trustProxy.length > 0 ? [...deps.config.trustProxy] : false,
     bodyLimit: 64 * 1024,
+    // server.ts drains connections before closing; a request that still reaches a route while
+    // closing is served (with Connection: close) rather than refused with a bare 503.
+    return503OnClosing: false,
     // S27: form fields must arrive as the type their schema says; no coercion of arrays.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
   });
   app.decorate('deps', runtime);
 
-  // Order matters: parsers, then headers and error pages that wrap everything, then the CSRF
+  // Order matters: request metrics around everything, parsers, then headers and error pages that wrap everything, then the CSRF
   // gate every POST passes, then the routes — public, then customer-only in their own scope.
+  await app.register(requestMetrics);
   await app.register(cookie);
   await app.register(formbody);
   await app.register(securityHeaders, { https: deps.config.publicIsHttps });
   await app.register(errorPages);
   await app.register(csrfProtection);
   await app.register(staticFiles);
+  // Probes: JSON, before any page; they touch neither cookies nor sessions.
+  await app.register(healthRoutes);
   await app.register(publicPages);
   await app.register(loginRoutes);
   await app.register(passwordResetRoutes);
@@ -91,5 +110,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // The back office: staff login and setup link, then the staff-guarded scopes (S31).
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
+  await registerStaffScope(app, importRoutes, { role: 'admin' });
   return app;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { backupSqliteFile } from './db/backup.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
@@ -9,6 +10,7 @@ import { AccountError, accountStatus, createAccount } from './modules/account/ac
 import { listStaff } from './modules/staff/staff.repository.js';
 import { createStaff, StaffError, staffStatus } from './modules/staff/staff.service.js';
 import { importAccounts } from './modules/import/import.service.js';
+import { runRetention } from './modules/retention/retention.service.js';
 import { systemClock } from './shared/clock.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -26,10 +28,16 @@ Commands:
   account:import FILE.csv [--dry-run] [--send-activation]
                                             import the ERP customer list (code;email;company),
                                             idempotent; --dry-run only reports
+  retention:run                             purge what is past its retention time now
+                                            (the server also does it every hour)
+  backup FILE.sqlite                        online copy of the SQLite database, safe while the
+                                            server runs (on PostgreSQL: use pg_dump)
 `;
 
 /** Wrong usage: a clear line and exit code 2. */
 class UsageError extends Error {}
+/** A command that cannot be done here as asked: its message alone, and exit code 2. */
+class RefusedError extends Error {}
 
 const ACCOUNT_ERRORS: Record<string, string> = {
   INVALID_CODE: '--code must be exactly 5 digits (the customer code printed on invoices)',
@@ -158,6 +166,34 @@ async function run(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'retention:run': {
+      parse(rest, {});
+      await withDb(async ({ db }) => {
+        const report = await runRetention({ db, clock: systemClock, config });
+        for (const [kind, n] of Object.entries(report)) console.log(`${kind}\t${n}`);
+        console.log(`Retention pass done: requests kept ${config.requestRetentionDays} days after their decision, audit entries ${config.auditRetentionDays} days.`);
+      });
+      return 0;
+    }
+    case 'backup': {
+      const { positionals } = parseWithFile(rest, {});
+      if (positionals.length !== 1) throw new UsageError('backup needs exactly one destination file, such as /var/backups/espace-pro-2026-01-15.sqlite');
+      if (config.databaseUrl) {
+        throw new RefusedError(
+          'backup copies the SQLite database; this server uses PostgreSQL (DATABASE_URL). Use pg_dump instead, for example:\n' +
+            '  pg_dump --format=custom --file=espace-pro.dump "$DATABASE_URL"\n' +
+            'and pg_restore to restore it (docs/operations.md, "Backup and restore").',
+        );
+      }
+      const destination = path.resolve(positionals[0]!);
+      const source = path.join(config.dataDir, 'espace-pro.sqlite');
+      if (fs.existsSync(destination)) throw new RefusedError(`${destination} already exists; choose a new file name (nothing was written)`);
+      if (!fs.existsSync(source)) throw new RefusedError(`no SQLite database at ${source}; check DATA_DIR`);
+      const result = await backupSqliteFile(source, destination);
+      console.log(`Backed up ${source} to ${destination} (${result.pages} pages, ${Math.ceil(result.bytes / 1024)} KiB, integrity checked).`);
+      console.log(`To restore: stop the server, copy this file to ${source} (and delete any ${path.basename(source)}-wal and -shm next to it), start the server.`);
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -185,6 +221,10 @@ run(process.argv.slice(2)).then(
   (error) => {
     if (error instanceof UsageError) {
       console.error(`Error: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof RefusedError) {
+      console.error(`Error: ${error.message}`);
       process.exit(2);
     }
     if (error instanceof AccountError) {

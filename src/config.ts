@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Everything the operator can set, read once from the environment and frozen. */
@@ -21,6 +22,21 @@ export interface Config {
   readonly passwordMinLength: number;
   /** Where account-opening requests are announced. */
   readonly customerServiceEmail: string;
+  /** How long a worker owns a mail it claimed; a dead worker's mails are taken over after it. */
+  readonly outboxLeaseSeconds: number;
+  /** Port of the Prometheus metrics listener (on HOST); null: no metrics. */
+  readonly metricsPort: number | null;
+  /** Approved or rejected account-opening requests are deleted this many days after the decision. */
+  readonly requestRetentionDays: number;
+  /** Audit entries are deleted after this many days. */
+  readonly auditRetentionDays: number;
+  /** Brand colour (#rrggbb) of the header bar and primary buttons: white text on it is AA (≥ 4.5:1). */
+  readonly brandColor: string;
+  /** Logo: an https URL, or an absolute path to a file under DATA_DIR (served at /static/logo.<ext>); null: the name only. */
+  readonly brandLogo: { readonly kind: 'url'; readonly url: string } | { readonly kind: 'file'; readonly file: string; readonly ext: string } | null;
+  /** Customer-service contact shown in the footer of every page (each optional). */
+  readonly supportEmail: string | null;
+  readonly supportPhone: string | null;
 }
 
 export class ConfigError extends Error {
@@ -120,12 +136,55 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const passwordMinLength = integer('PASSWORD_MIN_LENGTH', 15, 8, 64);
+  const outboxLeaseSeconds = integer('OUTBOX_LEASE_SECONDS', 60, 2, 3600);
+
+  // Off unless set: the metrics listener belongs on the monitoring network, never the public one.
+  let metricsPort: number | null = null;
+  if (get('METRICS_PORT') !== undefined) {
+    const value = integer('METRICS_PORT', 0, 1, 65535); // 0: already reported as wrong
+    if (value !== 0 && value === port) fail('METRICS_PORT', `expected a port other than PORT (${port})`);
+    else if (value !== 0) metricsPort = value;
+  }
+  const requestRetentionDays = integer('REQUEST_RETENTION_DAYS', 365, 1, 3650);
+  const auditRetentionDays = integer('AUDIT_RETENTION_DAYS', 400, 1, 3650);
 
   const customerServiceEmail = get('CUSTOMER_SERVICE_EMAIL') ?? 'service-client@localhost';
   // One bare address on one line (S26): it becomes the To header of the notification mails.
   if (customerServiceEmail.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/.test(customerServiceEmail)) {
     fail('CUSTOMER_SERVICE_EMAIL', 'expected one e-mail address such as service-client@cartotheque.com');
   }
+
+  const brandColor = (get('BRAND_COLOR') ?? '#0b5394').toLowerCase();
+  if (!/^#[0-9a-f]{6}$/.test(brandColor)) fail('BRAND_COLOR', 'expected a colour such as #0b5394 (# and 6 hexadecimal digits)');
+  else if (contrastWithWhite(brandColor) < 4.5) {
+    fail('BRAND_COLOR', `expected a colour dark enough for white text (contrast ${contrastWithWhite(brandColor).toFixed(2)}:1, at least 4.5:1 needed)`);
+  }
+
+  let brandLogo: Config['brandLogo'] = null;
+  const rawLogo = get('BRAND_LOGO_URL');
+  if (rawLogo !== undefined) {
+    const ext = path.extname(rawLogo.split('?')[0]!).toLowerCase().slice(1);
+    if (/^https:\/\//i.test(rawLogo)) {
+      try {
+        brandLogo = { kind: 'url', url: new URL(rawLogo).href };
+      } catch {
+        fail('BRAND_LOGO_URL', 'expected an https:// URL or the path of a file under DATA_DIR');
+      }
+    } else {
+      const file = path.resolve(dataDir, rawLogo);
+      if (!['png', 'svg', 'jpg', 'jpeg', 'webp'].includes(ext)) fail('BRAND_LOGO_URL', 'expected an https:// URL, or a .png, .svg, .jpg or .webp file under DATA_DIR');
+      else if (!file.startsWith(dataDir + path.sep)) fail('BRAND_LOGO_URL', `expected an https:// URL, or a file under DATA_DIR (${dataDir})`);
+      else if (!fs.existsSync(file) || !fs.statSync(file).isFile()) fail('BRAND_LOGO_URL', `expected an https:// URL, or an existing file under DATA_DIR (${file} not found)`);
+      else brandLogo = { kind: 'file', file, ext };
+    }
+  }
+
+  const supportEmail = get('SUPPORT_EMAIL') ?? null;
+  if (supportEmail !== null && (supportEmail.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/.test(supportEmail))) {
+    fail('SUPPORT_EMAIL', 'expected one e-mail address such as service-client@cartotheque.com');
+  }
+  const supportPhone = get('SUPPORT_PHONE') ?? null;
+  if (supportPhone !== null && !/^\+?[0-9][0-9 .-]{3,24}$/.test(supportPhone)) fail('SUPPORT_PHONE', 'expected a phone number such as 01 23 45 67 89 or +33 1 23 45 67 89');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -144,7 +203,25 @@ export function loadConfig(env: Env = process.env): Config {
     displayTimezone,
     passwordMinLength,
     customerServiceEmail,
+    outboxLeaseSeconds,
+    metricsPort,
+    requestRetentionDays,
+    auditRetentionDays,
+    brandColor,
+    brandLogo,
+    supportEmail,
+    supportPhone,
   });
+}
+
+/** WCAG contrast ratio of a #rrggbb colour against white. */
+export function contrastWithWhite(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+  return 1.05 / (luminance + 0.05);
 }
 
 /** "8h", "90m", "45s", "2d" or plain seconds. */

@@ -42,6 +42,11 @@ export function openDatabase(options: DatabaseOptions): Database {
     });
     // An idle client losing its server (PostgreSQL restart) must not crash the process.
     pool.on('error', () => {});
+    // Nor may a client that is checked out (a query or transaction in flight): pg also emits
+    // 'error' on the client itself, which nobody listens to while the pool has lent it, and an
+    // unheard 'error' event kills the process. The query still fails (the page answers 503), and
+    // the broken client is dropped when it goes back to the pool.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -2,6 +2,7 @@ import type { AccountTable } from '../modules/account/account.table.js';
 import type { AccountRequestTable } from '../modules/account-request/account-request.table.js';
 import type { AccountTokenTable } from '../modules/account-token/account-token.table.js';
 import type { OutboxTable } from '../modules/mail/mail.table.js';
+import type { ResetRequestTable } from '../modules/password-reset/password-reset.table.js';
 import type { AuditTable } from '../modules/audit/audit.table.js';
 import type { LoginThrottleTable, RateCounterTable, SettingTable } from '../modules/security/security.table.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
@@ -18,6 +19,7 @@ export interface DB {
   settings: SettingTable;
   account_tokens: AccountTokenTable;
   outbox: OutboxTable;
+  reset_requests: ResetRequestTable;
   staff: StaffTable;
   staff_recovery_codes: StaffRecoveryCodeTable;
   staff_sessions: StaffSessionTable;

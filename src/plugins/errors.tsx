@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { brandingOf } from '../views/layout.js';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HashQueueFullError } from '../shared/hasher.js';
@@ -12,7 +13,7 @@ import { sendPage, sendTooManyRequests } from './views.js';
  * The details go to the log (which never holds secrets, S35).
  */
 export const errorPages = fp(async function errorPages(app: FastifyInstance) {
-  const ctx = () => ({ brandName: app.deps.config.brandName, csrfToken: '' });
+  const ctx = () => ({ brandName: app.deps.config.brandName, csrfToken: '', branding: brandingOf(app.deps.config) });
 
   app.setNotFoundHandler((request, reply) => {
     sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.notFoundTitle} body={fr.errors.notFoundBody} isError />, 404);

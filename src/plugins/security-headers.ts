@@ -6,11 +6,14 @@ import fp from 'fastify-plugin';
  * helmet: the list is short, and each header here is one we mean.
  */
 export const securityHeaders = fp(async function securityHeaders(app: FastifyInstance, opts: { https: boolean }) {
+  // An external logo (BRAND_LOGO_URL=https://…) is the one other origin images may come from.
+  const logo = app.deps.config.brandLogo;
+  const imgSrc = logo?.kind === 'url' ? `img-src 'self' data: ${new URL(logo.url).origin}` : "img-src 'self' data:";
   const csp = [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    imgSrc,
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",

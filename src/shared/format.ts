@@ -1,14 +1,16 @@
+// Building an Intl.DateTimeFormat loads ICU data (tens of ms the first time): build each once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) formatters.set(key, (f = make()));
+  return f;
+}
+
 /** "jeudi 15 janvier 2026 à 18:00 (heure de Paris)" in the customer's time zone. */
 export function formatDateTime(epochMs: number, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('fr-FR', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(epochMs));
+  const text = formatter(`long:${timeZone}`, () =>
+    new Intl.DateTimeFormat('fr-FR', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  ).format(new Date(epochMs));
   const zone = timeZone === 'Europe/Paris' ? 'heure de Paris' : timeZone;
   return `${text} (${zone})`;
 }
@@ -25,5 +27,5 @@ export function formatDuration(seconds: number): string {
 
 /** "15/01/2026 10:00" for dense back-office tables, in the display time zone. */
 export function formatShortDateTime(epochMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(epochMs));
+  return formatter(`short:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));
 }

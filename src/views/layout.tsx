@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { Config } from '../config.js';
 import { fr } from '../shared/i18n/fr.js';
 import { type Child, Fragment, h, type Html } from './jsx.js';
 
@@ -6,6 +7,43 @@ import { type Child, Fragment, h, type Html } from './jsx.js';
 export interface PageContext {
   brandName: string;
   csrfToken: string;
+  /** Logo and customer-service contact from the configuration (absent: name only, generic footer). */
+  branding?: Branding;
+}
+
+export interface Branding {
+  logoSrc: string | null;
+  supportEmail: string | null;
+  supportPhone: string | null;
+}
+
+export function brandingOf(config: Pick<Config, 'brandLogo' | 'supportEmail' | 'supportPhone'>): Branding {
+  const logo = config.brandLogo;
+  return {
+    logoSrc: logo === null ? null : logo.kind === 'url' ? logo.url : `/static/logo.${logo.ext}`,
+    supportEmail: config.supportEmail,
+    supportPhone: config.supportPhone,
+  };
+}
+
+/** The logo (decorative: the brand name is next to it) for the header link. */
+export function BrandLogo({ ctx }: { ctx: PageContext }): Html | null {
+  const src = ctx.branding?.logoSrc;
+  return src ? <img class="brand-logo" src={src} alt="" /> : null;
+}
+
+/** The footer's customer-service contact, when SUPPORT_EMAIL or SUPPORT_PHONE is set. */
+export function SupportContact({ ctx }: { ctx: PageContext }): Html | null {
+  const b = ctx.branding;
+  if (!b || (!b.supportEmail && !b.supportPhone)) return null;
+  return (
+    <p class="support-contact">
+      {fr.site.supportContact}{' '}
+      {b.supportEmail ? <a href={`mailto:${b.supportEmail}`}>{b.supportEmail}</a> : null}
+      {b.supportEmail && b.supportPhone ? ' – ' : null}
+      {b.supportPhone ? <a href={`tel:${b.supportPhone.replace(/[ .-]/g, '')}`}>{b.supportPhone}</a> : null}
+    </p>
+  );
 }
 
 export interface LayoutProps {
@@ -25,6 +63,7 @@ export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
         <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/brand.css" />
         <script src="/static/app.js" defer></script>
       </head>
       <body data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
@@ -33,6 +72,7 @@ export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
         </a>
         <header class="site-header">
           <a class="brand" href="/">
+            <BrandLogo ctx={ctx} />
             {ctx.brandName}
           </a>
           <a class="header-link" href="/espace-pro">
@@ -44,6 +84,7 @@ export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
         </main>
         <footer class="site-footer">
           <p>{fr.site.footerHelp}</p>
+          <SupportContact ctx={ctx} />
         </footer>
       </body>
     </html>
@@ -64,10 +105,10 @@ export function Notice({ kind, children }: { kind: 'success' | 'info'; children?
  * can focus to scroll (WCAG 2.1.1), named after the heading of its section. A group, not a
  * region: the section around it is already the landmark with that name.
  */
-export function ScrollTable({ labelledBy, children }: { labelledBy: string; children?: Child }): Html {
+export function ScrollTable({ labelledBy, tableClass, children }: { labelledBy: string; tableClass?: string; children?: Child }): Html {
   return (
     <div class="table-scroll" role="group" aria-labelledby={labelledBy} tabindex="0">
-      <table>{children}</table>
+      <table class={tableClass}>{children}</table>
     </div>
   );
 }

@@ -51,7 +51,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['outbox', 'account_requests', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'rate_counters', 'audit_log', 'accounts'] as const) {
+      for (const table of ['reset_requests', 'outbox', 'account_requests', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'rate_counters', 'audit_log', 'accounts'] as const) {
         await t.db.deleteFrom(table).execute();
       }
       smtp.clear();

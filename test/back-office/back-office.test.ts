@@ -79,6 +79,7 @@ for (const dialect of DIALECTS) {
         `/back-office/comptes/${account.id}/sessions`,
         `/back-office/comptes/${account.id}/debloquer`,
         '/back-office/equipe',
+        '/back-office/import',
       ];
       const anonymous = new Browser(t.app);
       const customer = new Browser(t.app);
@@ -97,7 +98,8 @@ for (const dialect of DIALECTS) {
         }
       }
       const agent = await createStaffAndSignIn(t, { role: 'agent' });
-      for (const url of gets) assert.equal((await agent.get(url)).statusCode, url === '/back-office/equipe' ? 403 : 200, `agent GET ${url}`);
+      const adminOnly = ['/back-office/equipe', '/back-office/import'];
+      for (const url of gets) assert.equal((await agent.get(url)).statusCode, adminOnly.includes(url) ? 403 : 200, `agent GET ${url}`);
       const agentToken = csrfToken((await agent.get('/back-office')).body);
       assert.equal((await agent.post('/back-office/equipe', { _csrf: agentToken, email: 'new@x.fr', role: 'admin' })).statusCode, 403, 'agents cannot manage staff');
       assert.equal(await t.db.selectFrom('staff').select('id').where('email', '=', 'new@x.fr').executeTakeFirst(), undefined);
@@ -204,11 +206,14 @@ for (const dialect of DIALECTS) {
       assert.equal((await customer.get('/espace-pro')).statusCode, 200);
       const agent = await createStaffAndSignIn(t);
       const page = `/back-office/comptes/${account.id}`;
+      assert.equal((await act(agent, page, `${page}/lien`)).statusCode, 303, 'a pending link');
       assert.equal((await act(agent, page, `${page}/desactiver`)).statusCode, 303);
       assert.equal((await customer.get('/espace-pro')).statusCode, 303, 'session dead');
       customer.jar.cookies.delete('__Host-ep_session');
       assert.equal((await customer.get('/espace-pro')).statusCode, 303, 'remember-me dead');
       assert.equal((await t.db.selectFrom('remember_tokens').select('selector').execute()).length, 0);
+      const open = await t.db.selectFrom('account_tokens').select('id').where('consumed_at', 'is', null).where('revoked_at', 'is', null).execute();
+      assert.equal(open.length, 0, 'S12 a disable voids every open link');
       assert.match((await agent.get(page)).body, /Désactivé/);
       assert.equal((await customer.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 401);
       await act(agent, page, `${page}/reactiver`);
@@ -299,8 +304,8 @@ for (const dialect of DIALECTS) {
       assert.equal((await agent.get('/back-office/journal?du=hier')).statusCode, 400);
     });
 
-    test('ERP import from the upload page: dry run, real run, re-run unchanged, malformed lines reported', async () => {
-      const agent = await createStaffAndSignIn(t);
+    test('ERP import from the upload page (admins only): dry run, real run, re-run unchanged, malformed lines reported', async () => {
+      const agent = await createStaffAndSignIn(t, { role: 'admin' });
       const csv = '\ufeffcode;email;raison sociale\n10001;a@x.fr;Alpha\n10002;b@x.fr;"Beta; et fils"\n123;bad;X\n10003;pas-un-mail;Gamma\n';
       const upload = async (content: string, fields: Record<string, string>) => {
         const page = await agent.get('/back-office/import');

@@ -57,6 +57,26 @@ describe('operator CLI (SQLite file under DATA_DIR)', () => {
     }
   });
 
+  test('account:import: dry run, real run, idempotent re-run, malformed lines reported, progress shown', () => {
+    const file = path.join(dataDir, 'clients.csv');
+    fs.writeFileSync(file, '\ufeffcode;email;company\n20001;a@x.fr;Alpha\n20002;b@x.fr;"Beta; fils"\nabc;bad;X\n20001;dup@x.fr;Doublon\n');
+    const dry = cli(['account:import', file, '--dry-run']);
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /Dry run, nothing written: would create 2, update 0, unchanged 0, rejected 2/);
+    assert.match(dry.out, /line 4\tabc\trejected\tcode client invalide/);
+    assert.match(dry.out, /line 5\t20001\trejected\tcode client déjà présent plus haut dans le fichier/);
+    assert.doesNotMatch(cli(['account:list']).out, /20001/, 'dry run wrote nothing');
+    const real = cli(['account:import', file]);
+    assert.equal(real.code, 0, real.err);
+    assert.match(real.out, /Created 2, updated 0, unchanged 0, rejected 2/);
+    assert.match(real.err, /2\/2 lines written/, 'progress on stderr');
+    assert.match(cli(['account:list']).out, /20002\tpre-created\tb@x\.fr\tBeta; fils/);
+    const again = cli(['account:import', file]);
+    assert.match(again.out, /Created 0, updated 0, unchanged 2, rejected 2/);
+    assert.equal(cli(['account:import']).code, 2);
+    assert.equal(cli(['account:import', path.join(dataDir, 'missing.csv')]).code, 2);
+  });
+
   test('a wrong setting stops with one line naming the variable', () => {
     const result = cli(['account:list'], { PORT: 'abc' });
     assert.equal(result.code, 1);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { type DialectName, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher, type PasswordHasher } from '../../src/shared/hasher.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/modules/mail/outbox-worker.js';
 import { fileTransport, smtpTransport } from '../../src/modules/mail/transport.js';
+import { processPendingResets } from '../../src/modules/password-reset/password-reset.service.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -94,6 +95,8 @@ export interface TestAppOptions {
   logger?: unknown;
   /** Extra routes for a test, added before the app is sealed. */
   extraRoutes?: (app: FastifyInstance) => void;
+  /** Optional infrastructure: metrics, shutdown flag. */
+  deps?: Pick<AppDeps, 'metrics' | 'isDraining'>;
 }
 
 export async function buildTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -101,7 +104,7 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...options.env });
   const clock = new ManualClock();
   const hasher = countingHasher();
-  const app = await buildApp({ config, db: database.db, dialect, clock, hasher }, { logger: options.logger as never });
+  const app = await buildApp({ config, db: database.db, dialect, clock, hasher, ...options.deps }, { logger: options.logger as never });
   options.extraRoutes?.(app);
   await app.ready();
   const silent = { info() {}, warn() {}, error() {} };
@@ -113,6 +116,7 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
     from: config.mailFrom,
     messageIdDomain: 'localhost',
     logger: silent,
+    beforePass: () => processPendingResets({ db: database.db, clock, hasher, config }),
   });
   return {
     app,

@@ -7,6 +7,8 @@ export class SmtpSink {
   readonly messages: ParsedMail[] = [];
   /** Answer the next N RCPT commands with this SMTP error (e.g. 451 temporary, 550 permanent). */
   failNext: { count: number; code: number } = { count: 0, code: 451 };
+  /** Hold each recipient this long before accepting it (a slow server, to catch a sender mid-delivery). */
+  delayMs = 0;
   private server: SMTPServer | null = null;
   port = 0;
 
@@ -17,12 +19,8 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onRcptTo: (_address, _session, callback) => {
-        if (this.failNext.count > 0) {
-          this.failNext.count--;
-          const error = Object.assign(new Error(this.failNext.code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: this.failNext.code });
-          return callback(error);
-        }
-        callback();
+        if (this.delayMs > 0) setTimeout(() => this.answerRcpt(callback), this.delayMs);
+        else this.answerRcpt(callback);
       },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
@@ -33,6 +31,15 @@ export class SmtpSink {
           .catch(callback);
       },
     });
+  }
+
+  private answerRcpt(callback: (error?: Error) => void): void {
+    if (this.failNext.count > 0) {
+      this.failNext.count--;
+      const error = Object.assign(new Error(this.failNext.code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: this.failNext.code });
+      return callback(error);
+    }
+    callback();
   }
 
   async start(port = 0): Promise<this> {

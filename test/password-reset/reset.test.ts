@@ -22,7 +22,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
+      for (const table of ['reset_requests', 'outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
         await t.db.deleteFrom(table).execute();
       }
       smtp.clear();
@@ -90,33 +90,38 @@ for (const dialect of DIALECTS) {
       assert.equal(audit.length, 4, 'S34 every link request is audited');
     });
 
-    test('S15 the mail is queued in the request, never sent inside it', async () => {
+    test('S15 the request only records what was typed; matching and mail happen in the background', async () => {
       const browser = new Browser(t.app);
       await browser.submit('/mot-de-passe-oublie', '/mot-de-passe-oublie', { identifiant: '12345', email: 'contact@librairie-du-port.fr' });
+      await browser.submit('/mot-de-passe-oublie', '/mot-de-passe-oublie', { identifiant: '99999', email: 'contact@librairie-du-port.fr' });
       assert.equal(smtp.messages.length, 0, 'nothing sent by the request');
-      const queued = await t.db.selectFrom('outbox').selectAll().execute();
-      assert.equal(queued.length, 1);
-      assert.equal(queued[0]!.status, 'pending');
+      assert.equal((await t.db.selectFrom('outbox').selectAll().execute()).length, 0, 'nothing decided by the request either');
+      assert.equal((await t.db.selectFrom('account_tokens').selectAll().execute()).length, 0);
+      assert.equal((await t.db.selectFrom('reset_requests').selectAll().execute()).length, 2, 'both recorded the same way');
       await t.outbox.drain();
-      assert.equal(smtp.messages.length, 1);
+      assert.equal(smtp.messages.length, 1, 'the worker matched one and mailed it');
+      assert.equal((await t.db.selectFrom('reset_requests').selectAll().where('processed_at', 'is', null).execute()).length, 0);
     });
 
     test('S15 same timing whether or not the pair matched', async () => {
-      const time = async (identifiant: string) => {
-        const samples = [];
-        for (let i = 0; i < 7; i++) {
-          await t.db.deleteFrom('rate_counters').execute();
-          const browser = new Browser(t.app);
-          const page = await browser.get('/mot-de-passe-oublie');
-          const start = process.hrtime.bigint();
-          await browser.post('/mot-de-passe-oublie', { _csrf: csrfToken(page.body), identifiant, email: 'contact@librairie-du-port.fr' });
-          samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-        }
-        return samples.sort((a, b) => a - b)[3]!;
+      const once = async (identifiant: string) => {
+        await t.db.deleteFrom('rate_counters').execute();
+        const browser = new Browser(t.app);
+        const page = await browser.get('/mot-de-passe-oublie');
+        const start = process.hrtime.bigint();
+        await browser.post('/mot-de-passe-oublie', { _csrf: csrfToken(page.body), identifiant, email: 'contact@librairie-du-port.fr' });
+        return Number(process.hrtime.bigint() - start) / 1e6;
       };
-      const matched = await time('12345');
-      const unmatched = await time('99999');
-      assert.ok(Math.abs(matched - unmatched) < 15, `matched ${matched.toFixed(2)} ms vs unmatched ${unmatched.toFixed(2)} ms`);
+      // Interleaved, so a busy machine slows both sides alike.
+      const matched: number[] = [];
+      const unmatched: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        matched.push(await once('12345'));
+        unmatched.push(await once('99999'));
+      }
+      const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const [m, u] = [median(matched), median(unmatched)];
+      assert.ok(Math.abs(m - u) < 10, `matched ${m.toFixed(2)} ms vs unmatched ${u.toFixed(2)} ms`);
     });
 
     test('the e-mail: French, HTML and text, brand, PUBLIC_URL link, "valable 8 heures" and the expiry in Europe/Paris, from MAIL_FROM', async () => {
@@ -153,6 +158,10 @@ for (const dialect of DIALECTS) {
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.token_hash, sha256(token));
       assert.ok(!JSON.stringify(rows).includes(token));
+      // The outbox needed the link until delivery (durability); once sent, its body is erased.
+      const outbox = await t.db.selectFrom('outbox').selectAll().execute();
+      assert.equal(outbox[0]!.status, 'sent');
+      assert.ok(!JSON.stringify(outbox).includes(token), 'no raw token left in the outbox');
     });
 
     test('S13 Host and X-Forwarded-Host never change the link: it stays on PUBLIC_URL', async () => {

@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
+      for (const table of ['reset_requests', 'outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
         await t.db.deleteFrom(table).execute();
       }
       smtp.clear();
@@ -159,7 +159,8 @@ for (const dialect of DIALECTS) {
       assert.ok([400, 413].includes(res.statusCode), String(res.statusCode));
       assert.match(res.body, /<html lang="fr">/);
       assert.equal(t.hasher.verifyCalls, 0);
-      assert.ok(elapsed < 200, `${elapsed.toFixed(0)} ms`);
+      // Bounded by the body limit and schema, far below one argon2 verification even on a busy machine.
+      assert.ok(elapsed < 1000, `${elapsed.toFixed(0)} ms`);
     });
   });
 }

@@ -21,7 +21,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
+      for (const table of ['reset_requests', 'outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
         await t.db.deleteFrom(table).execute();
       }
       smtp.clear();
@@ -36,11 +36,17 @@ for (const dialect of DIALECTS) {
       return browser;
     }
 
+    test('Mon Espace Pro shows the company, the identifier, a Sécurité section leading to its page, and Se déconnecter', async () => {
+      const me = await signIn();
+      const home = await me.get('/espace-pro');
+      for (const text of ['Mon Espace Pro', 'Librairie du Port', '12345', 'Sécurité', 'href="/espace-pro/securite"', 'Se déconnecter']) assert.ok(home.body.includes(text), text);
+    });
+
     test('the page lists sessions (browser, IP prefix, last activity, "cet appareil"), remembered devices and recent activity', async () => {
       await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: 'pas le bon mot de passe' });
       const other = await signIn('12345', STRONG_PASSWORD, true);
       const me = await signIn();
-      const page = await me.get('/espace-pro');
+      const page = await me.get('/espace-pro/securite');
       assert.equal(page.statusCode, 200);
       for (const text of ['Sécurité', 'Changer de mot de passe', 'Appareils connectés', 'Appareils mémorisés', 'Activité récente de connexion', 'Firefox sur Windows', '127.0.0.x', 'cet appareil', 'Révoquer', 'Réussie', 'Échouée']) {
         assert.ok(page.body.includes(text), `missing ${text}`);
@@ -53,7 +59,7 @@ for (const dialect of DIALECTS) {
     test('S32 a customer sees only their own sessions and activity', async () => {
       await signIn('22222');
       const me = await signIn();
-      const page = await me.get('/espace-pro');
+      const page = await me.get('/espace-pro/securite');
       assert.equal((page.body.match(/name="session"/g) ?? []).length, 1);
       assert.ok(!page.body.includes('Autre Société'));
     });
@@ -64,7 +70,7 @@ for (const dialect of DIALECTS) {
       const foreign = await signIn('22222');
       const otherId = sha256(other.jar.get('__Host-ep_session')!);
       const foreignId = sha256(foreign.jar.get('__Host-ep_session')!);
-      const page = await me.get('/espace-pro');
+      const page = await me.get('/espace-pro/securite');
       assert.ok(page.body.includes(otherId), 'my other session is listed');
       assert.ok(!page.body.includes(foreignId), 'a foreign session is not');
       const token = csrfToken(page.body);
@@ -74,7 +80,7 @@ for (const dialect of DIALECTS) {
       assert.equal(foreignAnswer.statusCode, ownAnswer.statusCode);
       assert.equal(foreignAnswer.headers.location, ownAnswer.headers.location);
       assert.equal((await other.get('/espace-pro')).statusCode, 303, 'revoked');
-      assert.equal((await me.get('/espace-pro')).statusCode, 200, 'this session stays');
+      assert.equal((await me.get('/espace-pro/securite')).statusCode, 200, 'this session stays');
       const audit = await t.db.selectFrom('audit_log').select('event').where('event', '=', 'session.revoked').execute();
       assert.equal(audit.length, 1, 'S34 the revocation is audited once (the foreign attempt did nothing)');
     });
@@ -82,20 +88,20 @@ for (const dialect of DIALECTS) {
     test('revoking a remembered device kills its remember-me series and its sessions', async () => {
       const remembered = await signIn('12345', STRONG_PASSWORD, true);
       const me = await signIn();
-      const page = await me.get('/espace-pro');
+      const page = await me.get('/espace-pro/securite');
       const series = /name="appareil" value="([^"]+)"/.exec(page.body)![1]!;
       await me.post('/espace-pro/appareils/revoquer', { _csrf: csrfToken(page.body), appareil: series });
       assert.equal((await remembered.get('/espace-pro')).statusCode, 303);
       remembered.jar.cookies.delete('__Host-ep_session');
       assert.equal((await remembered.get('/espace-pro')).statusCode, 303, 'remember-me no longer works');
-      assert.equal((await me.get('/espace-pro')).statusCode, 200);
+      assert.equal((await me.get('/espace-pro/securite')).statusCode, 200);
     });
 
     test('change password: current password required, same policy, other sessions revoked, notice mail', async () => {
       const other = await signIn('12345', STRONG_PASSWORD, true);
       const me = await signIn();
       const submit = async (actuel: string, mot_de_passe: string, confirmation = mot_de_passe) => {
-        const page = await me.get('/espace-pro');
+        const page = await me.get('/espace-pro/securite');
         return me.post('/espace-pro/mot-de-passe', { _csrf: csrfToken(page.body), actuel, mot_de_passe, confirmation });
       };
       const wrong = await submit('pas le mot de passe actuel', NEW_PASSWORD);
@@ -110,8 +116,8 @@ for (const dialect of DIALECTS) {
 
       const ok = await submit(STRONG_PASSWORD, NEW_PASSWORD);
       assert.equal(ok.statusCode, 303);
-      assert.match((await me.get('/espace-pro?ok=mdp')).body, /Votre mot de passe est changé/);
-      assert.equal((await me.get('/espace-pro')).statusCode, 200, 'this session stays');
+      assert.match((await me.get('/espace-pro/securite?ok=mdp')).body, /Votre mot de passe est changé/);
+      assert.equal((await me.get('/espace-pro/securite')).statusCode, 200, 'this session stays');
       assert.equal((await other.get('/espace-pro')).statusCode, 303, 'the other session is revoked');
       other.jar.cookies.delete('__Host-ep_session');
       assert.equal((await other.get('/espace-pro')).statusCode, 303, 'and its remember-me too');

@@ -17,7 +17,7 @@ for (const dialect of DIALECTS) {
     after(async () => t.close());
     beforeEach(async () => {
       await clearStaffTables(t);
-      for (const table of ['outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
+      for (const table of ['reset_requests', 'outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
         await t.db.deleteFrom(table).execute();
       }
     });

@@ -148,7 +148,7 @@ for (const dialect of DIALECTS) {
     after(async () => t.close());
     beforeEach(async () => {
       await clearStaffTables(t);
-      for (const table of ['outbox', 'login_throttle', 'rate_counters', 'audit_log'] as const) await t.db.deleteFrom(table).execute();
+      for (const table of ['reset_requests', 'outbox', 'login_throttle', 'rate_counters', 'audit_log'] as const) await t.db.deleteFrom(table).execute();
     });
 
     /** The CLI's own code path, with the test clock. */

@@ -3,6 +3,7 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_tokens_outbox.js';
 import * as m003 from './003_account_requests.js';
 import * as m004 from './004_staff.js';
+import * as m005 from './005_reset_queue.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002_tokens_outbox': m002,
   '003_account_requests': m003,
   '004_staff': m004,
+  '005_reset_queue': m005,
 };

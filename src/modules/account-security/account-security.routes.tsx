@@ -5,7 +5,7 @@ import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
-import { AccountPage } from '../../views/pages/account.js';
+import { AccountPage, SecurityPage } from '../../views/pages/account.js';
 import type { ValidSession } from '../session/session.service.js';
 import { passwordMessage } from '../password-reset/password-reset.routes.js';
 import { type ChangePasswordError, changeOwnPassword, getSecurityOverview, revokeOwnDevice, revokeOwnSession } from './account-security.service.js';
@@ -27,7 +27,7 @@ const idBody = (name: string) =>
 
 const NOTICES = { mdp: fr.security.changed, revoque: fr.security.revoked } as const;
 
-/** "Mon Espace Pro" and its "Sécurité" section. Registered inside the customer-only scope. */
+/** "Mon Espace Pro" and its "Sécurité" page. Registered inside the customer-only scope. */
 export async function accountSecurityRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, hasher: app.deps.hasher, config: app.deps.config });
   const me = async (request: FastifyRequest, reply: FastifyReply) => (await loadCustomer(request, reply)) as ValidSession;
@@ -37,9 +37,8 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
     const security = await getSecurityOverview(deps(), customer);
     return sendPage(
       reply,
-      <AccountPage
+      <SecurityPage
         ctx={pageContext(request, reply)}
-        company={customer.company}
         code={customer.code}
         security={security}
         minLength={app.deps.config.passwordMinLength}
@@ -50,7 +49,13 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
     );
   };
 
-  app.get<{ Querystring: { ok?: string } }>('/espace-pro', async (request, reply) => {
+  // The signed-in home stays light: one session lookup and a small page.
+  app.get('/espace-pro', async (request, reply) => {
+    const customer = await me(request, reply);
+    return sendPage(reply, <AccountPage ctx={pageContext(request, reply)} company={customer.company} code={customer.code} />);
+  });
+
+  app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {
     const key = request.query.ok;
     return render(request, reply, 200, undefined, key === 'mdp' || key === 'revoque' ? NOTICES[key] : undefined);
   });
@@ -62,18 +67,18 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
       { current: request.body.actuel, password: request.body.mot_de_passe, confirmation: request.body.confirmation },
       requestOrigin(request),
     );
-    if (result.ok) return reply.redirect('/espace-pro?ok=mdp#securite', 303);
+    if (result.ok) return reply.redirect('/espace-pro/securite?ok=mdp', 303);
     return render(request, reply, 400, changeErrors(result.errors, app.deps.config.passwordMinLength, app.deps.config.brandName));
   });
 
   app.post<{ Body: { session: string } }>('/espace-pro/sessions/revoquer', { schema: { body: idBody('session') } }, async (request, reply) => {
     await revokeOwnSession(deps(), await me(request, reply), request.body.session, requestOrigin(request));
-    return reply.redirect('/espace-pro?ok=revoque#securite', 303);
+    return reply.redirect('/espace-pro/securite?ok=revoque', 303);
   });
 
   app.post<{ Body: { appareil: string } }>('/espace-pro/appareils/revoquer', { schema: { body: idBody('appareil') } }, async (request, reply) => {
     await revokeOwnDevice(deps(), await me(request, reply), request.body.appareil, requestOrigin(request));
-    return reply.redirect('/espace-pro?ok=revoque#securite', 303);
+    return reply.redirect('/espace-pro/securite?ok=revoque', 303);
   });
 }
 

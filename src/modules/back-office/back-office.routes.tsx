@@ -140,34 +140,6 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   accountAction('sessions', 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
   accountAction('debloquer', 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
 
-  // ── ERP import ─────────────────────────────────────────────────────────────
-  app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
-
-  await app.register(async (upload) => {
-    // The upload is the only multipart form; its fields are attached to the body so the global
-    // CSRF check reads `_csrf` like on any other form.
-    await upload.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10 } });
-    upload.post('/back-office/import', async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const file = body.fichier;
-      if (!Buffer.isBuffer(file) || file.length === 0) return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_FILE_REQUIRED }} />, 400);
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(file);
-      } catch {
-        return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_NOT_UTF8 }} />, 400);
-      }
-      const staff = getStaff(request);
-      const report = await importAccounts(deps(), text, {
-        dryRun: body.simulation === '1',
-        sendActivation: body.activation === '1',
-        actor: { type: 'staff', id: staff.email },
-        origin: requestOrigin(request),
-      });
-      return sendPage(reply, <ImportPage {...common(request, reply)} report={report} />);
-    });
-  });
-
   // ── Audit log ──────────────────────────────────────────────────────────────
   type AuditQuery = { type?: string; compte?: string; acteur?: string; du?: string; au?: string };
   const parseFilters = (q: AuditQuery): { filters: AuditFilters; errors?: FieldErrors; raw: Record<string, string> } => {
@@ -221,4 +193,39 @@ export async function backOfficeRoutes(app: FastifyInstance) {
       .header('content-disposition', `attachment; filename="journal-${new Date(app.deps.clock.now()).toISOString().slice(0, 10)}.csv"`)
       .send(csv);
   });
+}
+
+/** The ERP import, for administrators only (PRODUCT.md: the administrator imports the customer list). */
+export async function importRoutes(app: FastifyInstance) {
+  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
+  const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
+
+  app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
+
+  await app.register(async (upload) => {
+    // The upload is the only multipart form; its fields are attached to the body so the global
+    // CSRF check reads `_csrf` like on any other form.
+    await upload.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10 } });
+    upload.post('/back-office/import', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const file = body.fichier;
+      if (!Buffer.isBuffer(file) || file.length === 0) return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_FILE_REQUIRED }} />, 400);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(file);
+      } catch {
+        return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_NOT_UTF8 }} />, 400);
+      }
+      const staff = getStaff(request);
+      const report = await importAccounts(deps(), text, {
+        dryRun: body.simulation === '1',
+        sendActivation: body.activation === '1',
+        actor: { type: 'staff', id: staff.email },
+        origin: requestOrigin(request),
+      });
+      return sendPage(reply, <ImportPage {...common(request, reply)} report={report} />);
+    });
+  });
+
 }

@@ -75,12 +75,12 @@ export async function loginRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Body: LoginBody }>('/connexion', { schema: { body: loginBody } }, async (request, reply) => {
-    const { db, clock, hasher, dummyHash, config } = app.deps;
+    const { db, clock, hasher, dummyHash, config, metrics } = app.deps;
     const body = request.body;
     const next = safeNextPath(body.next);
     const remember = body.memoriser !== undefined;
     const origin = requestOrigin(request);
-    const result = await authenticate({ db, clock, hasher, dummyHash, config }, { identifier: body.identifiant, password: body.mot_de_passe, origin });
+    const result = await authenticate({ db, clock, hasher, dummyHash, config, metrics }, { identifier: body.identifiant, password: body.mot_de_passe, origin });
 
     if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
     if (!result.ok) {

@@ -11,6 +11,7 @@ import { countRecentMailsTo } from '../mail/mail.repository.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { loginAlertMail } from '../../views/mail/templates.js';
 import { DAY_MS } from '../../shared/clock.js';
+import type { AppMetrics } from '../metrics/metrics.js';
 
 /** After this many consecutive failures the account holder hears about it, once a day at most. */
 export const ALERT_AFTER_FAILURES = 10;
@@ -29,6 +30,8 @@ export interface LoginDeps {
   hasher: PasswordHasher;
   /** S7: verified against when there is no real hash to verify. */
   dummyHash: string;
+  /** Counts each outcome as decided below (optional: nothing is counted without it). */
+  metrics?: Pick<AppMetrics, 'countLogin'>;
 }
 
 export interface LoginInput {
@@ -59,6 +62,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   if (!withinIpLimit) {
     const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
     await recordAudit(db, clock, input.origin, { event: 'login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
+    deps.metrics?.countLogin('ip_blocked');
     return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
   }
 
@@ -84,6 +88,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
       await accounts.updatePasswordHash(db, account.id, await hasher.hash(input.password), clock.now());
     }
     await recordAudit(db, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
+    deps.metrics?.countLogin('success');
     return { ok: true, accountId: account.id, code: account.code };
   }
 
@@ -123,5 +128,6 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
     target: code ?? input.identifier.slice(0, 32),
     details: { reason },
   });
+  deps.metrics?.countLogin(reason === 'throttled' ? 'throttled' : 'failure');
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };
 }

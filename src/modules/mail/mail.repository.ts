@@ -42,8 +42,29 @@ export async function claimDueMessages(db: Executor, dialect: DialectName, now: 
     .execute();
 }
 
-export async function markMessageSent(db: Executor, id: number, now: number): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'sent', sent_at: now, lease_until: null, last_error: null }).where('id', '=', id).execute();
+/**
+ * Extends our claim on a message just before sending it, if it is still ours: the lease value we
+ * set when claiming acts as a fencing token. False when the lease ran out and another worker
+ * took the message, so a slow batch never sends a mail that someone else is sending.
+ */
+export async function renewClaim(db: Executor, id: number, heldLease: number, newLease: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ lease_until: newLease })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('lease_until', '=', heldLease)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Mails whose body holds a live link: the body is erased as soon as the mail is delivered. */
+export const LINK_MAIL_KINDS = ['activation_link', 'reset_link', 'staff_setup_link'];
+
+export async function markMessageSent(db: Executor, id: number, kind: string, now: number): Promise<void> {
+  // S11: the outbox must keep a pending link mail to survive a restart, but not one minute longer.
+  const erase = LINK_MAIL_KINDS.includes(kind) ? { text_body: null, html_body: null } : {};
+  await db.updateTable('outbox').set({ status: 'sent', sent_at: now, lease_until: null, last_error: null, ...erase }).where('id', '=', id).execute();
 }
 
 export async function scheduleRetry(db: Executor, id: number, nextAttemptAt: number, error: string): Promise<void> {

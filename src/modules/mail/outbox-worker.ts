@@ -26,6 +26,8 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   batchSize?: number;
   maxAttempts?: number;
+  /** Work that produces mails (pending reset requests), run at the start of every pass. */
+  beforePass?: () => Promise<unknown>;
 }
 
 export const OUTBOX_LEASE_MS = 60 * SECOND_MS;
@@ -61,7 +63,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
         html: message.html_body ?? '',
         messageId: `<outbox-${message.id}@${options.messageIdDomain}>`,
       });
-      await repo.markMessageSent(db, message.id, clock.now());
+      await repo.markMessageSent(db, message.id, message.kind, clock.now());
       logger.info({ outboxId: message.id, kind: message.kind, delivered: where }, `Mail ${message.kind} #${message.id} delivered: ${where}`);
     } catch (error) {
       const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -79,13 +81,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
 
   /** One pass: claim what is due and deliver it. Returns how many messages were handled. */
   async function runOnce(): Promise<number> {
+    await options.beforePass?.();
     const claimed = await repo.claimDueMessages(db, dialect, clock.now(), leaseMs, batchSize);
     for (let i = 0; i < claimed.length; i++) {
       if (stopping) {
         await repo.releaseClaims(db, claimed.slice(i).map((m) => m.id));
         return i;
       }
-      await deliver(claimed[i]!);
+      const message = claimed[i]!;
+      if (!(await repo.renewClaim(db, message.id, message.lease_until!, clock.now() + leaseMs))) continue;
+      await deliver(message);
     }
     return claimed.length;
   }

@@ -13,6 +13,7 @@ import { consumeAccountToken, inspectAccountToken, issueAccountToken, revokeAcco
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import * as security from '../security/security.service.js';
+import * as repo from './password-reset.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
 
 export interface ResetDeps {
@@ -46,30 +47,57 @@ export async function sendAccountLink(
 }
 
 /**
- * "Réinitialiser mot de passe": identifier and e-mail (case-insensitive) must both match an
- * active account. Whatever happens, the caller shows the same page (S15); the mail is queued.
+ * "Réinitialiser mot de passe". The request only records what was typed: matching it against
+ * the accounts, issuing the link and queuing the mail happen in the background worker
+ * (processPendingResets), so this answers the same way, doing the same work, in the same time,
+ * whether or not identifier and e-mail match an account (S15).
  */
 export async function requestPasswordReset(deps: ResetDeps, input: { identifier: string; email: string; origin: AuditOrigin & { ip: string } }): Promise<void> {
   const { db, clock } = deps;
-  const code = normalizeIdentifier(input.identifier);
-  const email = normalizeEmail(input.email).toLowerCase();
-  const withinIpLimit = await security.consumeLimit(db, clock, security.LIMITS.resetRequestsPerIp, input.origin.ip);
-  const withinIdentifierLimit = code ? await security.consumeLimit(db, clock, security.LIMITS.resetMailsPerIdentifier, code) : false;
-  const account = code ? await accounts.findAccountByCode(db, code) : undefined;
-  const matched = account !== undefined && account.disabled_at === null && account.email_lc === email;
-  const outcome = !matched ? 'no_match' : !withinIpLimit ? 'ip_limit' : !withinIdentifierLimit ? 'account_limit' : 'sent';
-
-  await db.transaction().execute(async (trx) => {
-    if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account);
-    await recordAudit(trx, clock, input.origin, {
-      event: 'reset.requested',
-      outcome: outcome === 'sent' ? 'success' : outcome === 'no_match' ? 'failure' : 'blocked',
-      actorType: 'anonymous',
-      accountId: matched ? account!.id : null,
-      target: code ?? input.identifier.slice(0, 32),
-      details: { result: outcome },
-    });
+  if (!(await security.consumeLimit(db, clock, security.LIMITS.resetRequestsPerIp, input.origin.ip))) {
+    await recordAudit(db, clock, input.origin, { event: 'reset.requested', outcome: 'blocked', actorType: 'anonymous', target: input.identifier.slice(0, 32), details: { result: 'ip_limit' } });
+    return;
+  }
+  await repo.insertResetRequest(db, {
+    identifier: input.identifier.slice(0, 64),
+    email: input.email.slice(0, 320),
+    ip: input.origin.ip,
+    user_agent: input.origin.userAgent?.slice(0, 256) ?? null,
+    created_at: clock.now(),
   });
+}
+
+/**
+ * Worker side of the reset request: identifier and e-mail (case-insensitive) must both match an
+ * active account; at most 3 mails per identifier per hour (S15). Each request is taken by one
+ * worker only, and its link, mail and audit entry are written in one transaction.
+ */
+export async function processPendingResets(deps: ResetDeps, limit = 50): Promise<number> {
+  const { db, clock } = deps;
+  const pending = await repo.listPendingResetRequests(db, limit);
+  let handled = 0;
+  for (const request of pending) {
+    await db.transaction().execute(async (trx) => {
+      if (!(await repo.markResetRequestProcessed(trx, request.id, clock.now()))) return;
+      handled++;
+      const code = normalizeIdentifier(request.identifier);
+      const email = normalizeEmail(request.email).toLowerCase();
+      const account = code ? await accounts.findAccountByCode(trx, code) : undefined;
+      const matched = account !== undefined && account.disabled_at === null && account.email_lc === email;
+      const withinLimit = matched ? await security.consumeLimit(trx, clock, security.LIMITS.resetMailsPerIdentifier, account.code) : false;
+      const outcome = !matched ? 'no_match' : !withinLimit ? 'account_limit' : 'sent';
+      if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account);
+      await recordAudit(trx, clock, { ip: request.ip, userAgent: request.user_agent }, {
+        event: 'reset.requested',
+        outcome: outcome === 'sent' ? 'success' : outcome === 'no_match' ? 'failure' : 'blocked',
+        actorType: 'anonymous',
+        accountId: matched ? account!.id : null,
+        target: code ?? request.identifier.slice(0, 32),
+        details: { result: outcome },
+      });
+    });
+  }
+  return handled;
 }
 
 export type LinkCheck =

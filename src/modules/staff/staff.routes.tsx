@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { requestOrigin } from '../../plugins/customer-session.js';
-import { forgetLoadedStaff, getStaff, loadStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from '../../plugins/staff-session.js';
+import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from '../../plugins/staff-session.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -33,8 +33,9 @@ import {
   resendSetupLink,
   setStaffEnabled,
   setupPassword,
+  findStaffMember,
+  listStaffMembers,
   StaffError,
-  staffRepository,
   staffStatus,
   verifyStaffSecondFactor,
 } from './staff.service.js';
@@ -248,7 +249,7 @@ async function teamRoutes(scope: FastifyInstance) {
 
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Omit<TeamPageProps, 'ctx' | 'staff' | 'members'> = {}, status = 200) => {
     const staff = getStaff(request);
-    const rows = await staffRepository.listStaff(scope.deps.db);
+    const rows = await listStaffMembers(scope.deps.db);
     const members = rows.map((row) => ({
       id: Number(row.id),
       email: row.email,
@@ -268,7 +269,7 @@ async function teamRoutes(scope: FastifyInstance) {
     const { fait, membre } = request.query;
     let notice: string | undefined;
     if ((fait === 'desactive' || fait === 'active') && typeof membre === 'string' && /^[0-9]{1,12}$/.test(membre)) {
-      const member = await staffRepository.findStaffById(scope.deps.db, Number(membre));
+      const member = await findStaffMember(scope.deps.db, Number(membre));
       if (member) notice = fait === 'desactive' ? fr.staff.teamDisabled(member.email) : fr.staff.teamEnabled(member.email);
     }
     return render(request, reply, { notice });
@@ -327,4 +328,3 @@ export async function staffRoutes(app: FastifyInstance) {
   await registerStaffScope(app, teamRoutes, { role: 'admin' });
 }
 
-export { loadStaff };

@@ -14,7 +14,7 @@ import { enqueueMail } from '../mail/mail.service.js';
 import * as security from '../security/security.service.js';
 import * as repo from './staff.repository.js';
 import { STAFF_ROLES, type StaffRole } from './staff.table.js';
-import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, totpStep, verifyTotp } from './totp.js';
+import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, verifyTotp } from './totp.js';
 
 // S19: the same limits as customer sessions, enforced here whatever the cookie says.
 export const STAFF_SESSION_IDLE_MS = 30 * MINUTE_MS;
@@ -486,4 +486,12 @@ export async function invalidateSessionsOfStaff(db: Executor, staffId: number): 
   return repo.deleteSessionsOfStaff(db, staffId);
 }
 
-export { repo as staffRepository, totpStep };
+// ---- reading -----------------------------------------------------------------------------------
+
+export async function listStaffMembers(db: Executor) {
+  return repo.listStaff(db);
+}
+
+export async function findStaffMember(db: Executor, id: number) {
+  return repo.findStaffById(db, id);
+}

@@ -11,6 +11,7 @@ export const fr = {
     errorTitlePrefix: 'Erreur : ',
     errorSummaryTitle: 'Le formulaire contient des erreurs :',
     footerHelp: 'Besoin d’aide ? Contactez notre service client.',
+    supportContact: 'Service client :',
     /** Read before each field's message by screen readers, so an error is never colour alone. */
     fieldErrorPrefix: 'Erreur : ',
     /** Labels of the show/hide button that app.js adds to password fields. */
@@ -49,6 +50,9 @@ export const fr = {
   },
   security: {
     heading: 'Sécurité',
+    title: 'Sécurité de mon compte',
+    summary: 'Changez votre mot de passe, voyez les appareils connectés à votre compte et l’activité récente de connexion.',
+    open: 'Gérer la sécurité de mon compte',
     changeHeading: 'Changer de mot de passe',
     current: 'Mot de passe actuel',
     newPassword: 'Nouveau mot de passe',

@@ -26,7 +26,7 @@ const SECTIONS: Array<{ key: BackOfficeSection; href: string; label: string; adm
   { key: 'dashboard', href: '/back-office', label: fr.staff.nav.dashboard },
   { key: 'requests', href: '/back-office/demandes', label: fr.staff.nav.requests },
   { key: 'accounts', href: '/back-office/comptes', label: fr.staff.nav.accounts },
-  { key: 'import', href: '/back-office/import', label: fr.staff.nav.import },
+  { key: 'import', href: '/back-office/import', label: fr.staff.nav.import, adminOnly: true },
   { key: 'audit', href: '/back-office/journal', label: fr.staff.nav.audit },
   { key: 'team', href: '/back-office/equipe', label: fr.staff.nav.team, adminOnly: true },
 ];
@@ -44,6 +44,7 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
         <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/brand.css" />
         <script src="/static/app.js" defer></script>
       </head>
       <body class="back-office" data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>

@@ -7,7 +7,7 @@ import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { type Child, Fragment, h, type Html } from '../jsx.js';
-import type { PageContext } from '../layout.js';
+import { type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 
 /** Request data typed by the public is encoded like everything else (S25). */
@@ -52,7 +52,7 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
   ];
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.requestsTitle} current="requests">
-      <h1>{bo.requestsTitle}</h1>
+      <h1 id="demandes-titre">{bo.requestsTitle}</h1>
       <Flash notice={p.notice} />
       <nav aria-label={bo.filterLabel} class="filters">
         <ul>
@@ -68,7 +68,7 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
       {p.requests.length === 0 ? (
         <p>{bo.noRequests}</p>
       ) : (
-        <table class="dense">
+        <ScrollTable labelledBy="demandes-titre" tableClass="dense">
           <thead>
             <tr>
               <th scope="col">n°</th>
@@ -95,7 +95,7 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </BackOfficeLayout>
   );
@@ -195,7 +195,7 @@ type AccountRow = Awaited<ReturnType<typeof searchAccounts>>[number] & { status:
 export function AccountsPage(p: Common & { query: string; accounts: AccountRow[] }): Html {
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountsTitle} current="accounts">
-      <h1>{bo.accountsTitle}</h1>
+      <h1 id="comptes-titre">{bo.accountsTitle}</h1>
       <form method="get" action="/back-office/comptes" role="search" class="search-form">
         <Field name="q" label={bo.search} value={p.query} type="search" maxlength={100} />
         <button type="submit" class="button button-primary">
@@ -205,7 +205,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
       {p.accounts.length === 0 ? (
         <p>{bo.noAccounts}</p>
       ) : (
-        <table class="dense">
+        <ScrollTable labelledBy="comptes-titre" tableClass="dense">
           <thead>
             <tr>
               <th scope="col">{bo.code}</th>
@@ -228,7 +228,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </BackOfficeLayout>
   );
@@ -287,7 +287,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         {mails.length === 0 ? (
           <p>{bo.noMails}</p>
         ) : (
-          <table class="dense">
+          <ScrollTable labelledBy="mails-titre" tableClass="dense">
             <thead>
               <tr>
                 <th scope="col">{bo.mailDate}</th>
@@ -310,7 +310,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         )}
       </section>
     </BackOfficeLayout>
@@ -357,7 +357,7 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
         <section aria-labelledby="rapport-titre">
           <h2 id="rapport-titre">{bo.importReport(r.dryRun)}</h2>
           <p role="status">{bo.importTotals(r.totals.created, r.totals.updated, r.totals.unchanged, r.totals.rejected)}</p>
-          <table class="dense">
+          <ScrollTable labelledBy="rapport-titre" tableClass="dense">
             <thead>
               <tr>
                 <th scope="col">{bo.importLine}</th>
@@ -379,7 +379,7 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
                   </tr>
                 ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </section>
       ) : null}
     </BackOfficeLayout>
@@ -390,7 +390,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
   const f = p.filters;
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.auditTitle} current="audit" hasError={p.errors !== undefined}>
-      <h1>{bo.auditTitle}</h1>
+      <h1 id="journal-titre">{bo.auditTitle}</h1>
       <Flash errors={p.errors} />
       <form method="get" action="/back-office/journal" class="filters-form">
         <Field name="type" label={bo.auditType} value={f.type} maxlength={64} />
@@ -410,7 +410,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
       {p.entries.length === 0 ? (
         <p>{bo.noAudit}</p>
       ) : (
-        <table class="dense">
+        <ScrollTable labelledBy="journal-titre" tableClass="dense">
           <thead>
             <tr>
               <th scope="col">{bo.auditWhen}</th>
@@ -437,7 +437,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
               </tr>
             ))}
           </tbody>
-        </table>
+        </ScrollTable>
       )}
     </BackOfficeLayout>
   );

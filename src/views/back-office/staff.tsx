@@ -2,7 +2,7 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext } from '../layout.js';
+import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 
 // ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
@@ -198,7 +198,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
   const role = form.role ?? 'agent';
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.teamTitle} current="team" hasError={Object.keys(errors).length > 0 || problem !== undefined}>
-      <h1>{fr.staff.teamTitle}</h1>
+      <h1 id="equipe-titre">{fr.staff.teamTitle}</h1>
       <p>{fr.staff.teamIntro}</p>
       {notice ? <BackOfficeNotice kind="success">{notice}</BackOfficeNotice> : null}
       {problem ? (
@@ -215,7 +215,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
-      <table class="staff-list">
+      <ScrollTable labelledBy="equipe-titre" tableClass="staff-list">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>
           <tr>
@@ -258,7 +258,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollTable>
       <h2>{fr.staff.teamCreateHeading}</h2>
       <ErrorSummary errors={errors} />
       <form method="post" action="/back-office/equipe" novalidate>

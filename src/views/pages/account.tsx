@@ -9,35 +9,58 @@ export interface AccountPageProps {
   ctx: PageContext;
   company: string;
   code: string;
-  security: Awaited<ReturnType<typeof getSecurityOverview>>;
-  minLength: number;
-  errors?: FieldErrors;
-  notice?: string;
 }
 
-/** "Mon Espace Pro": greeting, the "Sécurité" section, and "Se déconnecter". */
-export function AccountPage({ ctx, company, code, security, minLength, errors = {}, notice }: AccountPageProps): Html {
+/** "Mon Espace Pro": greeting, identifier, the way to the "Sécurité" page, and "Se déconnecter". */
+export function AccountPage({ ctx, company, code }: AccountPageProps): Html {
   return (
-    <Layout ctx={ctx} title={fr.account.title} hasError={Object.keys(errors).length > 0}>
+    <Layout ctx={ctx} title={fr.account.title}>
       <h1>{fr.account.title}</h1>
-      {notice ? <Notice kind="success">{notice}</Notice> : null}
       <p class="greeting">{fr.account.greeting(company)}</p>
       <dl class="facts">
         <dt>{fr.account.identifierLabel}</dt>
         <dd>{code}</dd>
       </dl>
+      <section class="panel" aria-labelledby="securite-titre">
+        <h2 id="securite-titre">{fr.security.heading}</h2>
+        <p>{fr.security.summary}</p>
+        <p>
+          <a class="button" href="/espace-pro/securite">
+            {fr.security.open}
+          </a>
+        </p>
+      </section>
       <form method="post" action="/deconnexion">
         <CsrfField token={ctx.csrfToken} />
         <button type="submit" class="button">
           {fr.account.logout}
         </button>
       </form>
+    </Layout>
+  );
+}
 
+export interface SecurityPageProps {
+  ctx: PageContext;
+  code: string;
+  security: Awaited<ReturnType<typeof getSecurityOverview>>;
+  minLength: number;
+  errors?: FieldErrors;
+  notice?: string;
+}
+
+/** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
+export function SecurityPage({ ctx, code, security, minLength, errors = {}, notice }: SecurityPageProps): Html {
+  return (
+    <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0}>
+      <p class="breadcrumb">
+        <a href="/espace-pro">{fr.account.title}</a>
+      </p>
+      <h1 id="securite-titre">{fr.security.title}</h1>
+      {notice ? <Notice kind="success">{notice}</Notice> : null}
       <section id="securite" aria-labelledby="securite-titre">
-        <h2 id="securite-titre">{fr.security.heading}</h2>
-
         <section class="panel" aria-labelledby="mdp-titre">
-          <h3 id="mdp-titre">{fr.security.changeHeading}</h3>
+          <h2 id="mdp-titre">{fr.security.changeHeading}</h2>
           <ErrorSummary errors={errors} />
           <form method="post" action="/espace-pro/mot-de-passe" novalidate>
             <CsrfField token={ctx.csrfToken} />
@@ -62,7 +85,7 @@ export function AccountPage({ ctx, company, code, security, minLength, errors = 
         </section>
 
         <section class="panel" aria-labelledby="sessions-titre">
-          <h3 id="sessions-titre">{fr.security.sessionsHeading}</h3>
+          <h2 id="sessions-titre">{fr.security.sessionsHeading}</h2>
           <p>{fr.security.sessionsIntro}</p>
           <ScrollTable labelledBy="sessions-titre">
             <thead>
@@ -100,7 +123,7 @@ export function AccountPage({ ctx, company, code, security, minLength, errors = 
         </section>
 
         <section class="panel" aria-labelledby="appareils-titre">
-          <h3 id="appareils-titre">{fr.security.devicesHeading}</h3>
+          <h2 id="appareils-titre">{fr.security.devicesHeading}</h2>
           <p>{fr.security.devicesIntro}</p>
           {security.devices.length === 0 ? (
             <p>{fr.security.noDevices}</p>
@@ -142,7 +165,7 @@ export function AccountPage({ ctx, company, code, security, minLength, errors = 
         </section>
 
         <section class="panel" aria-labelledby="activite-titre">
-          <h3 id="activite-titre">{fr.security.activityHeading}</h3>
+          <h2 id="activite-titre">{fr.security.activityHeading}</h2>
           <p>{fr.security.activityIntro}</p>
           {security.activity.length === 0 ? (
             <p>{fr.security.noActivity}</p>

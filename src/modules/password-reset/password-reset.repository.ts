@@ -1,0 +1,15 @@
+import type { Executor } from '../audit/audit.repository.js';
+
+export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number }) {
+  await db.insertInto('reset_requests').values({ ...row, processed_at: null }).execute();
+}
+
+export async function listPendingResetRequests(db: Executor, limit: number) {
+  return db.selectFrom('reset_requests').selectAll().where('processed_at', 'is', null).orderBy('id').limit(limit).execute();
+}
+
+/** Takes a request for processing; false when another worker already did. */
+export async function markResetRequestProcessed(db: Executor, id: number, now: number): Promise<boolean> {
+  const result = await db.updateTable('reset_requests').set({ processed_at: now }).where('id', '=', id).where('processed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

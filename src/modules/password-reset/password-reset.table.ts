@@ -1,0 +1,13 @@
+import type { Generated } from 'kysely';
+
+/** A submitted reset request waiting for the worker to match it (S15). */
+export interface ResetRequestTable {
+  id: Generated<number>;
+  /** As typed (bounded); canonicalised when processed. */
+  identifier: string;
+  email: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  processed_at: number | null;
+}

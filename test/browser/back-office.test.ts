@@ -1,0 +1,159 @@
+/**
+ * The account-opening request and its approval in the back office, in Chromium; then every
+ * back-office page audited with axe-core (WCAG 2.1 A/AA) at a desktop and a phone viewport,
+ * with a screenshot of each in test-output/screenshots/ (<viewport>-back-office-<page>.png).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seedAccount } from '../helpers/accounts.js';
+import { SmtpSink } from '../helpers/smtp.js';
+import { currentTotp, nextTotpStep, seedStaff } from '../helpers/staff.js';
+import {
+  accessibilityViolations,
+  BROWSER_SUITE_TIMEOUT_MS,
+  enableAxe,
+  launchChromium,
+  type LiveApp,
+  newContext,
+  saveScreenshot,
+  skipWithoutChromium,
+  startLiveApp,
+  VIEWPORTS,
+  type ViewportName,
+  viewportOptions,
+  watchConsole,
+} from './support.js';
+
+async function headingText(page: Page): Promise<string> {
+  return (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
+}
+
+/**
+ * Signs a new staff member in through the real pages: e-mail and password, then the code their
+ * authenticator app shows (the test clock first moves to a fresh 30-second step: no replay).
+ */
+async function signInContext(live: LiveApp, context: BrowserContext, role: 'agent' | 'admin'): Promise<void> {
+  const staff = await seedStaff(live.t, { role });
+  const page = await context.newPage();
+  try {
+    await page.goto(live.url('/back-office/connexion'));
+    await page.locator('#email').fill(staff.email);
+    await page.locator('#mot_de_passe').fill(staff.password);
+    await page.locator('#mot_de_passe').press('Enter');
+    await page.waitForURL(/\/back-office\/connexion\/code/);
+    nextTotpStep(live.t);
+    await page.locator('#code').fill(currentTotp(live.t, staff.totpSecret));
+    await page.locator('#code').press('Enter');
+    await page.waitForURL(live.url('/back-office'));
+  } finally {
+    await page.close();
+  }
+}
+
+describe('browser: account-opening request and back office', { skip: skipWithoutChromium, timeout: BROWSER_SUITE_TIMEOUT_MS }, () => {
+  let live: LiveApp;
+  let browser: Browser;
+  let sink: SmtpSink;
+
+  before(async () => {
+    sink = await new SmtpSink().start();
+    [live, browser] = await Promise.all([startLiveApp({ env: { SMTP_URL: sink.url } }), launchChromium()]);
+    await seedAccount(live.t, { code: '12345', company: 'Librairie du Port' });
+  });
+  after(async () => {
+    await browser?.close();
+    await live?.close();
+    await sink?.stop();
+  });
+
+  test('a company asks for an account, then an agent approves it with a customer code', async () => {
+    const visitor = await newContext(browser);
+    try {
+      const page = await visitor.newPage();
+      const problems = watchConsole(page);
+      await page.goto(live.url('/connexion'));
+      await page.getByRole('link', { name: 'Demander une ouverture de compte' }).first().click();
+      await page.waitForURL(/\/ouverture-de-compte$/);
+      const fields: Record<string, string> = {
+        raison_sociale: 'Librairie des Quais',
+        nom: 'Martin',
+        prenom: 'Claire',
+        email: 'claire@librairie-des-quais.fr',
+        telephone: '01 23 45 67 89',
+        ville: 'Nantes',
+      };
+      for (const [id, value] of Object.entries(fields)) await page.locator(`#${id}`).fill(value);
+      await page.getByRole('button', { name: 'Envoyer' }).click();
+      await page.waitForURL(/\/ouverture-de-compte\/merci/);
+      assert.equal(await headingText(page), 'Merci, votre demande a bien été envoyée');
+      assert.deepEqual(problems, []);
+    } finally {
+      await visitor.close();
+    }
+
+    const agent = await newContext(browser);
+    try {
+      await signInContext(live, agent, 'agent');
+      const page = await agent.newPage();
+      const problems = watchConsole(page);
+      await page.goto(live.url('/back-office/demandes'));
+      assert.equal(await headingText(page), 'Demandes d’ouverture de compte');
+      await page.getByRole('link', { name: 'Librairie des Quais' }).click();
+      await page.waitForURL(/\/back-office\/demandes\/\d+$/);
+      assert.match(await headingText(page), /^Demande n° \d+$/);
+      assert.match((await page.getByRole('main').textContent()) ?? '', /Librairie des Quais/);
+      await page.getByRole('textbox', { name: /Code client ERP/ }).fill('54321');
+      await page.getByRole('button', { name: 'Approuver et envoyer le lien d’activation' }).click();
+      await page.waitForURL(/\?ok=approuvee/);
+      assert.match((await page.getByRole('status').first().textContent()) ?? '', /Demande approuvée/);
+      const account = await live.t.db.selectFrom('accounts').select(['company', 'email']).where('code', '=', '54321').executeTakeFirstOrThrow();
+      assert.deepEqual(account, { company: 'Librairie des Quais', email: 'claire@librairie-des-quais.fr' });
+      assert.deepEqual(problems, []);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  // After the approval above, so the lists, the request and the account have something to show.
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    test(`${viewport}: zero WCAG 2.1 AA violations on every back-office page (as an admin)`, async () => {
+      const context = await newContext(browser, viewportOptions(viewport));
+      const failures: string[] = [];
+      try {
+        await enableAxe(context);
+        await signInContext(live, context, 'admin');
+        const page = await context.newPage();
+        const problems = watchConsole(page);
+        const request = await live.t.db.selectFrom('account_requests').select('id').orderBy('id').executeTakeFirstOrThrow();
+        const account = await live.t.db.selectFrom('accounts').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+        const visits: Array<[string, string]> = [
+          ['accueil', '/back-office'],
+          ['demandes', '/back-office/demandes?etat=toutes'],
+          ['demande', `/back-office/demandes/${request.id}`],
+          ['comptes', '/back-office/comptes?q=Librairie'],
+          ['compte', `/back-office/comptes/${account.id}`],
+          ['journal', '/back-office/journal'],
+          ['import', '/back-office/import'],
+          ['equipe', '/back-office/equipe'],
+        ];
+        for (const [name, pathname] of visits) {
+          const response = await page.goto(live.url(pathname));
+          assert.equal(response?.status(), 200, `${name}: HTTP status`);
+          assert.ok((await headingText(page)) !== '', `${name}: an h1`);
+          const overflow = await page.evaluate(() => {
+            const doc = (globalThis as any).document.documentElement;
+            return doc.scrollWidth - doc.clientWidth;
+          });
+          if (overflow > 0) failures.push(`${name}: ${overflow}px of horizontal scrolling`);
+          await saveScreenshot(page, `${viewport}-back-office-${name}`);
+          for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
+          for (const problem of problems.splice(0)) failures.push(`${name}: ${problem}`);
+        }
+      } finally {
+        await context.close();
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+  }
+});
