@@ -15,6 +15,8 @@
       var passwords = document.querySelectorAll('input[type=password]');
       for (var i = 0; i < passwords.length; i++) addPasswordToggle(passwords[i], showLabel, hideLabel);
     }
+    var meters = document.querySelectorAll('input[data-force-min]');
+    for (var m = 0; m < meters.length; m++) addStrengthMeter(meters[m]);
     preventDoubleSubmit();
     focusErrorSummary();
     tabOnlyToScrollingTables();
@@ -98,6 +100,63 @@
     form.removeAttribute('data-envoi-depuis');
     var buttons = form.querySelectorAll('[aria-disabled=true]');
     for (var i = 0; i < buttons.length; i++) buttons[i].removeAttribute('aria-disabled');
+  }
+
+  /**
+   * The strength status under a new-password field, with the server's rules that can run here:
+   * length in code points after NFKC (minimum from the page, maximum 128), repeated characters
+   * or keyboard walks, and the words tied to the account. The common-password list (about
+   * 77,000 words) stays on the server, which checks it at submit. Messages come from data-*
+   * attributes, so this file holds no French text.
+   */
+  var SEQUENCES = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'azertyuiop', 'qsdfghjklm', 'wxcvbn', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+  function fold(value) {
+    return value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  }
+
+  function isTrivial(compact) {
+    var chars = Array.from(compact);
+    if (new Set(chars).size < 5) return true;
+    for (var i = 1; i < chars.length; i++) {
+      var prev = chars[i - 1];
+      var c = chars[i];
+      if (prev === c) continue;
+      var neighbour = SEQUENCES.some(function (row) {
+        var a = row.indexOf(prev);
+        var b = row.indexOf(c);
+        return a >= 0 && b >= 0 && (Math.abs(a - b) === 1 || Math.abs(a - b) === row.length - 1);
+      });
+      if (!neighbour) return false;
+    }
+    return true;
+  }
+
+  function addStrengthMeter(input) {
+    var status = document.getElementById(input.id + '-force');
+    if (!status) return;
+    var min = Number(input.getAttribute('data-force-min')) || 15;
+    var words = (input.getAttribute('data-force-mots') || '').split(' ').filter(Boolean);
+    var described = input.getAttribute('aria-describedby');
+    input.setAttribute('aria-describedby', (described ? described + ' ' : '') + status.id);
+    function message(key, n) {
+      return (status.getAttribute('data-' + key) || '').replace('{n}', n).replace('{min}', min).replace('{reste}', Math.max(0, min - n));
+    }
+    function update() {
+      var value = input.value.normalize('NFKC');
+      var n = Array.from(value).length;
+      var compact = fold(value).replace(/\s+/g, '');
+      var state;
+      if (n === 0) state = 'vide';
+      else if (n > 128) state = 'long';
+      else if (n < min) state = 'court';
+      else if (isTrivial(compact)) state = 'previsible';
+      else if (words.some(function (w) { return compact.indexOf(w) >= 0; })) state = 'contexte';
+      else state = 'ok';
+      status.textContent = message(state, n);
+      status.setAttribute('data-etat', state);
+    }
+    input.addEventListener('input', update);
   }
 
   /** After a failed submit, focus goes to the summary; its links focus the field they name. */

@@ -39,6 +39,8 @@ export interface FieldProps {
   inputmode?: string;
   readonly?: boolean;
   maxlength?: number;
+  /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
+  meter?: { minLength: number; words: string[] };
 }
 
 /** A labelled input with its hint and error tied to it for screen readers. */
@@ -74,7 +76,35 @@ export function Field(p: FieldProps): Html {
         inputmode={p.inputmode}
         readonly={p.readonly}
         maxlength={p.maxlength}
+        data-force-min={p.meter ? String(p.meter.minLength) : undefined}
+        data-force-mots={p.meter ? p.meter.words.join(' ') : undefined}
       />
+      {p.meter ? (
+        <p
+          class="meter"
+          id={`${p.name}-force`}
+          aria-live="polite"
+          data-vide={fr.meter.empty(p.meter.minLength)}
+          data-court={fr.meter.short}
+          data-long={fr.meter.long}
+          data-previsible={fr.meter.trivial}
+          data-contexte={fr.meter.context}
+          data-ok={fr.meter.ok}
+        >
+          {fr.meter.empty(p.meter.minLength)}
+        </p>
+      ) : null}
     </div>
   );
+}
+
+/** The words a password may not contain, as the client-side meter needs them (lower case, no accents). */
+export function meterWords(words: string[]): string[] {
+  const out = new Set<string>();
+  for (const raw of words) {
+    const folded = raw.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const local = folded.includes('@') ? folded.split('@')[0]! : folded;
+    for (const w of [local.replace(/\s+/g, ''), ...local.split(/[^a-z0-9]+/)]) if (w.length >= 4) out.add(w);
+  }
+  return [...out];
 }

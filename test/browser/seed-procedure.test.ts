@@ -145,6 +145,27 @@ describe('browser: the seed procedure, first login through "Mot de passe oublié
   });
 
   /** The same request as the form sends, to start the keyboard test on the activation page. */
+  test('the strength meter follows the typing with the server’s rules, announced politely', async () => {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(await requestLinkWithoutBrowser());
+      const meter = page.locator('#mot_de_passe-force');
+      assert.equal(await meter.getAttribute('aria-live'), 'polite');
+      assert.match((await page.locator('#mot_de_passe').getAttribute('aria-describedby')) ?? '', /mot_de_passe-force/);
+      const typed = async (value: string) => {
+        await page.locator('#mot_de_passe').fill(value);
+        return (await meter.textContent()) ?? '';
+      };
+      assert.match(await typed('court'), /Encore 10 caractère\(s\) : 5 sur 15/);
+      assert.match(await typed('aaaaaaaaaaaaaaaaaa'), /Trop prévisible/);
+      assert.match(await typed('ma boutique 12345 au port'), /contient votre code client/);
+      assert.match(await typed('le vélo rouge 😀 de Lucie'), /Longueur suffisante \(24 caractères\)/, 'counted in code points, like the server');
+    } finally {
+      await context.close();
+    }
+  });
+
   async function requestLinkWithoutBrowser(): Promise<string> {
     const context = await newContext(browser);
     try {

@@ -42,6 +42,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
         code={customer.code}
         security={security}
         minLength={app.deps.config.passwordMinLength}
+        words={[app.deps.config.brandName, customer.code, customer.email]}
         errors={errors}
         notice={notice}
       />,

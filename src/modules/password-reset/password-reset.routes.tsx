@@ -102,7 +102,7 @@ export async function passwordResetRoutes(app: FastifyInstance) {
     const link = await checkResetLink(deps(), readCookie(request, RESET_COOKIE), requestOrigin(request));
     if (link.kind === 'limited') return sendTooManyRequests(request, reply, link.retryAfterSeconds);
     if (link.kind === 'invalid') return invalidLink(request, reply, link.code);
-    return sendPage(reply, <ActivationPage ctx={pageContext(request, reply)} code={link.code} minLength={config.passwordMinLength} />);
+    return sendPage(reply, <ActivationPage ctx={pageContext(request, reply)} code={link.code} minLength={config.passwordMinLength} words={[config.brandName, link.code, link.email]} />);
   });
 
   app.post<{ Body: { mot_de_passe: string; confirmation: string } }>('/activation', { schema: { body: activationBody } }, async (request, reply) => {
@@ -120,7 +120,12 @@ export async function passwordResetRoutes(app: FastifyInstance) {
       case 'errors':
         return sendPage(
           reply,
-          <ActivationPage ctx={pageContext(request, reply)} code={result.code} minLength={config.passwordMinLength} errors={fieldErrors(result.errors, config.passwordMinLength, config.brandName)} />,
+          <ActivationPage
+            ctx={pageContext(request, reply)}
+            code={result.code}
+            minLength={config.passwordMinLength}
+            words={[config.brandName, result.code, result.email]}
+            errors={fieldErrors(result.errors, config.passwordMinLength, config.brandName)} />,
           400,
         );
       case 'done':

@@ -101,7 +101,7 @@ export async function processPendingResets(deps: ResetDeps, limit = 50): Promise
 }
 
 export type LinkCheck =
-  | { kind: 'valid'; code: string; company: string; accountId: number }
+  | { kind: 'valid'; code: string; company: string; email: string; accountId: number }
   | { kind: 'invalid'; code: string | null }
   | { kind: 'limited'; retryAfterSeconds: number };
 
@@ -115,7 +115,7 @@ export async function checkResetLink(deps: ResetDeps, token: string | undefined,
   }
   const inspected = token ? await inspectAccountToken(db, clock, token) : { state: 'unknown' as const, row: null };
   if (inspected.state === 'valid' && inspected.row) {
-    return { kind: 'valid', code: inspected.row.code, company: inspected.row.company, accountId: inspected.row.account_id };
+    return { kind: 'valid', code: inspected.row.code, company: inspected.row.company, email: inspected.row.email, accountId: inspected.row.account_id };
   }
   await security.consumeLimit(db, clock, security.LIMITS.invalidTokensPerIp, origin.ip);
   await recordAudit(db, clock, origin, {
@@ -130,7 +130,7 @@ export async function checkResetLink(deps: ResetDeps, token: string | undefined,
 
 export type ResetFieldError = { field: 'mot_de_passe'; verdict: PasswordVerdict } | { field: 'confirmation'; code: 'CONFIRMATION_REQUIRED' | 'MISMATCH' };
 
-export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; errors: ResetFieldError[]; code: string } | Exclude<LinkCheck, { kind: 'valid' }>;
+export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; errors: ResetFieldError[]; code: string; email: string } | Exclude<LinkCheck, { kind: 'valid' }>;
 
 /**
  * "Valider" on the activation page: checks the link and the password, then saves the password
@@ -152,7 +152,7 @@ export async function completePasswordReset(
   if (verdict) errors.push({ field: 'mot_de_passe', verdict });
   if (input.confirmation.length === 0) errors.push({ field: 'confirmation', code: 'CONFIRMATION_REQUIRED' });
   else if (!verdict && input.confirmation.normalize('NFKC') !== input.password.normalize('NFKC')) errors.push({ field: 'confirmation', code: 'MISMATCH' });
-  if (errors.length > 0) return { kind: 'errors', errors, code: account.code };
+  if (errors.length > 0) return { kind: 'errors', errors, code: account.code, email: account.email };
 
   const passwordHash = await hasher.hash(input.password);
   const done = await db.transaction().execute(async (trx) => {

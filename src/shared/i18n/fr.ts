@@ -48,6 +48,14 @@ export const fr = {
     identifierLabel: 'Identifiant',
     logout: 'Se déconnecter',
   },
+  meter: {
+    empty: (min: number) => `Saisissez au moins ${min} caractères.`,
+    short: 'Encore {reste} caractère(s) : {n} sur {min} au moins.',
+    long: 'Trop long : 128 caractères au plus ({n} saisis).',
+    trivial: 'Trop prévisible : caractères répétés ou suite de touches.',
+    context: 'À éviter : contient votre code client, votre adresse e-mail ou le nom de la marque.',
+    ok: 'Longueur suffisante ({n} caractères). La liste des mots de passe courants est vérifiée à l’envoi.',
+  },
   security: {
     heading: 'Sécurité',
     title: 'Sécurité de mon compte',

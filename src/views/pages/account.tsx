@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { getSecurityOverview } from '../../modules/account-security/account-security.service.js';
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, meterWords } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
@@ -45,12 +45,14 @@ export interface SecurityPageProps {
   code: string;
   security: Awaited<ReturnType<typeof getSecurityOverview>>;
   minLength: number;
+  /** Brand, code and e-mail: what the strength meter warns against, like the server. */
+  words: string[];
   errors?: FieldErrors;
   notice?: string;
 }
 
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
-export function SecurityPage({ ctx, code, security, minLength, errors = {}, notice }: SecurityPageProps): Html {
+export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice }: SecurityPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0}>
       <p class="breadcrumb">
@@ -72,6 +74,7 @@ export function SecurityPage({ ctx, code, security, minLength, errors = {}, noti
               hint={fr.activation.rules(minLength)}
               type="password"
               error={errors.mot_de_passe}
+              meter={{ minLength, words: meterWords(words) }}
               required
               autocomplete="new-password"
               maxlength={1024}

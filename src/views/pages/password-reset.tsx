@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, meterWords } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -65,11 +65,13 @@ export interface ActivationPageProps {
   ctx: PageContext;
   code: string;
   minLength: number;
+  /** Brand, code and e-mail: what the strength meter warns against, like the server. */
+  words: string[];
   errors?: FieldErrors;
 }
 
 /** "Activation / Réinitialisation compte utilisateur", as the seed shows it. */
-export function ActivationPage({ ctx, code, minLength, errors = {} }: ActivationPageProps): Html {
+export function ActivationPage({ ctx, code, minLength, words, errors = {} }: ActivationPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.activation.title} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.activation.title}</h1>
@@ -85,6 +87,7 @@ export function ActivationPage({ ctx, code, minLength, errors = {} }: Activation
             hint={fr.activation.rules(minLength)}
             type="password"
             error={errors.mot_de_passe}
+            meter={{ minLength, words: meterWords(words) }}
             required
             autocomplete="new-password"
             maxlength={1024}
