@@ -169,24 +169,11 @@ async function benchDatabase(label: string, databaseUrl: string | null, rows: Ro
     log(`[${label}] flood: login page p99 without and with 200 wrong-password connections`);
     const calm = await cannon({ url: `${origin}/connexion`, connections: 4 });
     const { cookie, token } = await loginForm(origin);
-    let k = 0;
-    const floodRun = cannon({
-      url: `${origin}/connexion`,
-      method: 'POST',
-      connections: 200,
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      requests: [
-        {
-          setupRequest: (req) => {
-            k++;
-            // Every attempt from a different forwarded address and identifier, so neither limit
-            // stops the hashing: the worst case for the hash queue.
-            return { ...req, headers: { ...req.headers, 'x-forwarded-for': `198.18.${(k >> 8) & 255}.${k & 255}` }, body: new URLSearchParams({ _csrf: token, identifiant: String(10000 + (k % 80000)), mot_de_passe: 'mauvais mot de passe' }).toString() };
-          },
-        },
-      ],
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    const floodChild = spawn(process.execPath, ['--import', 'tsx', 'bench/flood.ts', origin, cookie, token, String(DURATION)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let floodOut = '';
+    floodChild.stdout!.on('data', (d) => (floodOut += d));
+    const floodRun = new Promise<{ total: number; '4xx': number }>((resolve) => floodChild.once('exit', () => resolve(JSON.parse(floodOut || '{"total":0,"4xx":0}'))));
+    await new Promise((r) => setTimeout(r, 1500));
     const stormy = await cannon({ url: `${origin}/connexion`, connections: 4, duration: Math.max(2, DURATION - 2) });
     // A real customer whose login meets a full hash queue gets the 429 page and tries again.
     const t0 = performance.now();
@@ -204,7 +191,7 @@ async function benchDatabase(label: string, databaseUrl: string | null, rows: Ro
     const legitMs = performance.now() - t0;
     const flood = await floodRun;
     const r4 = stormy.latency.p99 / Math.max(1, calm.latency.p99);
-    rows.push({ figure: `${label}: login page p99 during flood ÷ p99 without (ms)`, value: `${stormy.latency.p99} ÷ ${calm.latency.p99} = ${r4.toFixed(1)}× (flood: ${flood.requests.total} attempts, ${flood['4xx']} answered 401/429)`, target: '≤ 3×', pass: r4 <= 3 });
+    rows.push({ figure: `${label}: login page p99 during flood ÷ p99 without (ms)`, value: `${stormy.latency.p99} ÷ ${calm.latency.p99} = ${r4.toFixed(1)}× (flood from another process: ${flood.total} attempts, ${flood['4xx']} answered 401/429)`, target: '≤ 3×', pass: r4 <= 3 });
     rows.push({ figure: `${label}: a legitimate login during the flood`, value: `${legitMs.toFixed(0)} ms (${tries} attempt${tries > 1 ? 's' : ''}; a full hash queue answers 429 at once)`, target: 'signed in', pass: true });
 
     log(`[${label}] scale: import ${ACCOUNTS} accounts through the CLI`);

@@ -14,6 +14,8 @@ export interface PasswordHasher {
   needsRehash(phc: string): boolean;
   /** Jobs waiting or running, for metrics. */
   queueLength(): number;
+  /** True when a new job would be refused: callers answer 429 before doing any other work. */
+  saturated(): boolean;
 }
 
 /** Thrown when the hashing queue is full: the caller answers 429 at once (S10). */
@@ -51,6 +53,7 @@ export function createArgon2Hasher(options: HasherOptions = {}): PasswordHasher 
       }
     },
     queueLength: () => limit.size(),
+    saturated: () => limit.full(),
   };
 }
 
@@ -75,6 +78,7 @@ function createLimiter(concurrency: number, maxQueue: number) {
   };
   return {
     size: () => running + waiting.length,
+    full: () => running >= concurrency && waiting.length >= maxQueue,
     async run<T>(job: () => Promise<T>): Promise<T> {
       if (running >= concurrency) {
         if (waiting.length >= maxQueue) throw new HashQueueFullError('password hashing queue is full');

@@ -39,6 +39,7 @@ export function countingHasher(inner: PasswordHasher = createArgon2Hasher()): Co
     },
     needsRehash: (phc) => inner.needsRehash(phc),
     queueLength: () => inner.queueLength(),
+    saturated: () => inner.saturated(),
   };
   return counter;
 }

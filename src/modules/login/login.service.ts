@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type Config, PASSWORD_MAX_LENGTH } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
-import type { PasswordHasher } from '../../shared/hasher.js';
+import { HashQueueFullError, type PasswordHasher } from '../../shared/hasher.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import * as accounts from '../account/account.repository.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
@@ -56,6 +56,9 @@ export type LoginResult =
 export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
   const { db, clock, hasher } = deps;
   const ip = input.origin.ip;
+  // S10: under a flood, a full hashing queue is refused before any database work, so the flood
+  // costs as little as possible of the time that pages need. It says nothing about any account.
+  if (hasher.saturated()) throw new HashQueueFullError('password hashing queue is full');
 
   // Counted before hashing, so concurrent attempts cannot slip past the limit; a success gives it back.
   const withinIpLimit = await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
@@ -80,14 +83,16 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   }
 
   if (verified && account) {
-    await security.refundLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
-    await security.clearIdentifierThrottle(db, account.code);
-    await accounts.recordLogin(db, account.id, clock.now());
-    if (hasher.needsRehash(account.password_hash!)) {
-      // S4: parameters were raised since this hash was made; upgrade it now that we know the password.
-      await accounts.updatePasswordHash(db, account.id, await hasher.hash(input.password), clock.now());
-    }
-    await recordAudit(db, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
+    // S4: parameters were raised since this hash was made; upgrade it now that we know the password.
+    const upgraded = hasher.needsRehash(account.password_hash!) ? await hasher.hash(input.password) : null;
+    // One transaction: one commit for everything a success writes.
+    await db.transaction().execute(async (trx) => {
+      await security.refundLimit(trx, clock, security.LIMITS.loginFailuresPerIp, ip);
+      await security.clearIdentifierThrottle(trx, account.code);
+      await accounts.recordLogin(trx, account.id, clock.now());
+      if (upgraded) await accounts.updatePasswordHash(trx, account.id, upgraded, clock.now());
+      await recordAudit(trx, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
+    });
     deps.metrics?.countLogin('success');
     return { ok: true, accountId: account.id, code: account.code };
   }
