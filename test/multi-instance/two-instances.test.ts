@@ -111,10 +111,13 @@ describe('several instances on one PostgreSQL database', { skip: TEST_DATABASE_U
     for (let i = 0; i < 200; i++) {
       await enqueueMail(database.db, systemClock, { kind: 'test', to: `bulk${i}@x.fr`, accountId: null, subject: `Message ${i}`, text: `n° ${i}`, html: `<p>${i}</p>` });
     }
-    await until(() => smtp.messages.length >= 200, 120_000, '200 mails');
+    // Only this test's mails count: a notice mail from an earlier test may still be on its way.
+    const bulk = () => smtp.messages.map((m) => m.subject ?? '').filter((s) => /^Message \d+$/.test(s));
+    await until(() => bulk().length >= 200, 120_000, '200 mails');
     await new Promise((r) => setTimeout(r, 1500));
-    const subjects = smtp.messages.map((m) => m.subject);
-    assert.equal(subjects.length, 200, 'no duplicate');
+    const subjects = bulk();
+    const duplicates = subjects.filter((s, i) => subjects.indexOf(s) !== i);
+    assert.deepEqual(duplicates, [], 'no mail sent twice');
     assert.equal(new Set(subjects).size, 200, 'each exactly once');
     const rows = await database.db.selectFrom('outbox').select('status').where('kind', '=', 'test').execute();
     assert.ok(rows.every((r) => r.status === 'sent'));
