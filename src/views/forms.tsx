@@ -98,6 +98,29 @@ export function Field(p: FieldProps): Html {
   );
 }
 
+/**
+ * New password and its confirmation, as on the activation, security and staff setup pages: the
+ * rules stated before typing, `new-password` for password managers, the strength meter.
+ */
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; words: string[]; errors: FieldErrors }): Html {
+  return (
+    <>
+      <Field
+        name="mot_de_passe"
+        label={p.labels.password}
+        hint={fr.activation.rules(p.minLength)}
+        type="password"
+        error={p.errors.mot_de_passe}
+        meter={{ minLength: p.minLength, words: meterWords(p.words) }}
+        required
+        autocomplete="new-password"
+        maxlength={1024}
+      />
+      <Field name="confirmation" label={p.labels.confirmation} type="password" error={p.errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+    </>
+  );
+}
+
 /** The words a password may not contain, as the client-side meter needs them (lower case, no accents). */
 export function meterWords(words: string[]): string[] {
   const out = new Set<string>();

@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
@@ -70,17 +70,7 @@ export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: {
         <form method="post" action="/back-office/activation" novalidate>
           <CsrfField token={ctx.csrfToken} />
           <Field name="email" label={fr.staff.email} value={email} readonly autocomplete="username" />
-          <Field
-            name="mot_de_passe"
-            label={fr.staff.password}
-            hint={fr.activation.rules(minLength)}
-            type="password"
-            error={errors.mot_de_passe}
-            required
-            autocomplete="new-password"
-            maxlength={1024}
-          />
-          <Field name="confirmation" label={fr.staff.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
           <p class="legend">{fr.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
             {fr.staff.setupPasswordSubmit}

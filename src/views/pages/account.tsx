@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { getSecurityOverview } from '../../modules/account-security/account-security.service.js';
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors, meterWords } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
@@ -68,18 +68,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
             <CsrfField token={ctx.csrfToken} />
             <input type="text" name="identifiant" value={code} autocomplete="username" hidden aria-hidden="true" tabindex="-1" readonly />
             <Field name="actuel" label={fr.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
-            <Field
-              name="mot_de_passe"
-              label={fr.security.newPassword}
-              hint={fr.activation.rules(minLength)}
-              type="password"
-              error={errors.mot_de_passe}
-              meter={{ minLength, words: meterWords(words) }}
-              required
-              autocomplete="new-password"
-              maxlength={1024}
-            />
-            <Field name="confirmation" label={fr.security.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+            <NewPasswordFields labels={{ password: fr.security.newPassword, confirmation: fr.security.confirmation }} minLength={minLength} words={words} errors={errors} />
             <p class="legend">{fr.site.requiredLegend}</p>
             <button type="submit" class="button button-primary">
               {fr.security.changeSubmit}

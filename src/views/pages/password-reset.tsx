@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors, meterWords } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -81,18 +81,7 @@ export function ActivationPage({ ctx, code, minLength, words, errors = {} }: Act
           <CsrfField token={ctx.csrfToken} />
           <h2>{fr.activation.yourAccount}</h2>
           <Field name="identifiant" label={fr.activation.identifier} value={code} readonly autocomplete="username" />
-          <Field
-            name="mot_de_passe"
-            label={fr.activation.password}
-            hint={fr.activation.rules(minLength)}
-            type="password"
-            error={errors.mot_de_passe}
-            meter={{ minLength, words: meterWords(words) }}
-            required
-            autocomplete="new-password"
-            maxlength={1024}
-          />
-          <Field name="confirmation" label={fr.activation.confirmation} type="password" error={errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+          <NewPasswordFields labels={{ password: fr.activation.password, confirmation: fr.activation.confirmation }} minLength={minLength} words={words} errors={errors} />
           <p class="legend">{fr.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
             {fr.activation.submit}
