@@ -21,18 +21,22 @@ export const securityHeaders = fp(async function securityHeaders(app: FastifyIns
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
-  app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('content-security-policy', csp);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
+  const always: Record<string, string> = {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+  if (opts.https) always['strict-transport-security'] = 'max-age=63072000; includeSubDomains';
+  // A callback hook, not an async one: it runs on every response, and a promise each time is waste.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(always);
     if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
-    if (opts.https) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
     // Static assets may be cached; every page and every other answer may not (S29).
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
     reply.removeHeader('x-powered-by');
-    return payload;
+    done(null, payload);
   });
 });

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 import { encodeControlChars } from '../../src/modules/audit/audit.service.js';
 import { throttleDelayMs } from '../../src/modules/security/security.service.js';
 import { normalizeIdentifier } from '../../src/shared/identifier.js';
+import { randomToken } from '../../src/shared/crypto.js';
 import { safeNextPath } from '../../src/shared/safe-next.js';
 import { escapeHtml, h, Html } from '../../src/views/jsx.js';
 
@@ -28,11 +29,32 @@ describe('S24 safeNextPath', () => {
   });
 });
 
+describe('S11 S18 random tokens', () => {
+  test('each token is new CSPRNG output of the asked length, across refills of the pool', () => {
+    const seen = new Set<string>();
+    // 2,000 × 32 bytes spans about sixteen refills of the 4 KiB pool.
+    for (let i = 0; i < 2000; i++) {
+      const token = randomToken(i % 2 ? 32 : 16);
+      assert.equal(Buffer.from(token, 'base64url').length, i % 2 ? 32 : 16);
+      assert.ok(!seen.has(token), 'a token came out twice');
+      seen.add(token);
+    }
+    // Bytes spread over all values: a pool handing out zeroed (already used) bytes would fail.
+    const bytes = Buffer.concat([...seen].map((t) => Buffer.from(t, 'base64url')));
+    const zeros = bytes.filter((b) => b === 0).length;
+    assert.ok(zeros < bytes.length / 64, `${zeros} zero bytes of ${bytes.length}`);
+    assert.equal(Buffer.from(randomToken(1000), 'base64url').length, 1000);
+  });
+});
+
 describe('S25 templates escape by default', () => {
   test('children and attributes are encoded, Html passes through', () => {
     const out = h('p', { title: '"><script>' }, '<b>&', new Html('<i>ok</i>')).value;
     assert.equal(out, '<p title="&quot;&gt;&lt;script&gt;">&lt;b&gt;&amp;<i>ok</i></p>');
     assert.equal(escapeHtml(`'`), '&#39;');
+    assert.equal(escapeHtml('rien à encoder'), 'rien à encoder');
+    assert.equal(h('p', null, 42, ['a<', ['>b']], null, false, true).value, '<p>42a&lt;&gt;b</p>');
+    assert.equal(h('input', { disabled: true, hidden: false, value: null, className: 'c"' }).value, '<input disabled class="c&quot;">');
   });
 });
 
