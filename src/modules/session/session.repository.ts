@@ -1,3 +1,4 @@
+import { prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../audit/audit.repository.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
 
@@ -5,8 +6,9 @@ export async function insertSession(db: Executor, row: SessionTable): Promise<vo
   await db.insertInto('sessions').values(row).execute();
 }
 
-export async function findSessionWithAccount(db: Executor, id: string) {
-  return db
+// On the path of every signed-in request: compiled once (prepared.ts).
+const sessionWithAccount = prepareQuery((db: Executor, id: string) =>
+  db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
     .select([
@@ -21,8 +23,11 @@ export async function findSessionWithAccount(db: Executor, id: string) {
       'accounts.email',
       'accounts.disabled_at',
     ])
-    .where('sessions.id', '=', id)
-    .executeTakeFirst();
+    .where('sessions.id', '=', id),
+);
+
+export async function findSessionWithAccount(db: Executor, id: string) {
+  return (await sessionWithAccount(db, id))[0];
 }
 
 export async function touchSession(db: Executor, id: string, now: number): Promise<void> {

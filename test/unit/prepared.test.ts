@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { withStatementCache } from '../../src/db/database.js';
+import { prepareQuery } from '../../src/db/prepared.js';
+import SQLite from 'better-sqlite3';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
+
+const accountByCodeAndEmail = prepareQuery((db, code: string, email: string) =>
+  db.selectFrom('accounts').select(['id', 'company']).where('code', '=', code).where('email_lc', '=', email).where('disabled_at', 'is', null).limit(1),
+);
+
+for (const dialect of DIALECTS) {
+  describe(`queries compiled once (${dialect})`, () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      const now = Date.now();
+      for (const [code, company] of [
+        ['11111', 'Un'],
+        ['22222', 'Deux'],
+      ]) {
+        await database.db
+          .insertInto('accounts')
+          .values({ code, email: `${code}@x.fr`, email_lc: `${code}@x.fr`, company, password_hash: null, created_at: now, updated_at: now, activated_at: null, disabled_at: null, last_login_at: null, password_changed_at: null })
+          .execute();
+      }
+    });
+    after(() => database.close());
+
+    test('each run binds its own arguments, in their order, to the compiled query', async () => {
+      assert.deepEqual((await accountByCodeAndEmail(database.db, '11111', '11111@x.fr')).map((r) => r.company), ['Un']);
+      assert.deepEqual((await accountByCodeAndEmail(database.db, '22222', '22222@x.fr')).map((r) => r.company), ['Deux']);
+      assert.deepEqual(await accountByCodeAndEmail(database.db, '22222', '11111@x.fr'), []);
+    });
+
+    test('S27 an argument is a bound parameter, never SQL', async () => {
+      assert.deepEqual(await accountByCodeAndEmail(database.db, "11111' OR '1'='1", "x' OR '1'='1"), []);
+    });
+
+    test('it runs inside a transaction too', async () => {
+      const rows = await database.db.transaction().execute((trx) => accountByCodeAndEmail(trx, '11111', '11111@x.fr'));
+      assert.equal(rows[0]?.company, 'Un');
+    });
+  });
+}
+
+describe('SQLite statement cache', () => {
+  test('a statement is compiled once per SQL text and the cache stays bounded', () => {
+    const sqlite = new SQLite(':memory:');
+    const cached = withStatementCache(sqlite, 2);
+    const a = cached.prepare('SELECT 1');
+    assert.equal(cached.prepare('SELECT 1'), a);
+    cached.prepare('SELECT 2');
+    cached.prepare('SELECT 3');
+    assert.notEqual(cached.prepare('SELECT 1'), a, 'the oldest statement was evicted');
+    assert.deepEqual(cached.prepare('SELECT 1 AS n').get(), { n: 1 });
+    cached.close();
+  });
+});
