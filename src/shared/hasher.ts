@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { hash, parseOptions, verify } from '@node-rs/argon2';
+import { parseOptions } from '@node-rs/argon2';
+import { runHashJob } from './hash-threads.js';
 import { randomToken } from './crypto.js';
 
 /** S4: argon2id at OWASP's minimum or above. Raise these and old hashes upgrade at next login. */
@@ -29,16 +30,20 @@ export interface HasherOptions {
 }
 
 /**
- * argon2id on libuv's thread pool, never on the event loop, with at most `concurrency` hashes
- * at once (the number of cores) and a bounded wait queue, so a login flood costs CPU, not the
- * ability to serve pages (S10).
+ * argon2id on the low-priority hashing threads (hash-threads.ts), never on the event loop, with
+ * at most `concurrency` hashes at once (the number of cores) and a bounded wait queue, so a
+ * login flood costs CPU, not the ability to serve pages (S10). The queue is long enough to hold
+ * a few hundred attempts (about a second of hashing on two cores): a flood's attempts wait
+ * their turn, which slows the flood down to the hashing rate, and a real customer's login
+ * during it takes that second rather than a refusal. Beyond it, 429 at once.
  */
 export function createArgon2Hasher(options: HasherOptions = {}): PasswordHasher {
-  const limit = createLimiter(options.concurrency ?? os.availableParallelism(), options.maxQueue ?? 64);
+  const limit = createLimiter(options.concurrency ?? os.availableParallelism(), options.maxQueue ?? 256);
   const argonOptions = { algorithm: ARGON2ID, ...ARGON2_PARAMS } as const;
   return {
-    hash: (password) => limit.run(() => hash(password.normalize('NFKC'), argonOptions as never)),
-    verify: (phc, password) => limit.run(() => verify(phc, password.normalize('NFKC')).catch(() => false)),
+    hash: (password) => limit.run(async () => (await runHashJob({ op: 'hash', password: password.normalize('NFKC'), options: argonOptions })) as string),
+    // A malformed stored hash verifies nothing.
+    verify: (phc, password) => limit.run(() => runHashJob({ op: 'verify', phc, password: password.normalize('NFKC') }).then((ok) => ok === true, () => false)),
     needsRehash(phc) {
       try {
         const p = parseOptions(phc);
