@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -94,7 +93,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // Order matters: request metrics around everything, parsers, then headers and error pages that wrap everything, then the CSRF
   // gate every POST passes, then the routes — public, then customer-only in their own scope.
   await app.register(requestMetrics);
-  await app.register(cookie);
   await app.register(formbody);
   await app.register(securityHeaders, { https: deps.config.publicIsHttps });
   await app.register(errorPages);

@@ -13,24 +13,52 @@ export const COOKIE = {
   staff: '__Host-ep_staff',
 } as const;
 
+const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
+
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
-  reply.setCookie(name, value, {
-    path: '/',
-    secure: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    ...(maxAgeSeconds !== undefined ? { maxAge: Math.max(0, Math.floor(maxAgeSeconds)) } : {}),
-  });
+  const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
+  putSetCookie(reply, name, `${name}=${value}${ATTRIBUTES}${maxAge}`);
+}
+
+export function clearSecureCookie(reply: FastifyReply, name: string): void {
+  putSetCookie(reply, name, `${name}=${ATTRIBUTES}; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT`);
+}
+
+/** The last word on a cookie within one answer is the one sent (a cleared then re-set session, say). */
+function putSetCookie(reply: FastifyReply, name: string, cookie: string): void {
+  const current = reply.getHeader('set-cookie');
+  if (current === undefined) {
+    reply.header('set-cookie', cookie);
+  } else {
+    const others = (Array.isArray(current) ? current : [String(current)]).filter((c) => !c.startsWith(`${name}=`));
+    reply.removeHeader('set-cookie');
+    reply.header('set-cookie', [...others, cookie]);
+  }
   // S29: a response that sets a cookie is never stored by a cache.
   reply.header('cache-control', 'no-store');
 }
 
-export function clearSecureCookie(reply: FastifyReply, name: string): void {
-  reply.clearCookie(name, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
-  reply.header('cache-control', 'no-store');
-}
+const PARSED = Symbol('cookies');
+type WithCookies = FastifyRequest & { [PARSED]?: Map<string, string> };
 
+/**
+ * One of our cookies, parsed from the Cookie header once per request. Every value we set is
+ * base64url (with a dot in the remember-me one), so there is nothing to decode; anything else,
+ * or longer than 256 characters, is treated as absent. The first of two same-named cookies wins.
+ */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const value = request.cookies[name];
-  return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined;
+  const req = request as WithCookies;
+  let cookies = req[PARSED];
+  if (!cookies) {
+    cookies = new Map();
+    for (const pair of (request.headers.cookie ?? '').split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0) continue;
+      const key = pair.slice(0, eq).trim();
+      if (!cookies.has(key)) cookies.set(key, pair.slice(eq + 1).trim());
+    }
+    req[PARSED] = cookies;
+  }
+  const value = cookies.get(name);
+  return value !== undefined && /^[\w.-]{1,256}$/.test(value) ? value : undefined;
 }
