@@ -113,6 +113,19 @@ for (const dialect of DIALECTS) {
       assert.equal(reuse.statusCode, 403, 'the anonymous token no longer works once signed in');
     });
 
+    test('S23 the login page, rendered once for all visitors, carries each visitor its own token', async () => {
+      const a = new Browser(t.app);
+      const b = new Browser(t.app);
+      const pageA = (await a.get('/connexion')).body;
+      const pageB = (await b.get('/connexion')).body;
+      const [tokenA, tokenB] = [csrfToken(pageA), csrfToken(pageB)];
+      assert.notEqual(tokenA, tokenB);
+      assert.equal(pageA.replace(tokenA, 'T'), pageB.replace(tokenB, 'T'), 'the same page otherwise');
+      assert.equal((await a.get('/connexion')).body, pageA, 'a returning visitor keeps the token of its binding');
+      assert.equal((await b.post('/connexion', { _csrf: tokenA, identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 403);
+      assert.equal((await b.post('/connexion', { _csrf: tokenB, identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 303);
+    });
+
     test('S14 Origin: null is accepted only with Sec-Fetch-Site: same-origin and a valid token', async () => {
       const browser = new Browser(t.app);
       const res = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD }, { origin: 'null', 'sec-fetch-site': 'same-origin' });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS, requestOrigin } from '../../plugins/customer-session.js';
-import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
+import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -68,9 +68,11 @@ export async function loginRoutes(app: FastifyInstance) {
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
     const fromLink = request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null;
     const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : undefined;
+    const identifier = fromLink ?? remembered;
+    if (identifier === undefined && !next && !notice) return sendPageRenderedOnce(request, reply, 'login', (ctx) => <LoginPage ctx={ctx} remember={false} />);
     return sendPage(
       reply,
-      <LoginPage ctx={pageContext(request, reply)} identifier={fromLink ?? remembered} remember={remembered !== undefined} next={next} notice={notice} />,
+      <LoginPage ctx={pageContext(request, reply)} identifier={identifier} remember={remembered !== undefined} next={next} notice={notice} />,
     );
   });
 
