@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomToken } from '../shared/crypto.js';
 import { fr } from '../shared/i18n/fr.js';
-import { type Html, renderDocument } from '../views/jsx.js';
+import { escapeHtml, type Html, renderDocument } from '../views/jsx.js';
 import { brandingOf, type PageContext } from '../views/layout.js';
 import { MessagePage } from '../views/pages/message.js';
 import { h } from '../views/jsx.js';
@@ -17,24 +17,40 @@ export function sendPage(reply: FastifyReply, html: Html, status = 200): Fastify
   return reply.code(status).type('text/html; charset=utf-8').send(renderDocument(html));
 }
 
-// Where the visitor's token goes in a page rendered once; nothing a template could produce.
-const TOKEN_SLOT = `\u2063${randomToken(12)}\u2063`;
+// Marks where a per-request value goes in a page rendered once; nothing a template could produce.
+const SLOT_MARK = `\u2063${randomToken(12)}`;
+const SLOT = new RegExp(`${SLOT_MARK}(\\w+)\u2063`);
+const slot = (name: string) => `${SLOT_MARK}${name}\u2063`;
+/** Per app: literal parts and slot names, alternating ([text, name, text, name, text]). */
 const renderedOnce = new WeakMap<FastifyInstance, Map<string, string[]>>();
 
 /**
- * A page that is the same for every visitor but for its CSRF token (the login page as most
- * visitors see it): rendered once per app, then each answer only puts its own token in. It
- * saves the rendering, and the copy of the many-piece string when it is written to the socket.
+ * A page whose every answer differs only by a few plain values (the visitor's CSRF token, a
+ * customer's name and code): rendered once per app, then each answer puts its values, HTML-
+ * encoded (S25), in their slots. It saves the rendering, and the copy of the many-piece string
+ * when it is written out. The template must use a slot's value as it is, in text or attribute:
+ * one transformed (cut, recased, put in a URL) would not be found, and is refused here.
  */
-export function sendPageRenderedOnce(request: FastifyRequest, reply: FastifyReply, key: string, render: (ctx: PageContext) => Html): FastifyReply {
+export function sendPageRenderedOnce<S extends string = never>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  render: (ctx: PageContext, slots: Record<S, string>) => Html,
+  values: Record<S, string> = {} as Record<S, string>,
+): FastifyReply {
   let pages = renderedOnce.get(request.server);
   if (!pages) renderedOnce.set(request.server, (pages = new Map()));
   let parts = pages.get(key);
   if (!parts) {
-    parts = renderDocument(render({ ...pageContext(request, reply), csrfToken: TOKEN_SLOT })).split(TOKEN_SLOT);
+    const slots = Object.fromEntries(Object.keys(values).map((name) => [name, slot(name)])) as Record<S, string>;
+    parts = renderDocument(render({ ...pageContext(request, reply), csrfToken: slot('csrf') }, slots)).split(SLOT);
+    if (parts.some((part, i) => i % 2 === 0 && part.includes(SLOT_MARK))) throw new Error(`page ${key}: a slot's value was transformed by its template`);
     pages.set(key, parts);
   }
-  return reply.code(200).type('text/html; charset=utf-8').send(parts.join(csrfTokenFor(request, reply)));
+  const all: Record<string, string> = { ...values, csrf: csrfTokenFor(request, reply) };
+  let html = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) html += escapeHtml(all[parts[i]!]!) + parts[i + 1]!;
+  return reply.code(200).type('text/html; charset=utf-8').send(html);
 }
 
 /** The French 429 page with Retry-After (S9, S17). */

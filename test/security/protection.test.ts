@@ -126,6 +126,22 @@ for (const dialect of DIALECTS) {
       assert.equal((await b.post('/connexion', { _csrf: tokenB, identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 303);
     });
 
+    test('S25 Mon Espace Pro, rendered once, shows each customer their own name and code, encoded', async () => {
+      await seedAccount(t, { code: '54321', email: 'xss@exemple.fr', company: `L'<b>Atelier</b> & "Fils"` });
+      const pages: string[] = [];
+      for (const code of ['12345', '54321']) {
+        const browser = new Browser(t.app);
+        await browser.submit('/connexion', '/connexion', { identifiant: code, mot_de_passe: STRONG_PASSWORD });
+        pages.push((await browser.get('/espace-pro')).body);
+      }
+      assert.match(pages[0]!, /Bonjour, Librairie du Port/);
+      assert.match(pages[0]!, /<dd>12345<\/dd>/);
+      assert.match(pages[1]!, /Bonjour, L&#39;&lt;b&gt;Atelier&lt;\/b&gt; &amp; &quot;Fils&quot;/);
+      assert.match(pages[1]!, /<dd>54321<\/dd>/);
+      assert.doesNotMatch(pages[1]!, /<b>Atelier|Librairie du Port|12345/);
+      assert.notEqual(csrfToken(pages[0]!), csrfToken(pages[1]!));
+    });
+
     test('S14 Origin: null is accepted only with Sec-Fetch-Site: same-origin and a valid token', async () => {
       const browser = new Browser(t.app);
       const res = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD }, { origin: 'null', 'sec-fetch-site': 'same-origin' });

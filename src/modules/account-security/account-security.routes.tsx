@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadCustomer, requestOrigin } from '../../plugins/customer-session.js';
-import { pageContext, sendPage } from '../../plugins/views.js';
+import { pageContext, sendPage, sendPageRenderedOnce } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
@@ -52,8 +52,8 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   // The signed-in home stays light: one session lookup and a small page.
   app.get('/espace-pro', async (request, reply) => {
-    const customer = await me(request, reply);
-    return sendPage(reply, <AccountPage ctx={pageContext(request, reply)} company={customer.company} code={customer.code} />);
+    const { company, code } = await me(request, reply);
+    return sendPageRenderedOnce(request, reply, 'account', (ctx, slots) => <AccountPage ctx={ctx} {...slots} />, { company, code });
   });
 
   app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {
