@@ -1,17 +1,17 @@
 /**
  * The flood of wrong-password logins, in a process of its own so the load generator does not
- * slow down the probe that measures the login page (both would share one event loop otherwise).
- * Usage: tsx bench/flood.ts ORIGIN COOKIE TOKEN SECONDS
+ * slow down the probe that measures the login page.
+ * Usage: tsx bench/flood.ts ORIGIN COOKIE TOKEN SECONDS CONNECTIONS
  */
 import autocannon from 'autocannon';
 
-const [origin, cookie, token, seconds] = process.argv.slice(2);
+const [origin, cookie, token, seconds, connections] = process.argv.slice(2);
 let k = 0;
 autocannon(
   {
     url: `${origin}/connexion`,
     method: 'POST',
-    connections: 200,
+    connections: Number(connections),
     duration: Number(seconds),
     headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' },
     requests: [
@@ -31,6 +31,7 @@ autocannon(
   },
   (error, result) => {
     if (error) throw error;
-    process.stdout.write(JSON.stringify({ total: result.requests.total, non2xx: result.non2xx, ['4xx']: result['4xx'] }));
+    const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, s.count]));
+    process.stdout.write(JSON.stringify({ total: result.requests.total, '4xx': result['4xx'], statuses }));
   },
 );
