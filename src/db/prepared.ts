@@ -1,26 +1,32 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
-/** Stands for the n-th argument while the query is built; a value Kysely binds like any other. */
+/** Stands for the named argument while the query is built; a value Kysely binds like any other. */
 class Placeholder {
-  constructor(readonly index: number) {}
+  constructor(readonly name: string) {}
 }
 
 /**
  * A query built and compiled by Kysely once per database, then run with new arguments: for the
- * few queries on every request's path (the session lookup), where building and compiling cost
- * five times what SQLite takes to answer. The arguments are still bound parameters (S27).
+ * queries on the path of every request or login attempt (session lookup, counters, audit),
+ * where building and compiling cost more than SQLite takes to answer, and leave garbage that
+ * the collector must then sweep during a flood. The arguments are still bound parameters (S27).
+ *
+ * `build` receives stand-ins for the named arguments and must use each one as a plain value
+ * (a column value, a comparison operand), never look inside it.
  */
-export function prepareQuery<Args extends unknown[], Row>(build: (db: Kysely<DB>, ...args: Args) => Compilable<Row>) {
-  const compiledFor = new WeakMap<Kysely<DB>, CompiledQuery<Row>>();
-  return async (db: Kysely<DB>, ...args: Args): Promise<Row[]> => {
-    let compiled = compiledFor.get(db);
+export function prepareQuery<Args extends Record<string, unknown>, Row>(build: (db: Kysely<DB>, args: Args) => Compilable<Row>) {
+  // Keyed by the dialect's adapter, which a database and its transactions share.
+  const compiledFor = new WeakMap<object, CompiledQuery<Row>>();
+  const standIns = new Proxy({}, { get: (_, name) => new Placeholder(String(name)) }) as Args;
+  return async (db: Kysely<DB>, args: Args): Promise<Row[]> => {
+    const adapter = db.getExecutor().adapter;
+    let compiled = compiledFor.get(adapter);
     if (!compiled) {
-      const placeholders = Array.from({ length: build.length - 1 }, (_, i) => new Placeholder(i)) as Args;
-      compiled = build(db, ...placeholders).compile();
-      compiledFor.set(db, compiled);
+      compiled = build(db, standIns).compile();
+      compiledFor.set(adapter, compiled);
     }
-    const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.index] : p));
+    const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.name] : p));
     const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
     return result.rows;
   };

@@ -3,11 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { withStatementCache } from '../../src/db/database.js';
 import { prepareQuery } from '../../src/db/prepared.js';
 import SQLite from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../src/db/schema.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
 
-const accountByCodeAndEmail = prepareQuery((db, code: string, email: string) =>
-  db.selectFrom('accounts').select(['id', 'company']).where('code', '=', code).where('email_lc', '=', email).where('disabled_at', 'is', null).limit(1),
+const byCodeAndEmail = prepareQuery((db, p: { code: string; email: string }) =>
+  db.selectFrom('accounts').select(['id', 'company']).where('email_lc', '=', p.email).where('code', '=', p.code).where('disabled_at', 'is', null).limit(1),
 );
+const accountByCodeAndEmail = (db: Kysely<DB>, code: string, email: string) => byCodeAndEmail(db, { code, email });
 
 for (const dialect of DIALECTS) {
   describe(`queries compiled once (${dialect})`, () => {
@@ -37,9 +40,12 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await accountByCodeAndEmail(database.db, "11111' OR '1'='1", "x' OR '1'='1"), []);
     });
 
-    test('it runs inside a transaction too', async () => {
-      const rows = await database.db.transaction().execute((trx) => accountByCodeAndEmail(trx, '11111', '11111@x.fr'));
-      assert.equal(rows[0]?.company, 'Un');
+    test('it runs inside a transaction too, and sees what the transaction wrote', async () => {
+      const rows = await database.db.transaction().execute(async (trx) => {
+        await trx.updateTable('accounts').set({ company: 'Un bis' }).where('code', '=', '11111').execute();
+        return accountByCodeAndEmail(trx, '11111', '11111@x.fr');
+      });
+      assert.equal(rows[0]?.company, 'Un bis');
     });
   });
 }

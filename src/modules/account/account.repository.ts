@@ -1,3 +1,4 @@
+import { prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../audit/audit.repository.js';
 import type { AccountTable } from './account.table.js';
 import type { Insertable } from 'kysely';
@@ -7,8 +8,11 @@ export async function insertAccount(db: Executor, row: Insertable<AccountTable>)
   return Number(result.id);
 }
 
+// Looked up on every login attempt: compiled once.
+const accountByCode = prepareQuery((db, p: { code: string }) => db.selectFrom('accounts').selectAll().where('code', '=', p.code));
+
 export async function findAccountByCode(db: Executor, code: string) {
-  return db.selectFrom('accounts').selectAll().where('code', '=', code).executeTakeFirst();
+  return (await accountByCode(db, { code }))[0];
 }
 
 export async function findAccountById(db: Executor, id: number) {

@@ -1,11 +1,28 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { prepareQuery } from '../../db/prepared.js';
 import type { AuditTable } from './audit.table.js';
 
 export type Executor = Kysely<DB> | Transaction<DB>;
 
+// Written on every login attempt: compiled once.
+const insertEntry = prepareQuery((db, e: Omit<AuditTable, 'id'>) =>
+  db.insertInto('audit_log').values({
+    at: e.at,
+    event: e.event,
+    outcome: e.outcome,
+    actor_type: e.actor_type,
+    actor_id: e.actor_id,
+    account_id: e.account_id,
+    target: e.target,
+    ip: e.ip,
+    user_agent: e.user_agent,
+    details: e.details,
+  }),
+);
+
 export async function insertAuditEntry(db: Executor, entry: Omit<AuditTable, 'id'>): Promise<void> {
-  await db.insertInto('audit_log').values(entry).execute();
+  await insertEntry(db, entry);
 }
 
 export async function listAuditEntriesForAccount(db: Executor, accountId: number, limit: number) {

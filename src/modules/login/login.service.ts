@@ -111,27 +111,30 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
               ? 'disabled'
               : 'wrong_password';
 
-  if (code && !throttled) {
-    const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, code);
-    if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder(deps, account, failures);
-    if (delayMs > 0) {
-      await recordAudit(db, clock, input.origin, {
-        event: 'login.throttle',
-        outcome: 'blocked',
-        actorType: 'anonymous',
-        accountId: account?.id ?? null,
-        target: code,
-        details: { failures, delaySeconds: delayMs / 1000 },
-      });
+  // One transaction: one commit for everything a failure writes.
+  await db.transaction().execute(async (trx) => {
+    if (code && !throttled) {
+      const { failures, delayMs } = await security.recordIdentifierFailure(trx, clock, code);
+      if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder({ ...deps, db: trx }, account, failures);
+      if (delayMs > 0) {
+        await recordAudit(trx, clock, input.origin, {
+          event: 'login.throttle',
+          outcome: 'blocked',
+          actorType: 'anonymous',
+          accountId: account?.id ?? null,
+          target: code,
+          details: { failures, delaySeconds: delayMs / 1000 },
+        });
+      }
     }
-  }
-  await recordAudit(db, clock, input.origin, {
-    event: 'login.failure',
-    outcome: 'failure',
-    actorType: 'anonymous',
-    accountId: account?.id ?? null,
-    target: code ?? input.identifier.slice(0, 32),
-    details: { reason },
+    await recordAudit(trx, clock, input.origin, {
+      event: 'login.failure',
+      outcome: 'failure',
+      actorType: 'anonymous',
+      accountId: account?.id ?? null,
+      target: code ?? input.identifier.slice(0, 32),
+      details: { reason },
+    });
   });
   deps.metrics?.countLogin(reason === 'throttled' ? 'throttled' : 'failure');
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };

@@ -7,7 +7,7 @@ export async function insertSession(db: Executor, row: SessionTable): Promise<vo
 }
 
 // On the path of every signed-in request: compiled once (prepared.ts).
-const sessionWithAccount = prepareQuery((db: Executor, id: string) =>
+const sessionWithAccount = prepareQuery((db, { id }: { id: string }) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
@@ -27,7 +27,7 @@ const sessionWithAccount = prepareQuery((db: Executor, id: string) =>
 );
 
 export async function findSessionWithAccount(db: Executor, id: string) {
-  return (await sessionWithAccount(db, id))[0];
+  return (await sessionWithAccount(db, { id }))[0];
 }
 
 export async function touchSession(db: Executor, id: string, now: number): Promise<void> {
