@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementNames } from './prepared.js';
 import type { DB } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -46,7 +47,17 @@ export function openDatabase(options: DatabaseOptions): Database {
     // 'error' on the client itself, which nobody listens to while the pool has lent it, and an
     // unheard 'error' event kills the process. The query still fails (the page answers 503), and
     // the broken client is dropped when it goes back to the pool.
-    pool.on('connect', (client) => client.on('error', () => {}));
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      // The queries compiled once (prepared.ts) run as named statements: PostgreSQL parses and
+      // plans each once per connection. Every other query goes through unchanged.
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((...args: unknown[]) => {
+        const [text, values, ...rest] = args;
+        const name = typeof text === 'string' ? preparedStatementNames.get(text) : undefined;
+        return name ? query({ name, text, values }, ...rest) : query(...args);
+      }) as typeof client.query;
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

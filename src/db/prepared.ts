@@ -1,6 +1,12 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from './schema.js';
 
+/**
+ * SQL texts of the queries compiled once, each with the name PostgreSQL prepares it under on
+ * every connection (database.ts), so it is parsed and planned once per connection, not per run.
+ */
+export const preparedStatementNames = new Map<string, string>();
+
 /** Stands for the named argument while the query is built; a value Kysely binds like any other. */
 class Placeholder {
   constructor(readonly name: string) {}
@@ -25,6 +31,7 @@ export function prepareQuery<Args extends Record<string, unknown>, Row>(build: (
     if (!compiled) {
       compiled = build(db, standIns).compile();
       compiledFor.set(adapter, compiled);
+      if (!preparedStatementNames.has(compiled.sql)) preparedStatementNames.set(compiled.sql, `ep_${preparedStatementNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.name] : p));
     const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { withStatementCache } from '../../src/db/database.js';
+import { openDatabase, withStatementCache } from '../../src/db/database.js';
 import { prepareQuery } from '../../src/db/prepared.js';
 import SQLite from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../src/db/schema.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
+import { createTestDatabase, DIALECTS, TEST_DATABASE_URL, type TestDatabase } from '../helpers/app.js';
 
 const byCodeAndEmail = prepareQuery((db, p: { code: string; email: string }) =>
   db.selectFrom('accounts').select(['id', 'company']).where('email_lc', '=', p.email).where('code', '=', p.code).where('disabled_at', 'is', null).limit(1),
@@ -49,6 +49,23 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('PostgreSQL named statements', { skip: TEST_DATABASE_URL ? false : 'PostgreSQL suite skipped (TEST_DATABASE_URL not set)' }, () => {
+  test('a query compiled once is also parsed once per connection: it runs as a named prepared statement', async () => {
+    const database = await createTestDatabase('postgres');
+    const single = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: database.schema!, pgPoolSize: 1 });
+    try {
+      await accountByCodeAndEmail(single.db, '33333', 'x@x.fr');
+      assert.deepEqual(await accountByCodeAndEmail(single.db, '33333', 'x@x.fr'), []);
+      const { rows } = await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(single.db);
+      const mine = rows.find((r) => r.statement.includes('"email_lc" = $1'));
+      assert.match(mine?.name ?? '', /^ep_\d+$/, JSON.stringify(rows));
+    } finally {
+      await single.close();
+      await database.close();
+    }
+  });
+});
 
 describe('SQLite statement cache', () => {
   test('a statement is compiled once per SQL text and the cache stays bounded', () => {
