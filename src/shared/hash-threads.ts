@@ -49,12 +49,14 @@ class HashThread {
       if (message.error !== undefined) pending?.reject(new Error(message.error));
       else pending?.resolve(message.value!);
     });
-    // A thread that dies fails its job and leaves the pool; the next job starts a new one.
-    this.worker.on('error', (error) => this.finish()?.reject(error));
-    this.worker.on('exit', () => {
-      if (threads.includes(this)) threads.splice(threads.indexOf(this), 1);
-      this.finish()?.reject(new Error('password hashing thread stopped'));
-    });
+    // A thread that dies fails its job and leaves the pool; a new one takes the next job.
+    this.worker.on('error', (error) => this.die(error));
+    this.worker.on('exit', () => this.die(new Error('password hashing thread stopped')));
+  }
+
+  private die(error: Error) {
+    if (threads.includes(this)) threads.splice(threads.indexOf(this), 1);
+    this.finish()?.reject(error);
   }
 
   run(pending: Pending) {
