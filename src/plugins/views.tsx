@@ -44,7 +44,8 @@ export function sendPageRenderedOnce<S extends string = never>(
   if (!parts) {
     const slots = Object.fromEntries(Object.keys(values).map((name) => [name, slot(name)])) as Record<S, string>;
     parts = renderDocument(render({ ...pageContext(request, reply), csrfToken: slot('csrf') }, slots)).split(SLOT);
-    if (parts.some((part, i) => i % 2 === 0 && part.includes(SLOT_MARK))) throw new Error(`page ${key}: a slot's value was transformed by its template`);
+    // A mark left among the literal parts was cut or recased by the template: refuse the page.
+    if (parts.some((part, i) => i % 2 === 0 && part.includes('\u2063'))) throw new Error(`page ${key}: a slot's value was transformed by its template`);
     pages.set(key, parts);
   }
   const all: Record<string, string> = { ...values, csrf: csrfTokenFor(request, reply) };
