@@ -14,13 +14,24 @@ import { sendPage, sendTooManyRequests } from './views.js';
  */
 export const errorPages = fp(async function errorPages(app: FastifyInstance) {
   const ctx = () => ({ brandName: app.deps.config.brandName, csrfToken: '', branding: brandingOf(app.deps.config) });
+  let paused = 0;
 
   app.setNotFoundHandler((request, reply) => {
     sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.notFoundTitle} body={fr.errors.notFoundBody} isError />, 404);
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HashQueueFullError) return sendTooManyRequests(request, reply, 5);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof HashQueueFullError) {
+      // S10: a flood bigger than the hashing queue gets its refusals after a pause, so it slows
+      // itself down instead of keeping the event loop busy answering thousands of 429s a second.
+      // The pause varies (0.5 to 1.5 times) so the refusals do not all come back in one burst.
+      if (paused < QUEUE_FULL_MAX_PAUSED) {
+        paused++;
+        await new Promise((resolve) => setTimeout(resolve, QUEUE_FULL_PAUSE_MS * (0.5 + Math.random())));
+        paused--;
+      }
+      return sendTooManyRequests(request, reply, 5);
+    }
     const status = error.statusCode ?? 500;
     if (error.code === 'CSRF_REFUSED') {
       return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.csrfTitle} body={fr.errors.csrfBody} isError action={{ href: '/connexion', label: fr.placeholder.back }} />, 403);
@@ -39,6 +50,10 @@ export const errorPages = fp(async function errorPages(app: FastifyInstance) {
     return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.serverTitle} body={fr.errors.serverBody} isError />, 500);
   });
 });
+
+/** How long a refusal for a full hashing queue waits, and how many may wait at once (S10). */
+export const QUEUE_FULL_PAUSE_MS = 1000;
+const QUEUE_FULL_MAX_PAUSED = 10_000;
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
 

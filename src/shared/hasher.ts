@@ -19,7 +19,7 @@ export interface PasswordHasher {
   saturated(): boolean;
 }
 
-/** Thrown when the hashing queue is full: the caller answers 429 at once (S10). */
+/** Thrown when the hashing queue is full, before any other work: the answer is 429 (S10, errors.tsx). */
 export class HashQueueFullError extends Error {
   readonly code = 'HASH_QUEUE_FULL';
 }
@@ -35,7 +35,7 @@ export interface HasherOptions {
  * login flood costs CPU, not the ability to serve pages (S10). The queue is long enough to hold
  * a few hundred attempts (about a second of hashing on two cores): a flood's attempts wait
  * their turn, which slows the flood down to the hashing rate, and a real customer's login
- * during it takes that second rather than a refusal. Beyond it, 429 at once.
+ * during it takes that second rather than a refusal. Beyond it, 429 (after a pause: errors.tsx).
  */
 export function createArgon2Hasher(options: HasherOptions = {}): PasswordHasher {
   const limit = createLimiter(options.concurrency ?? os.availableParallelism(), options.maxQueue ?? 256);

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { QUEUE_FULL_PAUSE_MS } from '../../src/plugins/errors.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher } from '../../src/shared/hasher.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
@@ -166,7 +167,7 @@ for (const dialect of DIALECTS) {
 }
 
 describe('S10 bounded hashing', () => {
-  test('beyond the bounded queue, logins get the 429 page at once instead of waiting', async () => {
+  test('S10 beyond the bounded queue, logins get the 429 page after a pause, while pages are served at once', async () => {
     const database = await createTestDatabase('sqlite');
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const hasher = createArgon2Hasher({ concurrency: 1, maxQueue: 2 });
@@ -174,13 +175,21 @@ describe('S10 bounded hashing', () => {
     try {
       const browser = new Browser(app);
       const token = csrfToken((await browser.get('/connexion')).body);
-      const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => browser.post('/connexion', { _csrf: token, identifiant: String(40000 + i), mot_de_passe: 'un mauvais mot de passe' })),
+      const start = performance.now();
+      const attempts = Array.from({ length: 12 }, (_, i) =>
+        browser.post('/connexion', { _csrf: token, identifiant: String(40000 + i), mot_de_passe: 'un mauvais mot de passe' }).then((r) => ({ r, ms: performance.now() - start })),
       );
-      const codes = results.map((r) => r.statusCode);
-      assert.ok(codes.includes(429), codes.join(','));
-      assert.ok(codes.includes(401), codes.join(','));
-      assert.match(results.find((r) => r.statusCode === 429)!.body, /Trop de tentatives/);
+      // While the refusals wait, the event loop is free: a page is served at once.
+      await new Promise((r) => setTimeout(r, 100));
+      const pageStart = performance.now();
+      assert.equal((await new Browser(app).get('/connexion')).statusCode, 200);
+      const pageMs = performance.now() - pageStart;
+      const results = await Promise.all(attempts);
+      const refused = results.filter((x) => x.r.statusCode === 429);
+      assert.ok(refused.length > 0 && results.some((x) => x.r.statusCode === 401), results.map((x) => x.r.statusCode).join(','));
+      assert.match(refused[0]!.r.body, /Trop de tentatives/);
+      assert.ok(Math.min(...refused.map((x) => x.ms)) >= QUEUE_FULL_PAUSE_MS * 0.5, `the first refusal came after ${Math.min(...refused.map((x) => x.ms)).toFixed(0)} ms`);
+      assert.ok(pageMs < QUEUE_FULL_PAUSE_MS * 0.5, `the page took ${pageMs.toFixed(0)} ms`);
     } finally {
       await app.close();
       await database.close();
