@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import { HashQueueFullError, type PasswordHasher } from '../../shared/hasher.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import * as accounts from '../account/account.repository.js';
+import type { Executor } from '../audit/audit.repository.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import * as security from '../security/security.service.js';
 import { countRecentMailsTo } from '../mail/mail.repository.js';
@@ -111,13 +112,12 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
               ? 'disabled'
               : 'wrong_password';
 
-  // One transaction: one commit for everything a failure writes.
-  await db.transaction().execute(async (trx) => {
+  const recordFailure = async (db: Executor) => {
     if (code && !throttled) {
-      const { failures, delayMs } = await security.recordIdentifierFailure(trx, clock, code);
-      if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder({ ...deps, db: trx }, account, failures);
+      const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, code);
+      if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder({ ...deps, db }, account, failures);
       if (delayMs > 0) {
-        await recordAudit(trx, clock, input.origin, {
+        await recordAudit(db, clock, input.origin, {
           event: 'login.throttle',
           outcome: 'blocked',
           actorType: 'anonymous',
@@ -127,7 +127,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
         });
       }
     }
-    await recordAudit(trx, clock, input.origin, {
+    await recordAudit(db, clock, input.origin, {
       event: 'login.failure',
       outcome: 'failure',
       actorType: 'anonymous',
@@ -135,7 +135,10 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
       target: code ?? input.identifier.slice(0, 32),
       details: { reason },
     });
-  });
+  };
+  // Several writes: one transaction, one commit. A lone audit line needs no transaction around it.
+  if (code && !throttled) await db.transaction().execute(recordFailure);
+  else await recordFailure(db);
   deps.metrics?.countLogin(reason === 'throttled' ? 'throttled' : 'failure');
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };
 }
