@@ -13,7 +13,7 @@ import { registerStaffScope } from './plugins/staff-session.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
-import { loadOrCreateSecret } from './modules/security/security.service.js';
+import { loadOrCreateSecret } from './modules/settings/settings.service.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
 import { requestMetrics } from './plugins/request-metrics.js';

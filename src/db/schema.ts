@@ -4,7 +4,8 @@ import type { AccountTokenTable } from '../modules/account-token/account-token.t
 import type { OutboxTable } from '../modules/mail/mail.table.js';
 import type { ResetRequestTable } from '../modules/password-reset/password-reset.table.js';
 import type { AuditTable } from '../modules/audit/audit.table.js';
-import type { LoginThrottleTable, RateCounterTable, SettingTable } from '../modules/security/security.table.js';
+import type { LoginThrottleTable, RateLimitTable } from '../modules/auth-core/auth-core.table.js';
+import type { SettingTable } from '../modules/settings/settings.repository.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable, StaffTokenTable } from '../modules/staff/staff.table.js';
 
@@ -15,7 +16,7 @@ export interface DB {
   devices: DeviceTable;
   audit_log: AuditTable;
   login_throttle: LoginThrottleTable;
-  rate_counters: RateCounterTable;
+  rate_limits: RateLimitTable;
   settings: SettingTable;
   account_tokens: AccountTokenTable;
   outbox: OutboxTable;

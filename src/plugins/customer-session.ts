@@ -8,10 +8,8 @@ import {
   validateSessionToken,
 } from '../modules/session/session.service.js';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from './cookies.js';
+import { requestOrigin } from './request-origin.js';
 
-export function requestOrigin(request: FastifyRequest) {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
-}
 
 const CUSTOMER = Symbol('customer');
 type WithCustomer = FastifyRequest & { [CUSTOMER]?: ValidSession | null };

@@ -3,7 +3,7 @@ import { recordAudit } from '../modules/audit/audit.service.js';
 import { type ValidStaffSession, validateStaffSessionToken } from '../modules/staff/staff.service.js';
 import type { StaffRole } from '../modules/staff/staff.table.js';
 import { clearSecureCookie, COOKIE, readCookie } from './cookies.js';
-import { requestOrigin } from './customer-session.js';
+import { requestOrigin } from './request-origin.js';
 import { sendStaffForbidden } from './staff-pages.js';
 
 export const STAFF_LOGIN_PATH = '/back-office/connexion';

@@ -17,6 +17,18 @@ export interface PasswordHasher {
   queueLength(): number;
   /** True when a new job would be refused: callers answer 429 before doing any other work. */
   saturated(): boolean;
+  /**
+   * Takes a place in the hashing queue now, synchronously, or throws HashQueueFullError (S10). A
+   * caller holding a slot cannot be refused later: the attempt core takes one before it reserves
+   * anything in the database, so a full queue never leaves a reservation behind.
+   */
+  admit(): HashSlot;
+}
+
+/** One place in the hashing queue: used once (verify) or given back (release). */
+export interface HashSlot {
+  verify(phc: string, password: string): Promise<boolean>;
+  release(): void;
 }
 
 /** Thrown when the hashing queue is full, before any other work: the answer is 429 (S10, errors.tsx). */
@@ -40,10 +52,16 @@ export interface HasherOptions {
 export function createArgon2Hasher(options: HasherOptions = {}): PasswordHasher {
   const limit = createLimiter(options.concurrency ?? os.availableParallelism(), options.maxQueue ?? 256);
   const argonOptions = { algorithm: ARGON2ID, ...ARGON2_PARAMS } as const;
+  // A malformed stored hash verifies nothing.
+  const verifyJob = (phc: string, password: string) => () =>
+    runHashJob({ op: 'verify', phc, password: password.normalize('NFKC') }).then((ok) => ok === true, () => false);
   return {
-    hash: (password) => limit.run(async () => (await runHashJob({ op: 'hash', password: password.normalize('NFKC'), options: argonOptions })) as string),
-    // A malformed stored hash verifies nothing.
-    verify: (phc, password) => limit.run(() => runHashJob({ op: 'verify', phc, password: password.normalize('NFKC') }).then((ok) => ok === true, () => false)),
+    hash: (password) => limit.enter().run(async () => (await runHashJob({ op: 'hash', password: password.normalize('NFKC'), options: argonOptions })) as string),
+    verify: (phc, password) => limit.enter().run(verifyJob(phc, password)),
+    admit() {
+      const place = limit.enter();
+      return { verify: (phc, password) => place.run(verifyJob(phc, password)), release: () => place.release() };
+    },
     needsRehash(phc) {
       try {
         const p = parseOptions(phc);
@@ -73,29 +91,54 @@ export async function createDummyHash(hasher: PasswordHasher): Promise<string> {
 function createLimiter(concurrency: number, maxQueue: number) {
   let running = 0;
   const waiting: Array<() => void> = [];
-  const release = () => {
+  const next = () => {
     running--;
-    const next = waiting.shift();
-    if (next) {
+    const resume = waiting.shift();
+    if (resume) {
       running++;
-      next();
+      resume();
     }
   };
   return {
     size: () => running + waiting.length,
     full: () => running >= concurrency && waiting.length >= maxQueue,
-    async run<T>(job: () => Promise<T>): Promise<T> {
-      if (running >= concurrency) {
-        if (waiting.length >= maxQueue) throw new HashQueueFullError('password hashing queue is full');
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      } else {
+    /** A place now (running, or waiting its turn), or HashQueueFullError. Used once by run(), or released. */
+    enter() {
+      let turn: Promise<void> | null = null;
+      let resumeTurn: (() => void) | null = null;
+      if (running < concurrency) {
         running++;
+      } else if (waiting.length < maxQueue) {
+        turn = new Promise<void>((resolve) => waiting.push((resumeTurn = resolve)));
+      } else {
+        throw new HashQueueFullError('password hashing queue is full');
       }
-      try {
-        return await job();
-      } finally {
-        release();
-      }
+      let done = false;
+      const leave = async () => {
+        if (done) return;
+        done = true;
+        const queued = resumeTurn !== null ? waiting.indexOf(resumeTurn) : -1;
+        if (queued >= 0) waiting.splice(queued, 1); // never got its turn: just leave the line
+        else {
+          if (turn) await turn;
+          next();
+        }
+      };
+      return {
+        async run<T>(job: () => Promise<T>): Promise<T> {
+          if (done) throw new Error('hash slot already used');
+          if (turn) await turn;
+          try {
+            return await job();
+          } finally {
+            done = true;
+            next();
+          }
+        },
+        release(): void {
+          void leave();
+        },
+      };
     },
   };
 }

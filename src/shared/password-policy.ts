@@ -1,12 +1,14 @@
 import * as common from '@zxcvbn-ts/language-common';
 import * as fr from '@zxcvbn-ts/language-fr';
-import { PASSWORD_MAX_LENGTH } from '../config.js';
 
 /**
  * S1–S3: length in Unicode code points after NFKC (no truncation, no composition rules, no
  * expiry), a shipped blocklist (zxcvbn-ts common passwords and French common words, about
  * 77,000 entries), trivial patterns, and words tied to this account or site.
  */
+/** S1: longer input is refused with a message before hashing, never truncated. */
+export const PASSWORD_MAX_LENGTH = 128;
+
 export type PasswordProblem = 'REQUIRED' | 'TOO_SHORT' | 'TOO_LONG' | 'COMMON' | 'TRIVIAL' | 'CONTEXT';
 
 export interface PasswordVerdict {

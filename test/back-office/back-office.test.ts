@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
 import { clearStaffTables, createStaffAndSignIn } from '../helpers/staff.js';
 
@@ -35,10 +36,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      await clearStaffTables(t);
-      for (const table of ['account_requests', 'outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
       smtp.clear();
     });
 

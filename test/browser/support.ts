@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -101,9 +102,8 @@ export async function startLiveApp(options: { hostname?: '127.0.0.1' | 'localhos
 
 /** Empties the tables a browser test writes to, so each test starts from a known state. */
 export async function resetData(t: TestApp): Promise<void> {
-  for (const table of ['sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-    await t.db.deleteFrom(table).execute();
-  }
+  // Staff members created for a whole suite stay; everything customers did goes.
+  await resetDatabase(t.db, t.dialect, { keep: ['staff', 'staff_recovery_codes', 'staff_sessions'] });
 }
 
 /**

@@ -23,19 +23,36 @@ export const DIALECTS: DialectName[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'
 export interface CountingHasher extends PasswordHasher {
   verifyCalls: number;
   hashCalls: number;
+  /** The PHC string of every verification, in order: tells checks of a real hash from the dummy (S7). */
+  verified: string[];
 }
 
 export function countingHasher(inner: PasswordHasher = createArgon2Hasher()): CountingHasher {
+  const count = (phc: string) => {
+    counter.verifyCalls++;
+    counter.verified.push(phc);
+  };
   const counter: CountingHasher = {
     verifyCalls: 0,
     hashCalls: 0,
+    verified: [],
     hash: async (password) => {
       counter.hashCalls++;
       return inner.hash(password);
     },
     verify: async (phc, password) => {
-      counter.verifyCalls++;
+      count(phc);
       return inner.verify(phc, password);
+    },
+    admit: () => {
+      const slot = inner.admit();
+      return {
+        verify: (phc, password) => {
+          count(phc);
+          return slot.verify(phc, password);
+        },
+        release: () => slot.release(),
+      };
     },
     needsRehash: (phc) => inner.needsRehash(phc),
     queueLength: () => inner.queueLength(),

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256 } from '../../src/shared/crypto.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 
 for (const dialect of DIALECTS) {
   describe(`login [${dialect}]`, () => {
@@ -12,9 +13,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t.close());
     beforeEach(async () => {
-      for (const table of ['sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
     });
 
     test('the Authentification page shows both panels with the seed labels verbatim', async () => {

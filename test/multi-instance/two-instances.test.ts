@@ -103,7 +103,7 @@ describe('several instances on one PostgreSQL database', { skip: TEST_DATABASE_U
       assert.equal(res.status, 401, `right password refused on ${origin} during the delay`);
     }
     await database.db.deleteFrom('login_throttle').execute();
-    await database.db.deleteFrom('rate_counters').execute();
+    await database.db.deleteFrom('rate_limits').execute();
   });
 
   test('200 queued mails are drained by both workers and arrive exactly once each', async () => {

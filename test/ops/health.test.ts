@@ -4,9 +4,9 @@ import { sql } from 'kysely';
 import { buildTestApp, DIALECTS, type TestApp } from '../helpers/app.js';
 
 async function rowCounts(t: TestApp) {
-  const count = async (table: 'audit_log' | 'sessions' | 'rate_counters') =>
+  const count = async (table: 'audit_log' | 'sessions' | 'rate_limits') =>
     Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { audit: await count('audit_log'), sessions: await count('sessions'), counters: await count('rate_counters') };
+  return { audit: await count('audit_log'), sessions: await count('sessions'), counters: await count('rate_limits') };
 }
 
 for (const dialect of DIALECTS) {

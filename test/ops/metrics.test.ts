@@ -3,10 +3,11 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { enqueueMail } from '../../src/modules/mail/mail.service.js';
 import { createMetrics, type Metrics } from '../../src/modules/metrics/metrics.js';
 import { startMetricsServer } from '../../src/modules/metrics/metrics.server.js';
-import { consumeLimit, LIMITS } from '../../src/modules/security/security.service.js';
+import { LIMITS, reserveLimit } from '../../src/modules/auth-core/limits.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { buildTestApp, createTestDatabase, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 
 /** The value of one series in the exposition, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -41,7 +42,7 @@ for (const dialect of DIALECTS) {
       await t.close();
     });
     beforeEach(async () => {
-      for (const table of ['reset_requests', 'outbox', 'sessions', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) await t.db.deleteFrom(table).execute();
+      await resetDatabase(t.db, t.dialect);
     });
 
     async function login(identifiant: string, motDePasse: string, ip: string) {
@@ -83,7 +84,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await login('12345', STRONG_PASSWORD, '192.0.2.1')).statusCode, 303);
       for (let i = 0; i < 5; i++) assert.equal((await login('12345', `mauvais ${i}`, `192.0.2.${10 + i}`)).statusCode, 401);
       assert.equal((await login('12345', STRONG_PASSWORD, '192.0.2.20')).statusCode, 401, 'delayed after 5 failures');
-      for (let i = 0; i < LIMITS.loginFailuresPerIp.max; i++) await consumeLimit(t.db, t.clock, LIMITS.loginFailuresPerIp, '192.0.2.99');
+      for (let i = 0; i < LIMITS.loginFailuresPerIp.max; i++) await reserveLimit(t.db, t.clock, LIMITS.loginFailuresPerIp, '192.0.2.99');
       assert.equal((await login('54321', 'peu importe', '192.0.2.99')).statusCode, 429);
 
       const text = await metrics.render();

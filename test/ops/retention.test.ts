@@ -9,7 +9,7 @@ import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/shared/clock.
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
-const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'account_tokens', 'staff_tokens', 'rate_counters', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
+const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'account_tokens', 'staff_tokens', 'rate_limits', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
 
 interface Case {
   name: string;
@@ -150,11 +150,11 @@ for (const dialect of DIALECTS) {
           present: () => exists('staff_tokens', 'token_hash', 'sth'),
         },
         {
-          name: 'rate counter at the end of its window',
-          kind: 'rateCounters',
+          name: 'rate limit when its newest use leaves the window',
+          kind: 'rateLimits',
           boundary: T0 + 10 * MINUTE_MS,
-          insert: async () => void (await db.insertInto('rate_counters').values({ key: 'login-ip:192.0.2.1:1', count: 3, expires_at: T0 + 10 * MINUTE_MS }).execute()),
-          present: () => exists('rate_counters', 'key', 'login-ip:192.0.2.1:1'),
+          insert: async () => void (await db.insertInto('rate_limits').values({ key: 'login-ip:192.0.2.1', hits: JSON.stringify([T0 - MINUTE_MS, T0]), expires_at: T0 + 10 * MINUTE_MS }).execute()),
+          present: () => exists('rate_limits', 'key', 'login-ip:192.0.2.1'),
         },
         {
           name: 'login failure counter a day after its last failure, its delay long over',

@@ -4,6 +4,7 @@ import { MailHeaderInjectionError, enqueueMail } from '../../src/modules/mail/ma
 import { sha256 } from '../../src/shared/crypto.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
 
 const HOUR = 3600_000;
@@ -22,9 +23,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['reset_requests', 'outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
       smtp.clear();
       smtp.failNext = { count: 0, code: 451 };
       await seedAccount(t, { code: '12345', email: 'Contact@Librairie-du-Port.fr', password: null });
@@ -105,7 +104,7 @@ for (const dialect of DIALECTS) {
 
     test('S15 same timing whether or not the pair matched', async () => {
       const once = async (identifiant: string) => {
-        await t.db.deleteFrom('rate_counters').execute();
+        await t.db.deleteFrom('rate_limits').execute();
         const browser = new Browser(t.app);
         const page = await browser.get('/mot-de-passe-oublie');
         const start = process.hrtime.bigint();

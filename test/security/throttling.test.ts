@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher } from '../../src/shared/hasher.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, createTestDatabase, csrfToken, DIALECTS, TEST_DATABASE_URL, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { floodLogins } from '../helpers/flood.js';
 import { SmtpSink } from '../helpers/smtp.js';
 
@@ -26,9 +27,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['reset_requests', 'outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
       smtp.clear();
       await seedAccount(t, { code: '12345' });
     });
@@ -244,8 +243,9 @@ describe('shared counters across instances', { skip: TEST_DATABASE_URL ? false :
       }
       assert.equal((await new Browser(a).submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 401);
       assert.equal((await new Browser(b).submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 401);
-      const rows = await database.db.selectFrom('rate_counters').selectAll().execute();
-      assert.equal(rows.reduce((n, r) => n + r.count, 0), 7, 'one IP counter fed by both instances');
+      const rows = await database.db.selectFrom('rate_limits').selectAll().where('key', 'like', 'login-ip:%').execute();
+      assert.equal(rows.length, 1, 'one IP limit row for both instances');
+      assert.equal(JSON.parse(rows[0]!.hits).length, 7, 'one IP limit fed by both instances');
     } finally {
       await a.close();
       await b.close();

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256 } from '../../src/shared/crypto.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, CookieJar, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 
 const DAY = 24 * 3600_000;
 
@@ -14,9 +15,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t.close());
     beforeEach(async () => {
-      for (const table of ['sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
       await seedAccount(t);
     });
 

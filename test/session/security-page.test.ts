@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256 } from '../../src/shared/crypto.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { SmtpSink } from '../helpers/smtp.js';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -21,9 +22,7 @@ for (const dialect of DIALECTS) {
       await smtp.stop();
     });
     beforeEach(async () => {
-      for (const table of ['reset_requests', 'outbox', 'account_tokens', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
       smtp.clear();
       await seedAccount(t, { code: '12345' });
       await seedAccount(t, { code: '22222', email: 'autre@x.fr', company: 'Autre Société' });

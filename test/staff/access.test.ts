@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { clearStaffTables, createStaffAndSignIn, seedStaff, signInStaff } from '../helpers/staff.js';
 
 /** The back-office routes of this module; the other back-office pages are tested by their own suite. */
@@ -16,10 +17,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t.close());
     beforeEach(async () => {
-      await clearStaffTables(t);
-      for (const table of ['reset_requests', 'outbox', 'sessions', 'remember_tokens', 'devices', 'login_throttle', 'rate_counters', 'audit_log', 'accounts'] as const) {
-        await t.db.deleteFrom(table).execute();
-      }
+      await resetDatabase(t.db, t.dialect);
     });
 
     async function customerBrowser() {

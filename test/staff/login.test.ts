@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256 } from '../../src/shared/crypto.js';
 import { totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { clearStaffTables, currentTotp, nextTotpStep, seedStaff, type SeededStaff, signInStaff } from '../helpers/staff.js';
 
 const MINUTE = 60_000;
@@ -16,8 +17,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t.close());
     beforeEach(async () => {
-      await clearStaffTables(t);
-      for (const table of ['login_throttle', 'rate_counters', 'audit_log'] as const) await t.db.deleteFrom(table).execute();
+      await resetDatabase(t.db, t.dialect);
     });
 
     async function password(browser: Browser, email: string, mot_de_passe: string) {

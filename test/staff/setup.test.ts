@@ -13,6 +13,7 @@ import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher } from '../../src/shared/hasher.js';
 import { totpCode, totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, TEST_DATABASE_URL, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { clearStaffTables, currentTotp, nextTotpStep, STAFF_PASSWORD } from '../helpers/staff.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -147,8 +148,7 @@ for (const dialect of DIALECTS) {
     });
     after(async () => t.close());
     beforeEach(async () => {
-      await clearStaffTables(t);
-      for (const table of ['reset_requests', 'outbox', 'login_throttle', 'rate_counters', 'audit_log'] as const) await t.db.deleteFrom(table).execute();
+      await resetDatabase(t.db, t.dialect);
     });
 
     /** The CLI's own code path, with the test clock. */

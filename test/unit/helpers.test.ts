@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 import { encodeControlChars } from '../../src/modules/audit/audit.service.js';
-import { throttleDelayMs } from '../../src/modules/security/security.service.js';
+import { throttleDelayMs } from '../../src/modules/auth-core/limits.js';
 import { normalizeIdentifier } from '../../src/shared/identifier.js';
 import { randomToken } from '../../src/shared/crypto.js';
 import { safeNextPath } from '../../src/shared/safe-next.js';

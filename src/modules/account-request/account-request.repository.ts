@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { AccountRequestState } from './account-request.state.js';
 import type { AccountRequest, NewAccountRequest } from './account-request.table.js';
 

@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance } from 'fastify';
-import { requestOrigin } from '../../plugins/customer-session.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';

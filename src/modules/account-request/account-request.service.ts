@@ -7,10 +7,10 @@ import { formatDateTime } from '../../shared/format.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { accountRequestAckMail, accountRequestNotificationMail } from '../../views/mail/templates.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import * as security from '../security/security.service.js';
+import { clientKey, LIMITS, releaseLimit, reserveLimit } from '../auth-core/limits.js';
 import * as repo from './account-request.repository.js';
 import { type AccountRequestEvent, type AccountRequestState, transition } from './account-request.state.js';
 import type { AccountRequest } from './account-request.table.js';
@@ -230,27 +230,26 @@ export async function submitAccountRequest(
 ): Promise<SubmitResult> {
   const { db, clock, config } = deps;
   const { origin } = input;
-  const limit = security.LIMITS.accountRequestsPerIp;
-
-  const limited = async (): Promise<SubmitResult> => {
-    const state = await security.checkLimit(db, clock, limit, origin.ip);
+  // S33 and S36: the submission is counted before anything else is done; a form sent back with
+  // errors gives its use back, so only accepted requests (honeypot catches included) count.
+  const reserved = await reserveLimit(db, clock, LIMITS.accountRequestsPerIp, clientKey(origin.ip));
+  if (!reserved.ok) {
     await recordAudit(db, clock, origin, { event: 'account_request.rate_limited', outcome: 'blocked', actorType: 'anonymous' });
-    return { kind: 'limited', retryAfterSeconds: state.retryAfterSeconds };
-  };
-
-  if ((await security.checkLimit(db, clock, limit, origin.ip)).exceeded) return limited();
+    return { kind: 'limited', retryAfterSeconds: reserved.retryAfterSeconds };
+  }
 
   // A person never sees the honeypot; a robot fills it. It gets the same answer, and nothing is
   // stored or sent — checked before the other fields so the robot learns nothing from errors.
   if (input.honeypot.trim() !== '') {
-    if (!(await security.consumeLimit(db, clock, limit, origin.ip))) return limited();
     await recordAudit(db, clock, origin, { event: 'account_request.spam', outcome: 'blocked', actorType: 'anonymous', details: { reason: 'honeypot' } });
     return { kind: 'accepted', requestId: null };
   }
 
   const checked = validateAccountRequest(input.form);
-  if (!checked.ok) return { kind: 'errors', errors: checked.errors };
-  if (!(await security.consumeLimit(db, clock, limit, origin.ip))) return limited();
+  if (!checked.ok) {
+    await releaseLimit(db, clock, reserved.reservation);
+    return { kind: 'errors', errors: checked.errors };
+  }
   const request = checked.value;
 
   const requestId = await db.transaction().execute(async (trx) => {
@@ -291,7 +290,7 @@ export async function submitAccountRequest(
     // S33: one acknowledgement per address per day, so the form cannot be used to flood someone's
     // mailbox. The counter lives in this transaction: two simultaneous requests cannot both pass,
     // and a rolled-back request does not use up the day. Only a digest of the address is kept.
-    const ackAllowed = await security.consumeLimit(trx, clock, security.LIMITS.accountRequestAckPerEmail, sha256(request.email.toLowerCase()));
+    const ackAllowed = (await reserveLimit(trx, clock, LIMITS.accountRequestAckPerEmail, sha256(request.email.toLowerCase()))).ok;
     if (ackAllowed) {
       const ack = accountRequestAckMail({ brand: config.brandName, when: formatDateTime(now, config.displayTimezone) });
       await enqueueMail(trx, clock, { ...ack, kind: 'account_request_ack', to: request.email, accountId: null });

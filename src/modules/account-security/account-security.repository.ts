@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 
 export async function listLiveSessions(db: Executor, accountId: number, now: number, idleMs: number) {
   return db

@@ -1,6 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadCustomer, requestOrigin } from '../../plugins/customer-session.js';
+import { loadCustomer } from '../../plugins/customer-session.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendPageRenderedOnce } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';

@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { TokenPurpose } from './account-token.table.js';
 
 export async function insertToken(db: Executor, row: { account_id: number; purpose: TokenPurpose; token_hash: string; created_at: number; expires_at: number }) {

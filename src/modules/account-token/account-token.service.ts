@@ -1,6 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { randomToken, sha256 } from '../../shared/crypto.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import * as repo from './account-token.repository.js';
 import type { TokenPurpose } from './account-token.table.js';
 

@@ -1,5 +1,5 @@
 import { prepareQuery } from '../../db/prepared.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { AccountTable } from './account.table.js';
 import type { Insertable } from 'kysely';
 

@@ -1,9 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import type { Executor } from '../../db/executor.js';
 import { prepareQuery } from '../../db/prepared.js';
 import type { AuditTable } from './audit.table.js';
-
-export type Executor = Kysely<DB> | Transaction<DB>;
 
 // Written on every login attempt: compiled once.
 const insertEntry = prepareQuery((db, e: Omit<AuditTable, 'id'>) =>

@@ -1,5 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
-import { type Executor, insertAuditEntry } from './audit.repository.js';
+import type { Executor } from '../../db/executor.js';
+import { insertAuditEntry } from './audit.repository.js';
 
 /** The request facts every audit entry carries (S34). */
 export interface AuditOrigin {

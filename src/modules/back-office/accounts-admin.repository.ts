@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 
 export async function searchAccounts(db: Executor, query: string, limit: number) {
   let q = db.selectFrom('accounts').select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at']);

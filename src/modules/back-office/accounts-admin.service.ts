@@ -7,8 +7,7 @@ import { findAccountById } from '../account/account.repository.js';
 import { revokeAccountTokens } from '../account-token/account-token.service.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { sendAccountLink } from '../password-reset/password-reset.service.js';
-import { clearIdentifierThrottle } from '../security/security.service.js';
-import { findThrottle } from '../security/security.repository.js';
+import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
 import * as repo from './accounts-admin.repository.js';
 
@@ -45,11 +44,11 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
   const now = clock.now();
   const [openLink, throttle, mails, sessions] = await Promise.all([
     repo.findOpenToken(db, id, now),
-    findThrottle(db, account.code),
+    identifierThrottleState(db, clock, account.code),
     repo.listMailsOfAccount(db, id, 20),
     repo.countSessions(db, id, now),
   ]);
-  const throttled = throttle !== undefined && Number(throttle.blocked_until) > now;
+  const throttled = throttle?.throttled ?? false;
   return {
     account: {
       id: account.id,
@@ -63,7 +62,7 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
     },
     status: adminStatus(account, openLink !== undefined, throttled),
     openLink: openLink ?? null,
-    throttle: throttle ? { failures: Number(throttle.failures), blockedUntil: Number(throttle.blocked_until) } : null,
+    throttle: throttle ? { failures: throttle.failures, blockedUntil: throttle.blockedUntil } : null,
     sessions,
     mails,
   };

@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requestOrigin } from '../../plugins/customer-session.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
 import { getStaff } from '../../plugins/staff-session.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';

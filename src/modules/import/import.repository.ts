@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 
 export async function listAccountKeys(db: Executor) {
   return db.selectFrom('accounts').select(['id', 'code', 'email', 'company']).execute();

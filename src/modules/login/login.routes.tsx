@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
-import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS, requestOrigin } from '../../plugins/customer-session.js';
+import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../../plugins/customer-session.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';

@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely';
-import { type Config, PASSWORD_MAX_LENGTH } from '../../config.js';
+import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
-import { HashQueueFullError, type PasswordHasher } from '../../shared/hasher.js';
+import type { PasswordHasher } from '../../shared/hasher.js';
+import { PASSWORD_MAX_LENGTH, passwordLength } from '../../shared/password-policy.js';
+import { attemptPassword } from '../auth-core/attempts.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import * as accounts from '../account/account.repository.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
-import * as security from '../security/security.service.js';
 import { countRecentMailsTo } from '../mail/mail.repository.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { loginAlertMail } from '../../views/mail/templates.js';
@@ -50,46 +51,36 @@ export type LoginResult =
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
 
 /**
- * Checks an identifier and password. Every failure takes one argon2 verification (against the
- * dummy hash when there is nothing real to check) so unknown, passwordless, disabled, throttled
- * and wrong-password attempts cost the same time (S7) and give the same answer (S6).
+ * Checks an identifier and password through the attempt core (auth-core/attempts.ts): every
+ * failure takes one argon2 verification (against the dummy hash when there is nothing real to
+ * check) so unknown, passwordless, disabled, throttled and wrong-password attempts cost the same
+ * time (S7) and give the same answer (S6); limits are reserved before the check (S8, S9, S36).
  */
 export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
-  const { db, clock, hasher } = deps;
-  const ip = input.origin.ip;
-  // S10: under a flood, a full hashing queue is refused before any database work, so the flood
-  // costs as little as possible of the time that pages need. It says nothing about any account.
-  if (hasher.saturated()) throw new HashQueueFullError('password hashing queue is full');
+  const { db, clock } = deps;
+  const code = normalizeIdentifier(input.identifier);
+  const found: { account?: Awaited<ReturnType<typeof accounts.findAccountByCode>> } = {};
+  const loadHash = async () => {
+    const row = (found.account = code ? await accounts.findAccountByCode(db, code) : undefined);
+    return row && row.password_hash && row.disabled_at === null ? row.password_hash : null;
+  };
+  const outcome = await attemptPassword(deps, { ip: input.origin.ip, throttleKey: code, loadHash, password: input.password });
+  // A throttled attempt looked nothing up; the audit still names the account when there is one.
+  if (outcome.kind === 'throttled' && code) found.account = await accounts.findAccountByCode(db, code);
+  const account = found.account;
 
-  // Counted before hashing, so concurrent attempts cannot slip past the limit; a success gives it back.
-  const withinIpLimit = await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
-  if (!withinIpLimit) {
-    const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, ip);
+  if (outcome.kind === 'ip_blocked') {
     await recordAudit(db, clock, input.origin, { event: 'login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
     deps.metrics?.countLogin('ip_blocked');
-    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
+    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: outcome.retryAfterSeconds };
   }
 
-  const code = normalizeIdentifier(input.identifier);
-  const account = code ? await accounts.findAccountByCode(db, code) : undefined;
-  const throttled = code ? await security.isIdentifierThrottled(db, clock, code) : false;
-  // S1: counted in code points; an over-long password is refused before any hashing.
-  const tooLong = [...input.password.normalize('NFKC')].length > PASSWORD_MAX_LENGTH;
-
-  const usableHash = account && account.password_hash && account.disabled_at === null && !throttled ? account.password_hash : null;
-  let verified = false;
-  if (!tooLong) {
-    const matches = await hasher.verify(usableHash ?? deps.dummyHash, input.password);
-    verified = usableHash !== null && matches;
-  }
-
-  if (verified && account) {
+  if (outcome.kind === 'passed' && account) {
     // S4: parameters were raised since this hash was made; upgrade it now that we know the password.
-    const upgraded = hasher.needsRehash(account.password_hash!) ? await hasher.hash(input.password) : null;
-    // One transaction: one commit for everything a success writes.
+    const upgraded = deps.hasher.needsRehash(account.password_hash!) ? await deps.hasher.hash(input.password) : null;
+    // One transaction: one commit for everything a success writes, the settlement included.
     await db.transaction().execute(async (trx) => {
-      await security.refundLimit(trx, clock, security.LIMITS.loginFailuresPerIp, ip);
-      await security.clearIdentifierThrottle(trx, account.code);
+      await outcome.settle(trx);
       await accounts.recordLogin(trx, account.id, clock.now());
       if (upgraded) await accounts.updatePasswordHash(trx, account.id, upgraded, clock.now());
       await recordAudit(trx, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
@@ -98,9 +89,10 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
     return { ok: true, accountId: account.id, code: account.code };
   }
 
+  const tooLong = passwordLength(input.password) > PASSWORD_MAX_LENGTH;
   const reason: LoginFailureReason = !code
     ? 'malformed_identifier'
-    : throttled
+    : outcome.kind === 'throttled'
       ? 'throttled'
       : !account
         ? 'unknown_identifier'
@@ -112,33 +104,37 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
               ? 'disabled'
               : 'wrong_password';
 
+  const counted = outcome.kind === 'failed' ? outcome : null;
   const recordFailure = async (db: Executor) => {
-    if (code && !throttled) {
-      const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, code);
-      if (failures >= ALERT_AFTER_FAILURES && account && account.disabled_at === null) await alertAccountHolder({ ...deps, db }, account, failures);
-      if (delayMs > 0) {
-        await recordAudit(db, clock, input.origin, {
-          event: 'login.throttle',
-          outcome: 'blocked',
-          actorType: 'anonymous',
-          accountId: account?.id ?? null,
-          target: code,
-          details: { failures, delaySeconds: delayMs / 1000 },
-        });
-      }
+    if (counted && account && counted.failures >= ALERT_AFTER_FAILURES && account.disabled_at === null) await alertAccountHolder({ ...deps, db }, account, counted.failures);
+    if (counted && counted.delayStartedMs > 0) {
+      await recordAudit(db, clock, input.origin, {
+        event: 'login.throttle',
+        outcome: 'blocked',
+        actorType: 'anonymous',
+        accountId: account?.id ?? null,
+        target: code,
+        details: { failures: counted.failures, delaySeconds: counted.delayStartedMs / 1000 },
+      });
     }
     await recordAudit(db, clock, input.origin, {
       event: 'login.failure',
       outcome: 'failure',
       actorType: 'anonymous',
       accountId: account?.id ?? null,
-      target: code ?? input.identifier.slice(0, 32),
+      // What was typed is never stored when it is not an identifier: people type their password there.
+      target: code ?? malformedMarker(input.identifier),
       details: { reason },
     });
   };
   // Several writes: one transaction, one commit. A lone audit line needs no transaction around it.
-  if (code && !throttled) await db.transaction().execute(recordFailure);
+  if (counted && code) await db.transaction().execute(recordFailure);
   else await recordFailure(db);
   deps.metrics?.countLogin(reason === 'throttled' ? 'throttled' : 'failure');
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };
+}
+
+/** The audit's stand-in for a malformed identifier: its length, never its content (S34, S35). */
+export function malformedMarker(typed: string): string {
+  return `invalid format (${[...typed].length} characters)`;
 }

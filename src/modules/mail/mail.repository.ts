@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DialectName } from '../../db/database.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { OutboxMessage } from './mail.table.js';
 
 export async function insertOutboxMessage(

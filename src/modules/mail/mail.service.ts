@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import { hasLineBreak } from '../../shared/validation.js';
 import type { MailContent } from '../../views/mail/templates.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import { insertOutboxMessage } from './mail.repository.js';
 
 export class MailHeaderInjectionError extends Error {

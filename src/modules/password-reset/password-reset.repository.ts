@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 
 export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number }) {
   await db.insertInto('reset_requests').values({ ...row, processed_at: null }).execute();

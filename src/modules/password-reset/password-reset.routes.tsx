@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, readCookie, setSecureCookie } from '../../plugins/cookies.js';
-import { requestOrigin } from '../../plugins/customer-session.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';

@@ -12,7 +12,7 @@ import * as accounts from '../account/account.repository.js';
 import { consumeAccountToken, inspectAccountToken, issueAccountToken, revokeAccountTokens } from '../account-token/account-token.service.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import * as security from '../security/security.service.js';
+import { clearIdentifierThrottle, clientKey, LIMITS, releaseLimit, reserveLimit } from '../auth-core/limits.js';
 import * as repo from './password-reset.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
 
@@ -54,7 +54,7 @@ export async function sendAccountLink(
  */
 export async function requestPasswordReset(deps: ResetDeps, input: { identifier: string; email: string; origin: AuditOrigin & { ip: string } }): Promise<void> {
   const { db, clock } = deps;
-  if (!(await security.consumeLimit(db, clock, security.LIMITS.resetRequestsPerIp, input.origin.ip))) {
+  if (!(await reserveLimit(db, clock, LIMITS.resetRequestsPerIp, clientKey(input.origin.ip))).ok) {
     await recordAudit(db, clock, input.origin, { event: 'reset.requested', outcome: 'blocked', actorType: 'anonymous', target: input.identifier.slice(0, 32), details: { result: 'ip_limit' } });
     return;
   }
@@ -84,7 +84,7 @@ export async function processPendingResets(deps: ResetDeps, limit = 50): Promise
       const email = normalizeEmail(request.email).toLowerCase();
       const account = code ? await accounts.findAccountByCode(trx, code) : undefined;
       const matched = account !== undefined && account.disabled_at === null && account.email_lc === email;
-      const withinLimit = matched ? await security.consumeLimit(trx, clock, security.LIMITS.resetMailsPerIdentifier, account.code) : false;
+      const withinLimit = matched ? (await reserveLimit(trx, clock, LIMITS.resetMailsPerIdentifier, account.code)).ok : false;
       const outcome = !matched ? 'no_match' : !withinLimit ? 'account_limit' : 'sent';
       if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account);
       await recordAudit(trx, clock, { ip: request.ip, userAgent: request.user_agent }, {
@@ -108,16 +108,17 @@ export type LinkCheck =
 /** S17: every invalid link counts against the IP; past the limit, 429 before any lookup. */
 export async function checkResetLink(deps: ResetDeps, token: string | undefined, origin: AuditOrigin & { ip: string }): Promise<LinkCheck> {
   const { db, clock } = deps;
-  const limit = await security.checkLimit(db, clock, security.LIMITS.invalidTokensPerIp, origin.ip);
-  if (limit.exceeded) {
+  // S17 and S36: counted before the lookup, given back when the link turns out valid.
+  const reserved = await reserveLimit(db, clock, LIMITS.invalidTokensPerIp, clientKey(origin.ip));
+  if (!reserved.ok) {
     await recordAudit(db, clock, origin, { event: 'token.guess_blocked', outcome: 'blocked', actorType: 'anonymous' });
-    return { kind: 'limited', retryAfterSeconds: limit.retryAfterSeconds };
+    return { kind: 'limited', retryAfterSeconds: reserved.retryAfterSeconds };
   }
   const inspected = token ? await inspectAccountToken(db, clock, token) : { state: 'unknown' as const, row: null };
   if (inspected.state === 'valid' && inspected.row) {
+    await releaseLimit(db, clock, reserved.reservation);
     return { kind: 'valid', code: inspected.row.code, company: inspected.row.company, email: inspected.row.email, accountId: inspected.row.account_id };
   }
-  await security.consumeLimit(db, clock, security.LIMITS.invalidTokensPerIp, origin.ip);
   await recordAudit(db, clock, origin, {
     event: 'token.invalid',
     outcome: 'failure',
@@ -161,7 +162,7 @@ export async function completePasswordReset(
     await accounts.setPassword(trx, account.id, passwordHash, now);
     await revokeAccountTokens(trx, clock, account.id);
     const revoked = await invalidateAccountSessions(trx, account.id);
-    await security.clearIdentifierThrottle(trx, account.code);
+    await clearIdentifierThrottle(trx, account.code);
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
     await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
     await recordAudit(trx, clock, input.origin, {

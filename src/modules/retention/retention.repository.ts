@@ -1,4 +1,4 @@
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 
 // Every purge is a plain, idempotent DELETE (or UPDATE) bounded by a time cutoff: two instances
 // running it at once just find fewer rows. The large, append-only tables are purged in batches so
@@ -35,9 +35,9 @@ export async function deleteStaffTokensExpiredBy(db: Executor, cutoff: number): 
   return count(await db.deleteFrom('staff_tokens').where('expires_at', '<=', cutoff).executeTakeFirstOrThrow());
 }
 
-/** Rate-limit windows that are over: their key names a past window and is never read again. */
-export async function deleteEndedRateCounters(db: Executor, now: number): Promise<number> {
-  return count(await db.deleteFrom('rate_counters').where('expires_at', '<=', now).executeTakeFirstOrThrow());
+/** Rate-limit rows whose newest use has left the window: they hold nothing that still counts. */
+export async function deleteEndedRateLimits(db: Executor, now: number): Promise<number> {
+  return count(await db.deleteFrom('rate_limits').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }
 
 /** Failure counters untouched since `cutoff` and not blocking anyone now. */

@@ -32,7 +32,7 @@ export interface RetentionReport {
   devices: number;
   accountTokens: number;
   staffTokens: number;
-  rateCounters: number;
+  rateLimits: number;
   loginThrottles: number;
   resetRequests: number;
   accountRequests: number;
@@ -55,7 +55,7 @@ export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): P
     ['devices', () => repo.deleteExpiredDevices(db, now)],
     ['accountTokens', () => repo.deleteAccountTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
     ['staffTokens', () => repo.deleteStaffTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
-    ['rateCounters', () => repo.deleteEndedRateCounters(db, now)],
+    ['rateLimits', () => repo.deleteEndedRateLimits(db, now)],
     ['loginThrottles', () => repo.deleteStaleLoginThrottles(db, now, now - LOGIN_THROTTLE_RETENTION_MS)],
     ['resetRequests', () => repo.deleteProcessedResetRequests(db, now - RESET_REQUEST_RETENTION_MS)],
     ['accountRequests', () => repo.deleteProcessedAccountRequests(db, now - config.requestRetentionDays * DAY_MS)],

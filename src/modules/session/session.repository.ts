@@ -1,5 +1,5 @@
 import { prepareQuery } from '../../db/prepared.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
 
 export async function insertSession(db: Executor, row: SessionTable): Promise<void> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { type Clock, DAY_MS, HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
 import { randomToken, safeEqual, sha256 } from '../../shared/crypto.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import * as repo from './session.repository.js';
 
 // S19: enforced here, on the server, whatever the cookie says.

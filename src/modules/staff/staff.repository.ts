@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import type { StaffRole, StaffSessionTable, StaffTable, StaffTokenPurpose } from './staff.table.js';
 
 // ---- staff -------------------------------------------------------------------------------------

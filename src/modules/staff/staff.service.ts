@@ -1,17 +1,19 @@
 import type { Kysely } from 'kysely';
-import { PASSWORD_MAX_LENGTH, type Config } from '../../config.js';
+import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import { type Clock, HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
 import { randomToken, sha256 } from '../../shared/crypto.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
-import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
+import { checkPassword, PASSWORD_MAX_LENGTH, passwordLength, type PasswordVerdict } from '../../shared/password-policy.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { staffSetupMail } from '../../views/mail/templates.js';
-import type { Executor } from '../audit/audit.repository.js';
+import type { Executor } from '../../db/executor.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import * as security from '../security/security.service.js';
+import { type AttemptOutcome, attemptCode, attemptPassword } from '../auth-core/attempts.js';
+import { clearIdentifierThrottle, clientKey, LIMITS, releaseLimit, reserveLimit } from '../auth-core/limits.js';
+import { malformedMarker } from '../login/login.service.js';
 import * as repo from './staff.repository.js';
 import { STAFF_ROLES, type StaffRole } from './staff.table.js';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, verifyTotp } from './totp.js';
@@ -189,17 +191,17 @@ export type SetupLinkCheck =
 /** What a setup link is worth now (S12), with guessing limited per IP (S17). */
 export async function checkSetupLink(deps: StaffDeps, token: string | undefined, origin: Origin): Promise<SetupLinkCheck> {
   const { db, clock } = deps;
-  const limit = await security.checkLimit(db, clock, security.LIMITS.invalidTokensPerIp, origin.ip);
-  if (limit.exceeded) {
+  const reserved = await reserveLimit(db, clock, LIMITS.invalidTokensPerIp, clientKey(origin.ip));
+  if (!reserved.ok) {
     await recordAudit(db, clock, origin, { event: 'token.guess_blocked', outcome: 'blocked', actorType: 'anonymous' });
-    return { kind: 'limited', retryAfterSeconds: limit.retryAfterSeconds };
+    return { kind: 'limited', retryAfterSeconds: reserved.retryAfterSeconds };
   }
   const row = token ? await repo.findStaffToken(db, sha256(token)) : undefined;
   const state = !row || row.disabled_at !== null ? 'unknown' : row.consumed_at !== null || row.revoked_at !== null ? 'used' : row.expires_at <= clock.now() ? 'expired' : 'valid';
   if (row && state === 'valid') {
+    await releaseLimit(db, clock, reserved.reservation);
     return { kind: 'valid', staffId: row.staff_id, email: row.email, step: row.password_set_at === null ? 'password' : 'totp', totpSecret: row.totp_secret };
   }
-  await security.consumeLimit(db, clock, security.LIMITS.invalidTokensPerIp, origin.ip);
   await recordAudit(db, clock, origin, { event: 'staff.setup.invalid_link', outcome: 'failure', actorType: 'anonymous', target: row?.email ?? null, details: { state } });
   return { kind: 'invalid' };
 }
@@ -271,7 +273,7 @@ export async function confirmTotpEnrolment(deps: StaffDeps, input: { token: stri
     await repo.enableTotp(trx, link.staffId, step, now);
     await repo.replaceRecoveryCodes(trx, link.staffId, codes.map(hashRecoveryCode), now);
     await repo.revokeOpenStaffTokens(trx, link.staffId, now);
-    await security.clearIdentifierThrottle(trx, staffThrottleKey(link.email));
+    await clearIdentifierThrottle(trx, staffThrottleKey(link.email));
     await recordAudit(trx, clock, input.origin, { event: 'staff.setup.completed', outcome: 'success', actorType: 'staff', actorId: link.email, target: link.email });
     return true;
   });
@@ -287,69 +289,68 @@ export type StaffLoginResult =
   | { ok: false; code: 'INVALID_CREDENTIALS'; reason: StaffLoginFailureReason }
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
 
-async function recordStaffFailure(deps: StaffDeps, origin: Origin, key: string | null, staffEmail: string | null) {
-  const { db, clock } = deps;
-  await security.consumeLimit(db, clock, security.LIMITS.loginFailuresPerIp, origin.ip);
-  if (!key) return;
-  const { failures, delayMs } = await security.recordIdentifierFailure(db, clock, key);
-  if (delayMs > 0) {
-    await recordAudit(db, clock, origin, {
-      event: 'staff.login.throttle',
-      outcome: 'blocked',
-      actorType: 'anonymous',
-      target: staffEmail,
-      details: { failures, delaySeconds: delayMs / 1000 },
-    });
-  }
+/** The audit lines of a counted failure: the delay it started, if any (S8, S34). */
+async function auditStaffDelay(deps: StaffDeps, origin: Origin, outcome: AttemptOutcome, staffEmail: string | null) {
+  if (outcome.kind !== 'failed' || outcome.delayStartedMs === 0) return;
+  await recordAudit(deps.db, deps.clock, origin, {
+    event: 'staff.login.throttle',
+    outcome: 'blocked',
+    actorType: 'anonymous',
+    target: staffEmail,
+    details: { failures: outcome.failures, delaySeconds: outcome.delayStartedMs / 1000 },
+  });
 }
 
 /**
- * Step 1 of the staff login, e-mail and password, built like the customer login: one answer for
- * every failure (S6), one argon2 verification each (S7), per-account delay (S8), per-IP limit (S9).
- * A member whose setup is unfinished (no second factor yet) cannot sign in.
+ * Step 1 of the staff login, e-mail and password, through the same attempt core as the customer
+ * login: one answer for every failure (S6), one argon2 verification each (S7), per-account delay
+ * (S8), per-IP limit (S9), reserved before the check (S36). A member whose setup is unfinished
+ * (no second factor yet) cannot sign in.
  */
 export async function authenticateStaff(deps: StaffLoginDeps, input: { email: string; password: string; origin: Origin }): Promise<StaffLoginResult> {
-  const { db, clock, hasher } = deps;
-  const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, input.origin.ip);
-  if (ipState.exceeded) {
-    await recordAudit(db, clock, input.origin, { event: 'staff.login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
-    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
-  }
+  const { db, clock } = deps;
   const email = canonicalStaffEmail(input.email);
-  const key = email ? staffThrottleKey(email) : null;
-  const staff = email ? await repo.findStaffByEmail(db, email) : undefined;
-  const throttled = key ? await security.isIdentifierThrottled(db, clock, key) : false;
-  const tooLong = [...input.password.normalize('NFKC')].length > PASSWORD_MAX_LENGTH;
-  const usable = staff && staff.password_hash && staff.totp_enabled_at !== null && staff.totp_secret && staff.disabled_at === null && !throttled ? staff.password_hash : null;
-  let verified = false;
-  if (!tooLong) {
-    const matches = await hasher.verify(usable ?? deps.dummyHash, input.password);
-    verified = usable !== null && matches;
+  const found: { staff?: Awaited<ReturnType<typeof repo.findStaffByEmail>> } = {};
+  const loadHash = async () => {
+    const staff = (found.staff = email ? await repo.findStaffByEmail(db, email) : undefined);
+    return staff && staff.password_hash && staff.totp_enabled_at !== null && staff.totp_secret && staff.disabled_at === null ? staff.password_hash : null;
+  };
+  const outcome = await attemptPassword(deps, { ip: input.origin.ip, throttleKey: email ? staffThrottleKey(email) : null, loadHash, password: input.password });
+  if (outcome.kind === 'ip_blocked') {
+    await recordAudit(db, clock, input.origin, { event: 'staff.login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
+    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: outcome.retryAfterSeconds };
   }
-  if (verified && staff) {
-    if (hasher.needsRehash(staff.password_hash!)) await repo.updateStaffPasswordHash(db, staff.id, await hasher.hash(input.password), clock.now());
-    await recordAudit(db, clock, input.origin, { event: 'staff.login.password_ok', outcome: 'info', actorType: 'staff', actorId: staff.email, target: staff.email });
+  if (outcome.kind === 'throttled' && email) found.staff = await repo.findStaffByEmail(db, email);
+  const staff = found.staff;
+  if (outcome.kind === 'passed' && staff) {
+    const upgraded = deps.hasher.needsRehash(staff.password_hash!) ? await deps.hasher.hash(input.password) : null;
+    await db.transaction().execute(async (trx) => {
+      // The count goes on until the second factor passes: the password alone clears nothing.
+      await outcome.settle(trx, 'undo');
+      if (upgraded) await repo.updateStaffPasswordHash(trx, staff.id, upgraded, clock.now());
+      await recordAudit(trx, clock, input.origin, { event: 'staff.login.password_ok', outcome: 'info', actorType: 'staff', actorId: staff.email, target: staff.email });
+    });
     return { ok: true, staffId: staff.id, email: staff.email };
   }
   const reason: StaffLoginFailureReason = !email
     ? 'malformed_email'
-    : throttled
+    : outcome.kind === 'throttled'
       ? 'throttled'
       : !staff
         ? 'unknown_email'
-        : tooLong
+        : passwordLength(input.password) > PASSWORD_MAX_LENGTH
           ? 'password_too_long'
           : staff.disabled_at !== null
             ? 'disabled'
             : staff.password_hash === null || staff.totp_enabled_at === null
               ? 'setup_pending'
               : 'wrong_password';
-  await recordStaffFailure(deps, input.origin, throttled ? null : key, email);
+  await auditStaffDelay(deps, input.origin, outcome, email);
   await recordAudit(db, clock, input.origin, {
     event: 'staff.login.failure',
     outcome: 'failure',
     actorType: 'anonymous',
-    target: email ?? input.email.slice(0, 64),
+    target: email ?? malformedMarker(input.email),
     details: { reason },
   });
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };
@@ -364,67 +365,68 @@ export type SecondFactorResult =
 
 /**
  * Step 2: a TOTP code of the current step ±1 that is later than the last one accepted (a code
- * works once, RFC 6238 §5.2), or an unused recovery code (consumed here). Failures count towards
- * the same per-account delay as wrong passwords.
+ * works once, RFC 6238 §5.2), or an unused recovery code (consumed here). Through the attempt
+ * core, under the same per-account key as the password (S8) and the same per-IP limit (S9).
  */
-export async function verifyStaffSecondFactor(deps: StaffDeps, input: { staffId: number; code: string; origin: Origin }): Promise<SecondFactorResult> {
+export async function verifyStaffSecondFactor(deps: StaffLoginDeps, input: { staffId: number; code: string; origin: Origin }): Promise<SecondFactorResult> {
   const { db, clock } = deps;
-  const ipState = await security.checkLimit(db, clock, security.LIMITS.loginFailuresPerIp, input.origin.ip);
-  if (ipState.exceeded) {
-    await recordAudit(db, clock, input.origin, { event: 'staff.login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
-    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: ipState.retryAfterSeconds };
-  }
   const staff = await repo.findStaffById(db, input.staffId);
-  const key = staff ? staffThrottleKey(staff.email) : null;
-  const throttled = key ? await security.isIdentifierThrottled(db, clock, key) : false;
   const typed = input.code.normalize('NFKC').replace(/\s+/g, '');
   let reason: SecondFactorFailureReason | null = null;
-  let method: 'totp' | 'recovery_code' = 'totp';
+  const method: 'totp' | 'recovery_code' = /^[0-9]{6}$/.test(typed) ? 'totp' : 'recovery_code';
   let recoveryCodesLeft: number | undefined;
 
-  if (!staff || !staff.totp_secret || staff.totp_enabled_at === null || staff.disabled_at !== null) reason = 'unavailable';
-  else if (throttled) reason = 'throttled';
-  else if (/^[0-9]{6}$/.test(typed)) {
-    const now = clock.now();
-    // A code of the current step (or its neighbours) at or before the last accepted step is a replay.
-    const step = verifyTotp(staff.totp_secret, typed, now, null);
-    if (step === null) reason = 'wrong_code';
-    else if (staff.last_totp_step !== null && step <= staff.last_totp_step) reason = 'replay';
-    else if (!(await repo.advanceTotpStep(db, staff.id, step))) reason = 'replay';
-  } else {
-    method = 'recovery_code';
-    const normalized = normalizeRecoveryCode(typed);
-    if (!normalized) reason = 'malformed';
-    else if (!(await repo.useRecoveryCode(db, staff.id, hashRecoveryCode(normalized), clock.now()))) reason = 'wrong_recovery_code';
-    else recoveryCodesLeft = await repo.countUnusedRecoveryCodes(db, staff.id);
-  }
-
-  if (reason === null && staff) {
-    const now = clock.now();
-    await security.clearIdentifierThrottle(db, key!);
-    await repo.recordStaffLogin(db, staff.id, now);
-    if (method === 'recovery_code') {
-      await recordAudit(db, clock, input.origin, {
-        event: 'staff.recovery_code.used',
-        outcome: 'success',
-        actorType: 'staff',
-        actorId: staff.email,
-        target: staff.email,
-        details: { left: recoveryCodesLeft ?? 0 },
-      });
+  const check = async (): Promise<boolean> => {
+    if (!staff || !staff.totp_secret || staff.totp_enabled_at === null || staff.disabled_at !== null) reason = 'unavailable';
+    else if (method === 'totp') {
+      // A code of the current step (or its neighbours) at or before the last accepted step is a replay.
+      const step = verifyTotp(staff.totp_secret, typed, clock.now(), null);
+      if (step === null) reason = 'wrong_code';
+      else if (staff.last_totp_step !== null && step <= staff.last_totp_step) reason = 'replay';
+      else if (!(await repo.advanceTotpStep(db, staff.id, step))) reason = 'replay';
+    } else {
+      const normalized = normalizeRecoveryCode(typed);
+      if (!normalized) reason = 'malformed';
+      else if (!(await repo.useRecoveryCode(db, staff.id, hashRecoveryCode(normalized), clock.now()))) reason = 'wrong_recovery_code';
+      else recoveryCodesLeft = await repo.countUnusedRecoveryCodes(db, staff.id);
     }
-    await recordAudit(db, clock, input.origin, { event: 'staff.login.success', outcome: 'success', actorType: 'staff', actorId: staff.email, target: staff.email, details: { method } });
+    return reason === null;
+  };
+  const outcome = staff
+    ? await attemptCode(deps, { ip: input.origin.ip, throttleKey: staffThrottleKey(staff.email), check })
+    : ({ kind: 'failed', failures: 0, delayStartedMs: 0 } as const);
+  if (outcome.kind === 'ip_blocked') {
+    await recordAudit(db, clock, input.origin, { event: 'staff.login.ip_blocked', outcome: 'blocked', actorType: 'anonymous' });
+    return { ok: false, code: 'TOO_MANY_ATTEMPTS', retryAfterSeconds: outcome.retryAfterSeconds };
+  }
+  if (outcome.kind === 'passed' && staff) {
+    await db.transaction().execute(async (trx) => {
+      await outcome.settle(trx);
+      await repo.recordStaffLogin(trx, staff.id, clock.now());
+      if (method === 'recovery_code') {
+        await recordAudit(trx, clock, input.origin, {
+          event: 'staff.recovery_code.used',
+          outcome: 'success',
+          actorType: 'staff',
+          actorId: staff.email,
+          target: staff.email,
+          details: { left: recoveryCodesLeft ?? 0 },
+        });
+      }
+      await recordAudit(trx, clock, input.origin, { event: 'staff.login.success', outcome: 'success', actorType: 'staff', actorId: staff.email, target: staff.email, details: { method } });
+    });
     return { ok: true, method, recoveryCodesLeft };
   }
-  await recordStaffFailure(deps, input.origin, throttled ? null : key, staff?.email ?? null);
+  const failure: SecondFactorFailureReason = outcome.kind === 'throttled' ? 'throttled' : (reason ?? 'unavailable');
+  await auditStaffDelay(deps, input.origin, outcome, staff?.email ?? null);
   await recordAudit(db, clock, input.origin, {
     event: 'staff.mfa.failure',
     outcome: 'failure',
     actorType: 'anonymous',
     target: staff?.email ?? null,
-    details: { reason: reason ?? 'unavailable', method },
+    details: { reason: failure, method },
   });
-  return { ok: false, code: 'INVALID_CODE', reason: reason ?? 'unavailable' };
+  return { ok: false, code: 'INVALID_CODE', reason: failure };
 }
 
 // ---- sessions ---------------------------------------------------------------------------------
