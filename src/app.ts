@@ -9,7 +9,7 @@ import { backOfficeRoutes, importRoutes } from './modules/back-office/back-offic
 import { healthRoutes } from './modules/health/health.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
 import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
-import { registerStaffScope } from './plugins/staff-session.js';
+import { registerStaffScope } from './modules/staff/staff.guard.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';

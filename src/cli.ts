@@ -8,7 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
 import { AccountError, accountStatus, createAccount } from './modules/account/account.service.js';
 import { listStaff } from './modules/staff/staff.repository.js';
-import { createStaff, StaffError, staffStatus } from './modules/staff/staff.service.js';
+import { createStaff, StaffError, staffStatus } from './modules/staff/staff.members.service.js';
 import { importAccounts } from './modules/import/import.service.js';
 import { runRetention } from './modules/retention/retention.service.js';
 import { systemClock } from './shared/clock.js';

@@ -1,13 +1,12 @@
 import type { AccountTable } from '../modules/account/account.table.js';
 import type { AccountRequestTable } from '../modules/account-request/account-request.table.js';
-import type { AccountTokenTable } from '../modules/account-token/account-token.table.js';
 import type { OutboxTable } from '../modules/mail/mail.table.js';
 import type { ResetRequestTable } from '../modules/password-reset/password-reset.table.js';
 import type { AuditTable } from '../modules/audit/audit.table.js';
-import type { LoginThrottleTable, RateLimitTable } from '../modules/auth-core/auth-core.table.js';
+import type { LinkTokenTable, LoginThrottleTable, RateLimitTable } from '../modules/auth-core/auth-core.table.js';
 import type { SettingTable } from '../modules/settings/settings.repository.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
-import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable, StaffTokenTable } from '../modules/staff/staff.table.js';
+import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
 export interface DB {
   accounts: AccountTable;
@@ -18,12 +17,11 @@ export interface DB {
   login_throttle: LoginThrottleTable;
   rate_limits: RateLimitTable;
   settings: SettingTable;
-  account_tokens: AccountTokenTable;
+  link_tokens: LinkTokenTable;
   outbox: OutboxTable;
   reset_requests: ResetRequestTable;
   staff: StaffTable;
   staff_recovery_codes: StaffRecoveryCodeTable;
   staff_sessions: StaffSessionTable;
-  staff_tokens: StaffTokenTable;
   account_requests: AccountRequestTable;
 }

@@ -11,11 +11,25 @@ export const COOKIE = {
   csrf: '__Host-ep_csrf',
   /** Staff (back-office) session: separate from the customer session (S31). */
   staff: '__Host-ep_staff',
+  /** An e-mailed link's token between its first visit and the last step, never in the address bar (S14). */
+  resetLink: '__Host-ep_reset',
+  staffSetupLink: '__Host-ep_staff_setup',
 } as const;
 
 const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
 
+/**
+ * S40: the exact form of every value we issue — a 256-bit token (43 base64url characters), or a
+ * remember-me `selector.validator` (22 + 43). A cookie in any other form is treated as absent,
+ * and no value outside it is ever written into a Set-Cookie header.
+ */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/ };
+const formatOf = (name: string) => COOKIE_FORMATS[name] ?? TOKEN;
+
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
+  // Validate the output, not only the input: a value we did not make never reaches the header.
+  if (!formatOf(name).test(value)) throw new Error(`refusing to set cookie ${name}: value not in its issued format`);
   const maxAge = maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`;
   putSetCookie(reply, name, `${name}=${value}${ATTRIBUTES}${maxAge}`);
 }
@@ -42,9 +56,9 @@ const PARSED = Symbol('cookies');
 type WithCookies = FastifyRequest & { [PARSED]?: Map<string, string> };
 
 /**
- * One of our cookies, parsed from the Cookie header once per request. Every value we set is
- * base64url (with a dot in the remember-me one), so there is nothing to decode; anything else,
- * or longer than 256 characters, is treated as absent. The first of two same-named cookies wins.
+ * One of our cookies, parsed from the Cookie header once per request. Every value we set has an
+ * exact form (COOKIE_FORMATS), so there is nothing to decode; anything else is treated as absent.
+ * The first of two same-named cookies wins.
  */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   const req = request as WithCookies;
@@ -60,5 +74,5 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
     req[PARSED] = cookies;
   }
   const value = cookies.get(name);
-  return value !== undefined && /^[\w.-]{1,256}$/.test(value) ? value : undefined;
+  return value !== undefined && formatOf(name).test(value) ? value : undefined;
 }

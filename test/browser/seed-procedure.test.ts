@@ -36,7 +36,7 @@ describe('browser: the seed procedure, first login through "Mot de passe oublié
   });
   beforeEach(async () => {
     // Links and queued requests first: they point at the accounts resetData deletes.
-    for (const table of ['account_tokens', 'reset_requests', 'outbox'] as const) await live.t.db.deleteFrom(table).execute();
+    for (const table of ['link_tokens', 'reset_requests', 'outbox'] as const) await live.t.db.deleteFrom(table).execute();
     await resetData(live.t);
     sink.clear();
     // Created beforehand by customer service, without a password: the customer must activate it.

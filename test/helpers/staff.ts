@@ -1,5 +1,5 @@
 import { COOKIE } from '../../src/plugins/cookies.js';
-import { createStaffSession } from '../../src/modules/staff/staff.service.js';
+import { createStaffSession } from '../../src/modules/staff/staff.sessions.js';
 import type { StaffRole } from '../../src/modules/staff/staff.table.js';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpCode, totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, csrfToken, type TestApp } from './app.js';
@@ -7,12 +7,6 @@ import { Browser, csrfToken, type TestApp } from './app.js';
 /** A password that passes the policy (S1–S3). */
 export const STAFF_PASSWORD = 'une tortue verte traverse la route';
 
-/** The staff tables, children first: delete them in this order between tests. */
-export const STAFF_TABLES = ['staff_sessions', 'staff_recovery_codes', 'staff_tokens', 'staff'] as const;
-
-export async function clearStaffTables(t: TestApp): Promise<void> {
-  for (const table of STAFF_TABLES) await t.db.deleteFrom(table).execute();
-}
 
 export interface SeededStaff {
   id: number;

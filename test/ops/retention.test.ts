@@ -4,12 +4,11 @@ import { loadConfig } from '../../src/config.js';
 import { startRetentionJob } from '../../src/modules/retention/retention.job.js';
 import { EXPIRED_LINK_GRACE_MS, MAIL_BODY_RETENTION_MS, RESET_REQUEST_RETENTION_MS, type RetentionReport, runRetention } from '../../src/modules/retention/retention.service.js';
 import { SESSION_IDLE_MS } from '../../src/modules/session/session.service.js';
-import { STAFF_SESSION_IDLE_MS } from '../../src/modules/staff/staff.service.js';
 import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/shared/clock.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
-const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'account_tokens', 'staff_tokens', 'rate_limits', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
+const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'link_tokens', 'rate_limits', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
 
 interface Case {
   name: string;
@@ -98,7 +97,7 @@ for (const dialect of DIALECTS) {
         {
           name: 'staff session idle',
           kind: 'staffSessions',
-          boundary: T0 + STAFF_SESSION_IDLE_MS,
+          boundary: T0 + SESSION_IDLE_MS,
           insert: async () => void (await db.insertInto('staff_sessions').values(staffSession('st-idle', T0, T0 + 12 * HOUR_MS)).execute()),
           present: () => exists('staff_sessions', 'id', 'st-idle'),
         },
@@ -129,25 +128,25 @@ for (const dialect of DIALECTS) {
         },
         {
           name: 'e-mailed link a week after its expiry',
-          kind: 'accountTokens',
+          kind: 'linkTokens',
           boundary: T0 + 8 * HOUR_MS + EXPIRED_LINK_GRACE_MS,
           insert: async () =>
             void (await db
-              .insertInto('account_tokens')
-              .values({ account_id: accountId, purpose: 'reset', token_hash: 'th', created_at: T0, expires_at: T0 + 8 * HOUR_MS, consumed_at: null, revoked_at: null })
+              .insertInto('link_tokens')
+              .values({ subject_type: 'account', subject_id: accountId, purpose: 'reset', token_hash: 'th', created_at: T0, expires_at: T0 + 8 * HOUR_MS, step_done_at: null, consumed_at: null, revoked_at: null, revoked_reason: null })
               .execute()),
-          present: () => exists('account_tokens', 'token_hash', 'th'),
+          present: () => exists('link_tokens', 'token_hash', 'th'),
         },
         {
           name: 'staff setup link a week after its expiry',
-          kind: 'staffTokens',
+          kind: 'linkTokens',
           boundary: T0 + 8 * HOUR_MS + EXPIRED_LINK_GRACE_MS,
           insert: async () =>
             void (await db
-              .insertInto('staff_tokens')
-              .values({ staff_id: staffId, purpose: 'setup', token_hash: 'sth', created_at: T0, expires_at: T0 + 8 * HOUR_MS, password_set_at: T0 + HOUR_MS, consumed_at: T0 + HOUR_MS, revoked_at: null })
+              .insertInto('link_tokens')
+              .values({ subject_type: 'staff', subject_id: staffId, purpose: 'staff_setup', token_hash: 'sth', created_at: T0, expires_at: T0 + 8 * HOUR_MS, step_done_at: T0 + HOUR_MS, consumed_at: T0 + HOUR_MS, revoked_at: null, revoked_reason: null })
               .execute()),
-          present: () => exists('staff_tokens', 'token_hash', 'sth'),
+          present: () => exists('link_tokens', 'token_hash', 'sth'),
         },
         {
           name: 'rate limit when its newest use leaves the window',

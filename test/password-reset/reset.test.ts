@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MailHeaderInjectionError, enqueueMail } from '../../src/modules/mail/mail.service.js';
@@ -95,7 +96,7 @@ for (const dialect of DIALECTS) {
       await browser.submit('/mot-de-passe-oublie', '/mot-de-passe-oublie', { identifiant: '99999', email: 'contact@librairie-du-port.fr' });
       assert.equal(smtp.messages.length, 0, 'nothing sent by the request');
       assert.equal((await t.db.selectFrom('outbox').selectAll().execute()).length, 0, 'nothing decided by the request either');
-      assert.equal((await t.db.selectFrom('account_tokens').selectAll().execute()).length, 0);
+      assert.equal((await t.db.selectFrom('link_tokens').selectAll().execute()).length, 0);
       assert.equal((await t.db.selectFrom('reset_requests').selectAll().execute()).length, 2, 'both recorded the same way');
       await t.outbox.drain();
       assert.equal(smtp.messages.length, 1, 'the worker matched one and mailed it');
@@ -153,7 +154,7 @@ for (const dialect of DIALECTS) {
       await requestReset('12345', 'contact@librairie-du-port.fr');
       const token = new URL(linkIn(smtp.messages[0]!)).searchParams.get('token')!;
       assert.ok(Buffer.from(token, 'base64url').length >= 16);
-      const rows = await t.db.selectFrom('account_tokens').selectAll().execute();
+      const rows = await t.db.selectFrom('link_tokens').selectAll().execute();
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.token_hash, sha256(token));
       assert.ok(!JSON.stringify(rows).includes(token));
@@ -264,7 +265,7 @@ for (const dialect of DIALECTS) {
       const submit = (password: string) => browser.post('/activation', { _csrf: token, mot_de_passe: password, confirmation: password });
       const results = await Promise.all([submit(NEW_PASSWORD), submit('une autre phrase secrète ici')]);
       assert.deepEqual(results.map((r) => r.statusCode).sort(), [303, 410]);
-      const consumed = await t.db.selectFrom('account_tokens').select('consumed_at').execute();
+      const consumed = await t.db.selectFrom('link_tokens').select('consumed_at').execute();
       assert.equal(consumed.filter((r) => r.consumed_at !== null).length, 1);
     });
 
@@ -278,15 +279,39 @@ for (const dialect of DIALECTS) {
       assert.equal(newer.page.statusCode, 200);
     });
 
-    test('S12 a password change voids every open link', async () => {
+    /** Two links of the account, both open (the newer one voided the older: reopened here). */
+    async function twoOpenLinks(): Promise<[string, string]> {
       await requestReset('12345', 'contact@librairie-du-port.fr');
-      const link = linkIn(smtp.messages[0]!);
-      const { browser } = await openLink(link);
-      // A second link, sent then made void by the password change through the first.
-      await t.db.updateTable('account_tokens').set({ revoked_at: null }).execute();
+      await requestReset('12345', 'contact@librairie-du-port.fr');
+      assert.equal(smtp.messages.length, 2);
+      await t.db.updateTable('link_tokens').set({ revoked_at: null, revoked_reason: null }).execute();
+      const open = await t.db.selectFrom('link_tokens').select('id').where('consumed_at', 'is', null).where('revoked_at', 'is', null).execute();
+      assert.equal(open.length, 2, 'both links open before the change');
+      return [linkIn(smtp.messages[0]!), linkIn(smtp.messages[1]!)];
+    }
+
+    test('S12 a password change through one link voids every other open link', async () => {
+      const [first, second] = await twoOpenLinks();
+      const { browser } = await openLink(first);
       assert.equal((await setPassword(browser, NEW_PASSWORD)).statusCode, 303);
-      const open = await t.db.selectFrom('account_tokens').selectAll().where('consumed_at', 'is', null).where('revoked_at', 'is', null).execute();
+      assert.equal((await openLink(second)).page.statusCode, 410, 'the other link died with the change');
+      const open = await t.db.selectFrom('link_tokens').selectAll().where('consumed_at', 'is', null).where('revoked_at', 'is', null).execute();
       assert.equal(open.length, 0);
+      const revoked = await t.db.selectFrom('link_tokens').select('revoked_reason').where('revoked_at', 'is not', null).execute();
+      assert.deepEqual(revoked.map((r) => r.revoked_reason), ['password_changed']);
+    });
+
+    test('S12 a password change on the security page voids every open link', async () => {
+      await t.db.updateTable('accounts').set({ password_hash: await t.hasher.hash(STRONG_PASSWORD), activated_at: t.clock.now() }).execute();
+      const [first, second] = await twoOpenLinks();
+      const customer = new Browser(t.app);
+      assert.equal((await customer.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD })).statusCode, 303);
+      const changed = await customer.submit('/espace-pro/securite', '/espace-pro/mot-de-passe', { actuel: STRONG_PASSWORD, mot_de_passe: NEW_PASSWORD, confirmation: NEW_PASSWORD });
+      assert.equal(changed.statusCode, 303);
+      assert.equal((await openLink(first)).page.statusCode, 410, 'the first link died with the change');
+      assert.equal((await openLink(second)).page.statusCode, 410, 'and so did the second');
+      const audit = await t.db.selectFrom('audit_log').select('event').where('event', '=', 'password.changed').execute();
+      assert.equal(audit.length, 1, 'S34 the change is audited');
     });
 
     const rules: Array<[string, string, RegExp | null]> = [
@@ -358,10 +383,10 @@ for (const dialect of DIALECTS) {
     test('S17 more than 20 invalid tokens from one IP in 10 minutes gives 429', async () => {
       const browser = new Browser(t.app);
       for (let i = 0; i < 20; i++) {
-        const { page } = await openLink(`https://pro.cartotheque.test/activation?token=guess${i}`, browser);
+        const { page } = await openLink(`https://pro.cartotheque.test/activation?token=${randomBytes(32).toString('base64url')}`, browser);
         assert.equal(page.statusCode, 410);
       }
-      const { page } = await openLink('https://pro.cartotheque.test/activation?token=guess-21', browser);
+      const { page } = await openLink(`https://pro.cartotheque.test/activation?token=${randomBytes(32).toString('base64url')}`, browser);
       assert.equal(page.statusCode, 429);
       assert.ok(Number(page.headers['retry-after']) > 0);
       assert.match(page.body, /Trop de tentatives/);

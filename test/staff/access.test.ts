@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
-import { clearStaffTables, createStaffAndSignIn, seedStaff, signInStaff } from '../helpers/staff.js';
+import { createStaffAndSignIn, seedStaff, signInStaff } from '../helpers/staff.js';
 
 /** The back-office routes of this module; the other back-office pages are tested by their own suite. */
 const GET_ROUTES = ['/back-office', '/back-office/equipe'];

@@ -4,7 +4,7 @@ import { sha256 } from '../../src/shared/crypto.js';
 import { totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
-import { clearStaffTables, currentTotp, nextTotpStep, seedStaff, type SeededStaff, signInStaff } from '../helpers/staff.js';
+import { currentTotp, nextTotpStep, seedStaff, type SeededStaff, signInStaff } from '../helpers/staff.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -14,7 +14,7 @@ import { createArgon2Hasher } from '../../src/shared/hasher.js';
 import { totpCode, totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, TEST_DATABASE_URL, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
-import { clearStaffTables, currentTotp, nextTotpStep, STAFF_PASSWORD } from '../helpers/staff.js';
+import { currentTotp, nextTotpStep, STAFF_PASSWORD } from '../helpers/staff.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HOUR = 3600_000;
@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
       const link = linkFrom(created.out);
 
       const { app, clock, db } = await appOnCliDatabase(Date.now());
-      const row = await db.selectFrom('staff_tokens').selectAll().executeTakeFirstOrThrow();
+      const row = await db.selectFrom('link_tokens').selectAll().executeTakeFirstOrThrow();
       assert.equal(row.expires_at - row.created_at, 8 * HOUR);
       assert.ok(!created.out.includes(row.token_hash), 'only the digest is stored, the token is printed');
       const staff = await db.selectFrom('staff').selectAll().executeTakeFirstOrThrow();
@@ -153,7 +153,7 @@ for (const dialect of DIALECTS) {
 
     /** The CLI's own code path, with the test clock. */
     async function newStaffLink(email = 'nouvelle@cartotheque.fr', role = 'agent') {
-      const { createStaff } = await import('../../src/modules/staff/staff.service.js');
+      const { createStaff } = await import('../../src/modules/staff/staff.members.service.js');
       const created = await createStaff({ db: t.db, clock: t.clock, config: t.config }, { email, role }, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
       return created.link;
     }
@@ -270,7 +270,7 @@ for (const dialect of DIALECTS) {
 
       const again = await openLink(link, new Browser(t.app));
       assert.equal(again.page.statusCode, 410, 'S12 single use');
-      const token = await t.db.selectFrom('staff_tokens').selectAll().executeTakeFirstOrThrow();
+      const token = await t.db.selectFrom('link_tokens').selectAll().executeTakeFirstOrThrow();
       assert.ok(token.consumed_at);
 
       // The enrolment code was just used: the same code right away is a replay.
@@ -295,7 +295,7 @@ for (const dialect of DIALECTS) {
 
     test('S12 only the newest setup link works, and a disabled member’s link is void', async () => {
       const first = await newStaffLink('deux@cartotheque.fr');
-      const { resendSetupLink } = await import('../../src/modules/staff/staff.service.js');
+      const { resendSetupLink } = await import('../../src/modules/staff/staff.members.service.js');
       const staff = await t.db.selectFrom('staff').select('id').executeTakeFirstOrThrow();
       const second = await resendSetupLink({ db: t.db, clock: t.clock, config: t.config }, Number(staff.id), { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
       assert.equal((await openLink(first, new Browser(t.app))).page.statusCode, 410);
@@ -307,10 +307,10 @@ for (const dialect of DIALECTS) {
     test('S17 guessing setup tokens is limited per IP', async () => {
       const browser = new Browser(t.app);
       for (let i = 0; i < 20; i++) {
-        const { page } = await openLink(`https://pro.cartotheque.test/back-office/activation?token=guess${i}`, browser);
+        const { page } = await openLink(`https://pro.cartotheque.test/back-office/activation?token=${randomBytes(32).toString('base64url')}`, browser);
         assert.equal(page.statusCode, 410);
       }
-      const { page } = await openLink('https://pro.cartotheque.test/back-office/activation?token=guess-21', browser);
+      const { page } = await openLink(`https://pro.cartotheque.test/back-office/activation?token=${randomBytes(32).toString('base64url')}`, browser);
       assert.equal(page.statusCode, 429);
     });
   });

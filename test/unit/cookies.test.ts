@@ -1,18 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import Fastify from 'fastify';
-import { clearSecureCookie, readCookie, setSecureCookie } from '../../src/plugins/cookies.js';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../src/plugins/cookies.js';
+
+const T1 = 'A'.repeat(43);
+const T2 = 'b_-9'.repeat(10) + 'xyz';
+const REMEMBER = `${'s'.repeat(22)}.${'v'.repeat(43)}`;
 
 async function app() {
   const server = Fastify();
   server.get('/set', async (_request, reply) => {
-    setSecureCookie(reply, '__Host-a', 'first');
+    setSecureCookie(reply, '__Host-a', T1);
     clearSecureCookie(reply, '__Host-b');
-    setSecureCookie(reply, '__Host-c', 'kept', 3600.7);
-    setSecureCookie(reply, '__Host-a', 'second');
+    setSecureCookie(reply, '__Host-c', T2, 3600.7);
+    setSecureCookie(reply, '__Host-a', T2);
     return 'ok';
   });
-  server.get('/read', async (request) => ({ a: readCookie(request, '__Host-a') ?? null, b: readCookie(request, '__Host-b') ?? null }));
+  server.get('/read', async (request) => ({
+    a: readCookie(request, '__Host-a') ?? null,
+    b: readCookie(request, '__Host-b') ?? null,
+    remember: readCookie(request, COOKIE.remember) ?? null,
+  }));
+  server.get<{ Querystring: { v: string } }>('/set-raw', async (request, reply) => {
+    setSecureCookie(reply, '__Host-a', request.query.v);
+    return 'ok';
+  });
   return server;
 }
 
@@ -22,21 +34,34 @@ describe('S21 cookies', () => {
     const res = await server.inject('/set');
     assert.deepEqual(res.headers['set-cookie'], [
       '__Host-b=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
-      '__Host-c=kept; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=3600',
-      '__Host-a=second; Path=/; HttpOnly; Secure; SameSite=Lax',
+      `__Host-c=${T2}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=3600`,
+      `__Host-a=${T2}; Path=/; HttpOnly; Secure; SameSite=Lax`,
     ]);
     assert.equal(res.headers['cache-control'], 'no-store', 'S29');
     await server.close();
   });
 
-  test('reading: the first of two same-named cookies, and nothing that is not one of our token values', async () => {
+  test('S40 reading: the first of two same-named cookies, and only a value in its exact issued form', async () => {
     const server = await app();
     const read = async (cookie: string) => (await server.inject({ url: '/read', headers: { cookie } })).json();
-    assert.deepEqual(await read('__Host-a=abc_-.D9; __Host-b=x'), { a: 'abc_-.D9', b: 'x' });
-    assert.deepEqual(await read('__Host-a=one;__Host-a=two'), { a: 'one', b: null });
-    assert.deepEqual(await read('__Host-a="quoted"; __Host-b=a%20b'), { a: null, b: null });
-    assert.deepEqual(await read(`__Host-a=${'x'.repeat(257)}; __Host-b=`), { a: null, b: null });
-    assert.deepEqual(await read('garbage; =x; __Host-b'), { a: null, b: null });
+    assert.deepEqual(await read(`__Host-a=${T1}; __Host-b=${T2}`), { a: T1, b: T2, remember: null });
+    assert.deepEqual(await read(`__Host-a=${T1};__Host-a=${T2}`), { a: T1, b: null, remember: null });
+    assert.deepEqual(await read(`${COOKIE.remember}=${REMEMBER}`), { a: null, b: null, remember: REMEMBER });
+    // Any other form is absent: quoted, encoded, one character short or long, another alphabet, the other cookie's form.
+    for (const bad of [`"${T1}"`, T1.slice(1), `${T1}x`, `${T1.slice(1)}%`, `${T1.slice(2)}.;`, REMEMBER, '']) {
+      assert.deepEqual(await read(`__Host-a=${bad}; ${COOKIE.remember}=${T1}`), { a: null, b: null, remember: null }, bad);
+    }
+    assert.deepEqual(await read('garbage; =x; __Host-b'), { a: null, b: null, remember: null });
+    await server.close();
+  });
+
+  test('S40 a value not in its issued form is never written into Set-Cookie (the output is checked)', async () => {
+    const server = await app();
+    for (const v of ['abc; Path=/; Domain=evil', 'x'.repeat(43).replace('x', ';'), '€'.repeat(43), 'a\r\nSet-Cookie: x=y'.padEnd(43, 'a')]) {
+      const res = await server.inject({ url: `/set-raw?v=${encodeURIComponent(v)}` });
+      assert.equal(res.statusCode, 500, v);
+      assert.equal(res.headers['set-cookie'], undefined, v);
+    }
     await server.close();
   });
 });

@@ -5,6 +5,7 @@ import * as m003 from './003_account_requests.js';
 import * as m004 from './004_staff.js';
 import * as m005 from './005_reset_queue.js';
 import * as m006 from './006_rate_limits.js';
+import * as m007 from './007_link_tokens.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004_staff': m004,
   '005_reset_queue': m005,
   '006_rate_limits': m006,
+  '007_link_tokens': m007,
 };

@@ -8,17 +8,16 @@ import type { PasswordHasher } from '../../shared/hasher.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { passwordChangedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
-import { revokeAccountTokens } from '../account-token/account-token.service.js';
+import { type AttemptDeps, attemptPassword } from '../auth-core/attempts.js';
+import { accountSubject } from '../auth-core/account-link.js';
+import { revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { deleteRememberSeries, deleteSession, deleteSessionsOfSeries } from '../session/session.repository.js';
 import { SESSION_IDLE_MS, type ValidSession } from '../session/session.service.js';
 import * as repo from './account-security.repository.js';
 
-export interface SecurityDeps {
-  db: Kysely<DB>;
-  clock: Clock;
-  hasher: PasswordHasher;
+export interface SecurityDeps extends AttemptDeps {
   config: Config;
 }
 
@@ -83,7 +82,7 @@ export async function revokeOwnDevice(deps: SecurityDeps, customer: ValidSession
 }
 
 export type ChangePasswordError =
-  | { field: 'actuel'; code: 'CURRENT_REQUIRED' | 'CURRENT_WRONG' }
+  | { field: 'actuel'; code: 'CURRENT_REQUIRED' | 'CURRENT_WRONG' | 'CURRENT_THROTTLED' }
   | { field: 'mot_de_passe'; verdict: PasswordVerdict }
   | { field: 'confirmation'; code: 'CONFIRMATION_REQUIRED' | 'MISMATCH' };
 
@@ -106,17 +105,24 @@ export async function changeOwnPassword(
   if (input.confirmation.length === 0) errors.push({ field: 'confirmation', code: 'CONFIRMATION_REQUIRED' });
   else if (!verdict && input.confirmation.normalize('NFKC') !== input.password.normalize('NFKC')) errors.push({ field: 'confirmation', code: 'MISMATCH' });
   if (input.current.length === 0) errors.unshift({ field: 'actuel', code: 'CURRENT_REQUIRED' });
-  else if (errors.length === 0 && !(await hasher.verify(account.password_hash, input.current))) {
-    await recordAudit(db, clock, origin, { event: 'password.change_failed', outcome: 'failure', actorType: 'customer', actorId: account.code, accountId: account.id, details: { reason: 'wrong_current_password' } });
-    errors.unshift({ field: 'actuel', code: 'CURRENT_WRONG' });
-  }
   if (errors.length > 0) return { ok: false, errors };
+
+  // Re-authentication goes through the attempt core like a login: the same per-identifier
+  // throttle and per-client limit, reserved before the check (S8, S9, S36), so a stolen session
+  // cannot be used to guess the password.
+  const attempt = await attemptPassword(deps, { ip: origin.ip ?? '', throttleKey: account.code, loadHash: async () => account.password_hash, password: input.current });
+  if (attempt.kind !== 'passed') {
+    const reason = attempt.kind === 'failed' ? 'wrong_current_password' : attempt.kind;
+    await recordAudit(db, clock, origin, { event: 'password.change_failed', outcome: attempt.kind === 'failed' ? 'failure' : 'blocked', actorType: 'customer', actorId: account.code, accountId: account.id, details: { reason } });
+    return { ok: false, errors: [{ field: 'actuel', code: attempt.kind === 'failed' ? 'CURRENT_WRONG' : 'CURRENT_THROTTLED' }] };
+  }
 
   const passwordHash = await hasher.hash(input.password);
   await db.transaction().execute(async (trx) => {
     const now = clock.now();
+    await attempt.settle(trx);
     await accounts.setPassword(trx, account.id, passwordHash, now);
-    await revokeAccountTokens(trx, clock, account.id);
+    await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
     const revoked = await repo.deleteOtherSessions(trx, account.id, customer.id);
     await repo.deleteOtherRememberSeries(trx, account.id, customer.rememberSeries);
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });

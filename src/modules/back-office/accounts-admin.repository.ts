@@ -28,18 +28,6 @@ export async function listMailsOfAccount(db: Executor, accountId: number, limit:
     .execute();
 }
 
-export async function findOpenToken(db: Executor, accountId: number, now: number) {
-  return db
-    .selectFrom('account_tokens')
-    .select(['purpose', 'created_at', 'expires_at'])
-    .where('account_id', '=', accountId)
-    .where('consumed_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-}
-
 export async function countSessions(db: Executor, accountId: number, now: number): Promise<number> {
   const row = await db
     .selectFrom('sessions')

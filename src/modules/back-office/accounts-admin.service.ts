@@ -4,9 +4,9 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { findAccountById } from '../account/account.repository.js';
-import { revokeAccountTokens } from '../account-token/account-token.service.js';
+import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
-import { sendAccountLink } from '../password-reset/password-reset.service.js';
+import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
 import * as repo from './accounts-admin.repository.js';
@@ -43,7 +43,7 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
   if (!account) return null;
   const now = clock.now();
   const [openLink, throttle, mails, sessions] = await Promise.all([
-    repo.findOpenToken(db, id, now),
+    findOpenLink(db, clock, accountSubject(id)),
     identifierThrottleState(db, clock, account.code),
     repo.listMailsOfAccount(db, id, 20),
     repo.countSessions(db, id, now),
@@ -95,7 +95,7 @@ export async function changeEmailByStaff(deps: AdminDeps, staff: StaffActor, id:
   return withAccount(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
       await repo.updateEmail(trx, id, email, deps.clock.now());
-      const voided = await revokeAccountTokens(trx, deps.clock, id);
+      const voided = await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'email_changed');
       await recordAudit(trx, deps.clock, staff.origin, {
         event: 'staff.email_changed',
         outcome: 'success',
@@ -119,7 +119,7 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
       let sessions = 0;
       if (disabled) {
         sessions = await invalidateAccountSessions(trx, id);
-        await revokeAccountTokens(trx, deps.clock, id);
+        await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'disabled');
       }
       await recordAudit(trx, deps.clock, staff.origin, {
         event: disabled ? 'staff.account_disabled' : 'staff.account_enabled',

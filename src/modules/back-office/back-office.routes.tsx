@@ -2,7 +2,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { getStaff } from '../../plugins/staff-session.js';
+import { getStaff } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
 import { formatShortDateTime } from '../../shared/format.js';

@@ -4,9 +4,9 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { parseCsv } from '../../shared/csv.js';
 import { validateAccountInput } from '../account/account.service.js';
-import { revokeAccountTokens } from '../account-token/account-token.service.js';
+import { revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
-import { sendAccountLink } from '../password-reset/password-reset.service.js';
+import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import * as repo from './import.repository.js';
 
 export type LineOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
@@ -104,7 +104,7 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
           } else {
             const before = existing.get(item.code)!;
             await repo.updateImportedAccount(trx, item.id, { email: item.email, company: item.company, now });
-            if (before.email !== item.email) await revokeAccountTokens(trx, clock, item.id);
+            if (before.email !== item.email) await revokeLinkTokens(trx, clock, accountSubject(item.id), 'email_changed');
           }
         }
       });

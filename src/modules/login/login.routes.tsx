@@ -1,8 +1,8 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
-import { rotateCsrfBinding } from '../../plugins/csrf.js';
-import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../../plugins/customer-session.js';
+import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
+import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
@@ -106,8 +106,7 @@ export async function loginRoutes(app: FastifyInstance) {
     // The session belongs to the remember-me series, so detected theft kills it too (S20).
     const token = remember ? await issueRememberToken(db, clock, result.accountId) : null;
     const session = await createSession(db, clock, result.accountId, origin, token?.series ?? null);
-    setSecureCookie(reply, COOKIE.session, session.token);
-    rotateCsrfBinding(request, reply);
+    startSessionCookie(request, reply, COOKIE.session, session.token);
 
     const device = readCookie(request, COOKIE.device);
     if (token) {
@@ -126,7 +125,7 @@ export async function loginRoutes(app: FastifyInstance) {
   app.post('/deconnexion', async (request, reply) => {
     const customer = await loadCustomer(request, reply);
     await endCurrentSession(request, reply);
-    rotateCsrfBinding(request, reply);
+    endSessionCookie(request, reply, COOKIE.session);
     if (customer) {
       await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), {
         event: 'logout',

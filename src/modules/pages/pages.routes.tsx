@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance } from 'fastify';
-import { loadCustomer } from '../../plugins/customer-session.js';
+import { loadCustomer } from '../session/customer-session.js';
 import { accountSecurityRoutes } from '../account-security/account-security.routes.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';

@@ -1,12 +1,13 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clearSecureCookie, readCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
+import { enterLink } from '../auth-core/link-entry.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { fr } from '../../shared/i18n/fr.js';
-import type { PasswordVerdict } from '../../shared/password-policy.js';
+import { passwordMessage } from '../../shared/i18n/password.js';
 import { isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
@@ -15,8 +16,7 @@ import { ActivationPage, ResetRequestPage, ResetSentPage } from '../../views/pag
 import { checkResetLink, completePasswordReset, type ResetFieldError, requestPasswordReset } from './password-reset.service.js';
 
 /** The link's token lives here between the first visit and Valider, never in the address bar (S14). */
-export const RESET_COOKIE = '__Host-ep_reset';
-const RESET_COOKIE_MAX_AGE_SECONDS = 3600;
+export const RESET_COOKIE = COOKIE.resetLink;
 
 const requestBody = {
   type: 'object',
@@ -35,23 +35,6 @@ const activationBody = {
     confirmation: { type: 'string', maxLength: 4096 },
   },
 } as const;
-
-export function passwordMessage(verdict: PasswordVerdict, minLength: number, brand: string): string {
-  switch (verdict.problem) {
-    case 'REQUIRED':
-      return fr.activation.REQUIRED;
-    case 'TOO_SHORT':
-      return fr.activation.TOO_SHORT(minLength, verdict.length);
-    case 'TOO_LONG':
-      return fr.activation.TOO_LONG(verdict.length);
-    case 'COMMON':
-      return fr.activation.COMMON;
-    case 'TRIVIAL':
-      return fr.activation.TRIVIAL;
-    case 'CONTEXT':
-      return fr.activation.CONTEXT(brand);
-  }
-}
 
 export async function passwordResetRoutes(app: FastifyInstance) {
   const { config } = app.deps;
@@ -92,14 +75,9 @@ export async function passwordResetRoutes(app: FastifyInstance) {
   );
 
   app.get<{ Querystring: { token?: string } }>('/activation', async (request, reply) => {
-    const fromUrl = request.query.token;
-    if (typeof fromUrl === 'string' && fromUrl.length > 0) {
-      // S14: the token leaves the address bar (and the history, and any Referer) at once.
-      setSecureCookie(reply, RESET_COOKIE, fromUrl.slice(0, 128), RESET_COOKIE_MAX_AGE_SECONDS);
-      reply.header('referrer-policy', 'no-referrer');
-      return reply.redirect('/activation', 303);
-    }
-    const link = await checkResetLink(deps(), readCookie(request, RESET_COOKIE), requestOrigin(request));
+    const entry = enterLink(request, reply, RESET_COOKIE, '/activation');
+    if (entry.kind === 'redirected') return reply;
+    const link = await checkResetLink(deps(), entry.token, requestOrigin(request));
     if (link.kind === 'limited') return sendTooManyRequests(request, reply, link.retryAfterSeconds);
     if (link.kind === 'invalid') return invalidLink(request, reply, link.code);
     return sendPage(reply, <ActivationPage ctx={pageContext(request, reply)} code={link.code} minLength={config.passwordMinLength} words={[config.brandName, link.code, link.email]} />);

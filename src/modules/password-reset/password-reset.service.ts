@@ -7,43 +7,24 @@ import { normalizeIdentifier } from '../../shared/identifier.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { normalizeEmail } from '../../shared/validation.js';
-import { passwordChangedMail, resetLinkMail } from '../../views/mail/templates.js';
+import { passwordChangedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
-import { consumeAccountToken, inspectAccountToken, issueAccountToken, revokeAccountTokens } from '../account-token/account-token.service.js';
+import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
+import { checkLinkToken, consumeLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import { clearIdentifierThrottle, clientKey, LIMITS, releaseLimit, reserveLimit } from '../auth-core/limits.js';
+import { clearIdentifierThrottle, clientKey, LIMITS, reserveLimit } from '../auth-core/limits.js';
 import * as repo from './password-reset.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
+
+/** The links a customer opens on /activation. */
+const ACCOUNT_LINK_PURPOSES = ['activation', 'reset'] as const;
 
 export interface ResetDeps {
   db: Kysely<DB>;
   clock: Clock;
   hasher: PasswordHasher;
   config: Config;
-}
-
-/** Queues the activation/reset link mail for an account, in the caller's transaction. */
-export async function sendAccountLink(
-  deps: Pick<ResetDeps, 'clock' | 'config'>,
-  trx: Parameters<typeof enqueueMail>[0],
-  account: { id: number; code: string; email: string; company: string; password_hash: string | null },
-) {
-  const { clock, config } = deps;
-  const purpose = account.password_hash === null ? 'activation' : 'reset';
-  const { token, expiresAt } = await issueAccountToken(trx, clock, account.id, purpose, config.resetTokenTtlSeconds);
-  // S13: the link's origin is PUBLIC_URL, never anything the request said.
-  const link = `${config.publicUrl}/activation?token=${token}`;
-  const mail = resetLinkMail({
-    brand: config.brandName,
-    company: account.company,
-    code: account.code,
-    link,
-    duration: formatDuration(config.resetTokenTtlSeconds),
-    until: formatDateTime(expiresAt, config.displayTimezone),
-  });
-  await enqueueMail(trx, clock, { ...mail, kind: purpose === 'activation' ? 'activation_link' : 'reset_link', to: account.email, accountId: account.id });
-  return { purpose, expiresAt };
 }
 
 /**
@@ -100,38 +81,26 @@ export async function processPendingResets(deps: ResetDeps, limit = 50): Promise
   return handled;
 }
 
-export type LinkCheck =
+export type ResetLinkCheck =
   | { kind: 'valid'; code: string; company: string; email: string; accountId: number }
   | { kind: 'invalid'; code: string | null }
   | { kind: 'limited'; retryAfterSeconds: number };
 
-/** S17: every invalid link counts against the IP; past the limit, 429 before any lookup. */
-export async function checkResetLink(deps: ResetDeps, token: string | undefined, origin: AuditOrigin & { ip: string }): Promise<LinkCheck> {
-  const { db, clock } = deps;
-  // S17 and S36: counted before the lookup, given back when the link turns out valid.
-  const reserved = await reserveLimit(db, clock, LIMITS.invalidTokensPerIp, clientKey(origin.ip));
-  if (!reserved.ok) {
-    await recordAudit(db, clock, origin, { event: 'token.guess_blocked', outcome: 'blocked', actorType: 'anonymous' });
-    return { kind: 'limited', retryAfterSeconds: reserved.retryAfterSeconds };
+/** The customer link page's check: the one link check (S17, S40, audit), then the account behind it. */
+export async function checkResetLink(deps: ResetDeps, token: string | undefined, origin: AuditOrigin & { ip: string }): Promise<ResetLinkCheck> {
+  const { db } = deps;
+  const checked = await checkLinkToken(deps, { token, purposes: ACCOUNT_LINK_PURPOSES, origin });
+  if (checked.kind === 'limited') return checked;
+  const account = checked.link ? await accounts.findAccountById(db, checked.link.subject_id) : undefined;
+  if (checked.kind === 'valid' && account && account.disabled_at === null) {
+    return { kind: 'valid', code: account.code, company: account.company, email: account.email, accountId: account.id };
   }
-  const inspected = token ? await inspectAccountToken(db, clock, token) : { state: 'unknown' as const, row: null };
-  if (inspected.state === 'valid' && inspected.row) {
-    await releaseLimit(db, clock, reserved.reservation);
-    return { kind: 'valid', code: inspected.row.code, company: inspected.row.company, email: inspected.row.email, accountId: inspected.row.account_id };
-  }
-  await recordAudit(db, clock, origin, {
-    event: 'token.invalid',
-    outcome: 'failure',
-    actorType: 'anonymous',
-    accountId: inspected.row?.account_id ?? null,
-    details: { state: inspected.state },
-  });
-  return { kind: 'invalid', code: inspected.row?.code ?? null };
+  return { kind: 'invalid', code: account && account.disabled_at === null ? account.code : null };
 }
 
 export type ResetFieldError = { field: 'mot_de_passe'; verdict: PasswordVerdict } | { field: 'confirmation'; code: 'CONFIRMATION_REQUIRED' | 'MISMATCH' };
 
-export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; errors: ResetFieldError[]; code: string; email: string } | Exclude<LinkCheck, { kind: 'valid' }>;
+export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; errors: ResetFieldError[]; code: string; email: string } | Exclude<ResetLinkCheck, { kind: 'valid' }>;
 
 /**
  * "Valider" on the activation page: checks the link and the password, then saves the password
@@ -157,10 +126,10 @@ export async function completePasswordReset(
 
   const passwordHash = await hasher.hash(input.password);
   const done = await db.transaction().execute(async (trx) => {
-    if (!(await consumeAccountToken(trx, clock, input.token!))) return false;
+    if (!(await consumeLinkToken(trx, clock, input.token!))) return false;
     const now = clock.now();
     await accounts.setPassword(trx, account.id, passwordHash, now);
-    await revokeAccountTokens(trx, clock, account.id);
+    await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
     const revoked = await invalidateAccountSessions(trx, account.id);
     await clearIdentifierThrottle(trx, account.code);
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });

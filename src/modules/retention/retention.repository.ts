@@ -26,13 +26,9 @@ export async function deleteExpiredDevices(db: Executor, now: number): Promise<n
   return count(await db.deleteFrom('devices').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }
 
-/** E-mailed links (used, revoked or not) whose expiry is at or before `cutoff`. */
-export async function deleteAccountTokensExpiredBy(db: Executor, cutoff: number): Promise<number> {
-  return count(await db.deleteFrom('account_tokens').where('expires_at', '<=', cutoff).executeTakeFirstOrThrow());
-}
-
-export async function deleteStaffTokensExpiredBy(db: Executor, cutoff: number): Promise<number> {
-  return count(await db.deleteFrom('staff_tokens').where('expires_at', '<=', cutoff).executeTakeFirstOrThrow());
+/** E-mailed links, customer and staff (used, revoked or not), whose expiry is at or before `cutoff`. */
+export async function deleteLinkTokensExpiredBy(db: Executor, cutoff: number): Promise<number> {
+  return count(await db.deleteFrom('link_tokens').where('expires_at', '<=', cutoff).executeTakeFirstOrThrow());
 }
 
 /** Rate-limit rows whose newest use has left the window: they hold nothing that still counts. */

@@ -3,7 +3,6 @@ import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import { type Clock, DAY_MS } from '../../shared/clock.js';
 import { SESSION_IDLE_MS } from '../session/session.service.js';
-import { STAFF_SESSION_IDLE_MS } from '../staff/staff.service.js';
 import * as repo from './retention.repository.js';
 
 /** Bodies of delivered (or dead) mails are kept this long, for support questions, then emptied. */
@@ -30,8 +29,7 @@ export interface RetentionReport {
   staffSessions: number;
   rememberTokens: number;
   devices: number;
-  accountTokens: number;
-  staffTokens: number;
+  linkTokens: number;
   rateLimits: number;
   loginThrottles: number;
   resetRequests: number;
@@ -50,11 +48,10 @@ export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): P
   const now = clock.now();
   const steps: Array<[keyof RetentionReport, () => Promise<number>]> = [
     ['sessions', () => repo.deleteEndedSessions(db, now, now - SESSION_IDLE_MS)],
-    ['staffSessions', () => repo.deleteEndedStaffSessions(db, now, now - STAFF_SESSION_IDLE_MS)],
+    ['staffSessions', () => repo.deleteEndedStaffSessions(db, now, now - SESSION_IDLE_MS)],
     ['rememberTokens', () => repo.deleteExpiredRememberTokens(db, now)],
     ['devices', () => repo.deleteExpiredDevices(db, now)],
-    ['accountTokens', () => repo.deleteAccountTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
-    ['staffTokens', () => repo.deleteStaffTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
+    ['linkTokens', () => repo.deleteLinkTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
     ['rateLimits', () => repo.deleteEndedRateLimits(db, now)],
     ['loginThrottles', () => repo.deleteStaleLoginThrottles(db, now, now - LOGIN_THROTTLE_RETENTION_MS)],
     ['resetRequests', () => repo.deleteProcessedResetRequests(db, now - RESET_REQUEST_RETENTION_MS)],

@@ -1,23 +1,26 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
-import { type Clock, DAY_MS, HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
+import type { RequestOrigin } from '../../plugins/request-origin.js';
+import { type Clock, DAY_MS, SECOND_MS } from '../../shared/clock.js';
+import { openSession, resumeSession } from '../auth-core/sessions.js';
 import { randomToken, safeEqual, sha256 } from '../../shared/crypto.js';
 import type { Executor } from '../../db/executor.js';
 import * as repo from './session.repository.js';
 
-// S19: enforced here, on the server, whatever the cookie says.
-export const SESSION_IDLE_MS = 30 * MINUTE_MS;
-export const SESSION_ABSOLUTE_MS = 12 * HOUR_MS;
+export { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth-core/sessions.js';
+
 // S20: a remember-me series lives 30 days from its first issue; rotation never extends it.
 export const REMEMBER_ME_MS = 30 * DAY_MS;
 export const DEVICE_MS = 30 * DAY_MS;
-/** last_seen_at is written at most once a minute: idle checks stay exact to the minute, reads stay cheap. */
-const TOUCH_INTERVAL_MS = MINUTE_MS;
+/**
+ * Two tabs of one browser restoring a remembered session at the same moment both send the same
+ * cookie: the second arrives with a validator the first has just rotated. Within this grace it
+ * is the same browser catching up, not a thief: it gets a new session of the same series and the
+ * browser keeps the successor cookie. Later, the old validator means a copy: the series dies (S20).
+ */
+export const REMEMBER_ROTATION_GRACE_MS = 10 * SECOND_MS;
 
-export interface SessionOrigin {
-  ip: string;
-  userAgent: string;
-}
+export type SessionOrigin = RequestOrigin;
 
 export interface ValidSession {
   id: string;
@@ -28,7 +31,7 @@ export interface ValidSession {
   rememberSeries: string | null;
 }
 
-/** S18: 256 random bits in the cookie, only their SHA-256 in the database. */
+/** A customer session (the shared policy, auth-core/sessions.ts), optionally part of a remember-me series. */
 export async function createSession(
   db: Executor,
   clock: Clock,
@@ -36,41 +39,16 @@ export async function createSession(
   origin: SessionOrigin,
   rememberSeries: string | null = null,
 ): Promise<{ token: string; id: string }> {
-  const token = randomToken(32);
-  const id = sha256(token);
-  const now = clock.now();
-  await repo.insertSession(db, {
-    id,
-    account_id: accountId,
-    created_at: now,
-    last_seen_at: now,
-    expires_at: now + SESSION_ABSOLUTE_MS,
-    remember_series: rememberSeries,
-    ip: origin.ip.slice(0, 64),
-    user_agent: origin.userAgent.slice(0, 256),
-  });
-  return { token, id };
+  const { token, row } = openSession(clock, origin);
+  await repo.insertSession(db, { ...row, account_id: accountId, remember_series: rememberSeries });
+  return { token, id: row.id };
 }
 
 /** The session behind a cookie token, or null when unknown, idle, past its end or its account disabled. */
 export async function validateSessionToken(db: Kysely<DB>, clock: Clock, token: string): Promise<ValidSession | null> {
-  const id = sha256(token);
-  const row = await repo.findSessionWithAccount(db, id);
-  if (!row) return null;
-  const now = clock.now();
-  if (row.expires_at <= now || row.last_seen_at + SESSION_IDLE_MS <= now || row.disabled_at !== null) {
-    await repo.deleteSession(db, id);
-    return null;
-  }
-  if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) await repo.touchSession(db, id, now);
-  return {
-    id,
-    accountId: row.account_id,
-    code: row.code,
-    company: row.company,
-    email: row.email,
-    rememberSeries: row.remember_series,
-  };
+  const store = { find: (id: string) => repo.findSessionWithAccount(db, id), end: (id: string) => repo.deleteSession(db, id), touch: (id: string, now: number) => repo.touchSession(db, id, now) };
+  const row = await resumeSession(clock, token, store, (r) => r.disabled_at === null);
+  return row && { id: row.id, accountId: row.account_id, code: row.code, company: row.company, email: row.email, rememberSeries: row.remember_series };
 }
 
 export async function invalidateSession(db: Executor, sessionId: string): Promise<void> {
@@ -109,6 +87,8 @@ export async function issueRememberToken(
 
 export type RememberOutcome =
   | { kind: 'rotated'; accountId: number; cookieValue: string; series: string; expiresAt: number }
+  /** A just-rotated validator within the grace: a new session of the series, the cookie left as the browser has it. */
+  | { kind: 'grace'; accountId: number; series: string }
   | { kind: 'theft'; accountId: number; series: string }
   | { kind: 'invalid' };
 
@@ -135,9 +115,12 @@ export async function consumeRememberToken(db: Kysely<DB>, clock: Clock, cookieV
     });
     return { kind: 'theft', accountId: row.account_id, series: row.series } as const;
   };
-  if (!genuine || row.rotated_at !== null) return stolen();
+  const grace = { kind: 'grace', accountId: row.account_id, series: row.series } as const;
+  if (!genuine) return stolen();
+  if (row.rotated_at !== null) return now - row.rotated_at <= REMEMBER_ROTATION_GRACE_MS ? grace : stolen();
   return db.transaction().execute(async (trx) => {
-    if (!(await repo.markRememberTokenRotated(trx, selector, now))) return { kind: 'invalid' } as const;
+    // Another tab rotated it a moment ago (we lost the conditional update): the grace case.
+    if (!(await repo.markRememberTokenRotated(trx, selector, now))) return grace;
     const next = await issueRememberToken(trx, clock, row.account_id, { id: row.series, expiresAt: row.expires_at });
     return { kind: 'rotated', accountId: row.account_id, ...next } as const;
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from '../../plugins/staff-session.js';
+import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from './staff.guard.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -22,28 +22,17 @@ import {
   type TeamPageProps,
 } from '../../views/back-office/staff.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { passwordMessage } from '../password-reset/password-reset.routes.js';
-import {
-  authenticateStaff,
-  checkSetupLink,
-  confirmTotpEnrolment,
-  createStaff,
-  createStaffSession,
-  invalidateStaffSession,
-  resendSetupLink,
-  setStaffEnabled,
-  setupPassword,
-  findStaffMember,
-  listStaffMembers,
-  StaffError,
-  staffStatus,
-  verifyStaffSecondFactor,
-} from './staff.service.js';
+import { passwordMessage } from '../../shared/i18n/password.js';
+import { createStaff, findStaffMember, listStaffMembers, resendSetupLink, setStaffEnabled, StaffError, staffStatus } from './staff.members.service.js';
+import { authenticateStaff, verifyStaffSecondFactor } from './staff.login.service.js';
+import { createStaffSession, invalidateStaffSession } from './staff.sessions.js';
+import { checkSetupLink, confirmTotpEnrolment, setupPassword } from './staff.setup.service.js';
+import { enterLink } from '../auth-core/link-entry.js';
+import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
 import { formatSecret, totpQrSvg, totpUri } from './totp.js';
 
 /** The setup link's token lives here between the first visit and the last step, never in the address bar (S14). */
-export const STAFF_SETUP_COOKIE = '__Host-ep_staff_setup';
-const STAFF_SETUP_COOKIE_MAX_AGE_SECONDS = 3600;
+export const STAFF_SETUP_COOKIE = COOKIE.staffSetupLink;
 
 const csrf = { _csrf: { type: 'string', maxLength: 200 } } as const;
 const loginBody = {
@@ -66,11 +55,10 @@ function backOfficeNext(raw: unknown): string | null {
   return next && (next === '/back-office' || next.startsWith('/back-office/') || next.startsWith('/back-office?')) ? next : null;
 }
 
-/** Ends this browser's staff session server-side and clears its cookie. */
+/** Ends this browser's staff session server-side (the cookie side is endSessionCookie or a new session's cookie). */
 async function endStaffSession(request: FastifyRequest, reply: FastifyReply) {
   const session = await loadStaffSession(request, reply);
   if (session) await invalidateStaffSession(request.server.deps.db, session.id);
-  if (session || readCookie(request, COOKIE.staff)) clearSecureCookie(reply, COOKIE.staff);
   forgetLoadedStaff(request);
   return session;
 }
@@ -104,8 +92,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
     // S18: a new session; whatever this browser held before dies. It opens only the TOTP step.
     await endStaffSession(request, reply);
     const session = await createStaffSession(app.deps.db, app.deps.clock, result.staffId, origin, false);
-    setSecureCookie(reply, COOKIE.staff, session.token);
-    rotateCsrfBinding(request, reply);
+    startSessionCookie(request, reply, COOKIE.staff, session.token);
     return reply.redirect(next ? `${STAFF_CODE_PATH}?next=${encodeURIComponent(next)}` : STAFF_CODE_PATH, 303);
   });
 
@@ -131,8 +118,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
     // Passing the second factor is a privilege change: a brand-new session again (S18).
     await endStaffSession(request, reply);
     const full = await createStaffSession(app.deps.db, app.deps.clock, session.staffId, origin, true);
-    setSecureCookie(reply, COOKIE.staff, full.token);
-    rotateCsrfBinding(request, reply);
+    startSessionCookie(request, reply, COOKIE.staff, full.token);
     if (result.method === 'recovery_code') return reply.redirect(`/back-office?codes_secours=${result.recoveryCodesLeft ?? 0}`, 303);
     return reply.redirect(next ?? '/back-office', 303);
   });
@@ -140,7 +126,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
   // S22: a POST (CSRF-checked by the global hook) that deletes the session server-side.
   app.post('/back-office/deconnexion', async (request, reply) => {
     const session = await endStaffSession(request, reply);
-    rotateCsrfBinding(request, reply);
+    endSessionCookie(request, reply, COOKIE.staff);
     if (session) {
       await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), {
         event: 'staff.logout',
@@ -174,14 +160,9 @@ async function staffEntryRoutes(app: FastifyInstance) {
   };
 
   app.get<{ Querystring: { token?: string } }>('/back-office/activation', async (request, reply) => {
-    const fromUrl = request.query.token;
-    if (typeof fromUrl === 'string' && fromUrl.length > 0) {
-      // S14: the token leaves the address bar (history, Referer) at once.
-      setSecureCookie(reply, STAFF_SETUP_COOKIE, fromUrl.slice(0, 128), STAFF_SETUP_COOKIE_MAX_AGE_SECONDS);
-      reply.header('referrer-policy', 'no-referrer');
-      return reply.redirect('/back-office/activation', 303);
-    }
-    const link = await checkSetupLink(deps(), readCookie(request, STAFF_SETUP_COOKIE), requestOrigin(request));
+    const entry = enterLink(request, reply, STAFF_SETUP_COOKIE, '/back-office/activation');
+    if (entry.kind === 'redirected') return reply;
+    const link = await checkSetupLink(deps(), entry.token, requestOrigin(request));
     if (link.kind === 'limited') return sendTooManyRequests(request, reply, link.retryAfterSeconds);
     if (link.kind === 'invalid') return invalidLink(request, reply);
     if (link.step === 'totp' && link.totpSecret) return totpPage(request, reply, link.email, link.totpSecret);

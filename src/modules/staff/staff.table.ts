@@ -44,20 +44,5 @@ export interface StaffSessionTable {
   user_agent: string;
 }
 
-export type StaffTokenPurpose = 'setup';
-
-/** A one-time setup link (S11, S12). */
-export interface StaffTokenTable {
-  id: Generated<number>;
-  staff_id: number;
-  purpose: StaffTokenPurpose;
-  token_hash: string;
-  created_at: number;
-  expires_at: number;
-  password_set_at: number | null;
-  consumed_at: number | null;
-  revoked_at: number | null;
-}
-
 export type Staff = Selectable<StaffTable>;
 export type StaffSession = Selectable<StaffSessionTable>;

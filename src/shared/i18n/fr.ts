@@ -69,6 +69,7 @@ export const fr = {
     changed: 'Votre mot de passe est changé. Vos autres appareils ont été déconnectés ; un e-mail de confirmation vous a été envoyé.',
     CURRENT_REQUIRED: 'Veuillez saisir votre mot de passe actuel.',
     CURRENT_WRONG: 'Le mot de passe actuel est incorrect.',
+    CURRENT_THROTTLED: 'Trop d’essais du mot de passe actuel : pour votre sécurité, attendez quelques minutes avant de réessayer.',
     sessionsHeading: 'Appareils connectés',
     sessionsIntro: 'Les navigateurs où votre Espace Pro est ouvert en ce moment.',
     devicesHeading: 'Appareils mémorisés',

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { recordAudit } from '../modules/audit/audit.service.js';
-import { type ValidStaffSession, validateStaffSessionToken } from '../modules/staff/staff.service.js';
-import type { StaffRole } from '../modules/staff/staff.table.js';
-import { clearSecureCookie, COOKIE, readCookie } from './cookies.js';
-import { requestOrigin } from './request-origin.js';
-import { sendStaffForbidden } from './staff-pages.js';
+import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { sendStaffForbidden } from './staff.forbidden.js';
+import { type ValidStaffSession, validateStaffSessionToken } from './staff.sessions.js';
+import type { StaffRole } from './staff.table.js';
 
 export const STAFF_LOGIN_PATH = '/back-office/connexion';
 export const STAFF_CODE_PATH = '/back-office/connexion/code';

@@ -1,14 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { recordAudit } from '../modules/audit/audit.service.js';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { requestOrigin } from '../../plugins/request-origin.js';
+import { recordAudit } from '../audit/audit.service.js';
 import {
   consumeRememberToken,
   createSession,
   REMEMBER_ME_MS,
   type ValidSession,
   validateSessionToken,
-} from '../modules/session/session.service.js';
-import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from './cookies.js';
-import { requestOrigin } from './request-origin.js';
+} from './session.service.js';
 
 
 const CUSTOMER = Symbol('customer');
@@ -33,12 +33,13 @@ export async function loadCustomer(request: FastifyRequest, reply: FastifyReply)
   const remember = readCookie(request, COOKIE.remember);
   if (!customer && remember) {
     const outcome = await consumeRememberToken(db, clock, remember);
-    if (outcome.kind === 'rotated') {
+    if (outcome.kind === 'rotated' || outcome.kind === 'grace') {
       const session = await createSession(db, clock, outcome.accountId, requestOrigin(request), outcome.series);
       setSecureCookie(reply, COOKIE.session, session.token);
-      setSecureCookie(reply, COOKIE.remember, outcome.cookieValue, (outcome.expiresAt - clock.now()) / 1000);
+      // Within the grace the browser already holds the successor cookie (another tab got it): leave it be.
+      if (outcome.kind === 'rotated') setSecureCookie(reply, COOKIE.remember, outcome.cookieValue, (outcome.expiresAt - clock.now()) / 1000);
       customer = await validateSessionToken(db, clock, session.token);
-      await recordAudit(db, clock, requestOrigin(request), { event: 'remember.used', outcome: 'success', actorType: 'customer', accountId: outcome.accountId });
+      await recordAudit(db, clock, requestOrigin(request), { event: 'remember.used', outcome: 'success', actorType: 'customer', accountId: outcome.accountId, details: outcome.kind === 'grace' ? { grace: true } : undefined });
     } else {
       clearSecureCookie(reply, COOKIE.remember);
       if (outcome.kind === 'theft') {

@@ -1,11 +1,11 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { fr } from '../shared/i18n/fr.js';
-import { BackOfficeLayout } from '../views/back-office/layout.js';
-import { h } from '../views/jsx.js';
-import { MessagePage } from '../views/pages/message.js';
-import type { CurrentStaff } from './staff-session.js';
-import { pageContext, sendPage } from './views.js';
+import { fr } from '../../shared/i18n/fr.js';
+import { BackOfficeLayout } from '../../views/back-office/layout.js';
+import { h } from '../../views/jsx.js';
+import { MessagePage } from '../../views/pages/message.js';
+import type { CurrentStaff } from './staff.guard.js';
+import { pageContext, sendPage } from '../../plugins/views.js';
 
 /** The French 403 of the back office: inside the back-office layout for a signed-in member. */
 export function sendStaffForbidden(request: FastifyRequest, reply: FastifyReply, staff: CurrentStaff | null): FastifyReply {

@@ -1,0 +1,38 @@
+import type { Config } from '../../config.js';
+import type { Executor } from '../../db/executor.js';
+import type { Clock } from '../../shared/clock.js';
+import { formatDateTime, formatDuration } from '../../shared/format.js';
+import { resetLinkMail } from '../../views/mail/templates.js';
+import { enqueueMail } from '../mail/mail.service.js';
+import { issueLinkToken } from './link-tokens.js';
+
+/**
+ * Queues the activation (no password yet) or reset link mail of an account, in the caller's
+ * transaction: the link and its mail exist together or not at all. S13: the link's origin is
+ * PUBLIC_URL, never anything a request said.
+ */
+export async function sendAccountLink(
+  deps: { clock: Clock; config: Config },
+  trx: Executor,
+  account: { id: number; code: string; email: string; company: string; password_hash: string | null },
+) {
+  const { clock, config } = deps;
+  const purpose = account.password_hash === null ? 'activation' : 'reset';
+  const { token, expiresAt } = await issueLinkToken(trx, clock, { purpose, subject: { type: 'account', id: account.id }, ttlSeconds: config.resetTokenTtlSeconds });
+  const link = `${config.publicUrl}/activation?token=${token}`;
+  const mail = resetLinkMail({
+    brand: config.brandName,
+    company: account.company,
+    code: account.code,
+    link,
+    duration: formatDuration(config.resetTokenTtlSeconds),
+    until: formatDateTime(expiresAt, config.displayTimezone),
+  });
+  await enqueueMail(trx, clock, { ...mail, kind: purpose === 'activation' ? 'activation_link' : 'reset_link', to: account.email, accountId: account.id });
+  return { purpose, expiresAt };
+}
+
+/** Every open link of an account, voided (S12). */
+export function accountSubject(accountId: number) {
+  return { type: 'account' as const, id: accountId };
+}

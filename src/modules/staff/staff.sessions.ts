@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Executor } from '../../db/executor.js';
+import type { DB } from '../../db/schema.js';
+import type { RequestOrigin } from '../../plugins/request-origin.js';
+import type { Clock } from '../../shared/clock.js';
+import { openSession, resumeSession, SESSION_ABSOLUTE_MS } from '../auth-core/sessions.js';
+import { STAFF_MFA_PENDING_MS } from './staff.login.service.js';
+import type { StaffRole } from './staff.table.js';
+
+/** Staff sessions: the shared policy (auth-core/sessions.ts) on the `staff_sessions` table and `__Host-ep_staff` cookie. */
+export interface ValidStaffSession {
+  id: string;
+  staffId: number;
+  email: string;
+  role: StaffRole;
+  /** False until the second factor was passed: such a session opens nothing but the TOTP step. */
+  mfaPassed: boolean;
+}
+
+/** A session after the password alone is short-lived and marked pending; passing the second factor opens a new one. */
+export async function createStaffSession(db: Executor, clock: Clock, staffId: number, origin: RequestOrigin, mfaPassed: boolean) {
+  const { token, row } = openSession(clock, origin, mfaPassed ? SESSION_ABSOLUTE_MS : STAFF_MFA_PENDING_MS);
+  await db.insertInto('staff_sessions').values({ ...row, staff_id: staffId, mfa_passed_at: mfaPassed ? row.created_at : null }).execute();
+  return { token, id: row.id };
+}
+
+function staffSessionStore(db: Executor) {
+  return {
+    find: (id: string) =>
+      db
+        .selectFrom('staff_sessions')
+        .innerJoin('staff', 'staff.id', 'staff_sessions.staff_id')
+        .select(['staff_sessions.staff_id', 'staff_sessions.last_seen_at', 'staff_sessions.expires_at', 'staff_sessions.mfa_passed_at', 'staff.email', 'staff.role', 'staff.disabled_at'])
+        .where('staff_sessions.id', '=', id)
+        .executeTakeFirst(),
+    end: (id: string) => invalidateStaffSession(db, id),
+    touch: async (id: string, now: number) => void (await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', id).execute()),
+  };
+}
+
+/** The session behind a cookie token, or null when unknown, idle (30 min), past its end (12 h) or its member disabled. */
+export async function validateStaffSessionToken(db: Kysely<DB>, clock: Clock, token: string): Promise<ValidStaffSession | null> {
+  const row = await resumeSession(clock, token, staffSessionStore(db), (r) => r.disabled_at === null);
+  return row && { id: row.id, staffId: row.staff_id, email: row.email, role: row.role, mfaPassed: row.mfa_passed_at !== null };
+}
+
+export async function invalidateStaffSession(db: Executor, sessionId: string): Promise<void> {
+  await db.deleteFrom('staff_sessions').where('id', '=', sessionId).execute();
+}
+
+export async function deleteSessionsOfStaff(db: Executor, staffId: number): Promise<number> {
+  const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
