@@ -5,12 +5,10 @@ import { buildApp, loggerOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createOutboxWorker } from './modules/mail/outbox-worker.js';
-import { processPendingResets } from './modules/password-reset/password-reset.service.js';
+import { createBackgroundJobs } from './jobs.js';
 import { fileTransport, smtpTransport } from './modules/mail/transport.js';
 import { createMetrics } from './modules/metrics/metrics.js';
 import { startMetricsServer } from './modules/metrics/metrics.server.js';
-import { startRetentionJob } from './modules/retention/retention.job.js';
 import { systemClock } from './shared/clock.js';
 import { createArgon2Hasher } from './shared/hasher.js';
 
@@ -46,24 +44,12 @@ async function main() {
   // Mail leaves through the durable outbox: SMTP when configured, else .eml files to open by hand.
   const outboxDir = path.join(config.dataDir, 'outbox');
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(outboxDir);
-  const worker = createOutboxWorker({
-    db: database.db,
-    dialect: database.dialect,
-    clock: systemClock,
-    transport,
-    from: config.mailFrom,
-    messageIdDomain: new URL(config.publicUrl).hostname,
-    leaseMs: config.outboxLeaseSeconds * 1000,
-    logger: app.log,
-    // Reset requests are matched here, off the web request (S15), and become outbox mails.
-    beforePass: () => processPendingResets({ db: database.db, clock: systemClock, hasher, config }),
-  });
+  const jobs = createBackgroundJobs({ db: database.db, dialect: database.dialect, clock: systemClock, config, transport, logger: app.log, messageIdDomain: new URL(config.publicUrl).hostname });
   if (!config.smtpUrl) app.log.info({ outboxDir }, `SMTP_URL is not set: mails are written as .eml files in ${outboxDir}`);
 
   const metricsServer = metrics && config.metricsPort !== null ? await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger: app.log }) : null;
   await app.listen({ port: config.port, host: config.host });
-  worker.start();
-  const retention = startRetentionJob({ db: database.db, clock: systemClock, config }, app.log);
+  jobs.start();
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -91,8 +77,7 @@ async function main() {
           await app.close();
         })(),
         // The mail being sent is finished; what was claimed but not sent is given back at once.
-        worker.stop(),
-        retention.stop(),
+        jobs.stop(),
         metricsServer?.close(),
       ]);
       transport.close();

@@ -9,9 +9,8 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DB } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher, type PasswordHasher } from '../../src/shared/hasher.js';
-import { createOutboxWorker, type OutboxWorker } from '../../src/modules/mail/outbox-worker.js';
+import { type BackgroundJobs, createBackgroundJobs } from '../../src/jobs.js';
 import { fileTransport, smtpTransport } from '../../src/modules/mail/transport.js';
-import { processPendingResets } from '../../src/modules/password-reset/password-reset.service.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -103,8 +102,8 @@ export interface TestApp {
   clock: ManualClock;
   hasher: CountingHasher;
   config: Config;
-  /** The outbox worker, driven by hand: `await t.outbox.drain()` delivers what is due. */
-  outbox: OutboxWorker;
+  /** The background jobs, driven by hand: `await t.outbox.drain()` matches reset requests and delivers what is due. */
+  outbox: BackgroundJobs;
   close(): Promise<void>;
 }
 
@@ -126,15 +125,16 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
   options.extraRoutes?.(app);
   await app.ready();
   const silent = { info() {}, warn() {}, error() {} };
-  const outbox = createOutboxWorker({
+  // The same jobs the server starts, driven by hand: `await t.outbox.drain()` matches pending
+  // reset requests and delivers what is due.
+  const outbox = createBackgroundJobs({
     db: database.db,
     dialect,
     clock,
+    config,
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(os.tmpdir(), `espace-pro-outbox-${process.pid}`)),
-    from: config.mailFrom,
-    messageIdDomain: 'localhost',
     logger: silent,
-    beforePass: () => processPendingResets({ db: database.db, clock, hasher, config }),
+    messageIdDomain: 'localhost',
   });
   return {
     app,

@@ -1,6 +1,7 @@
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { accountRequestRejectedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
+import { findAccountRequestById } from '../account-request/account-request.repository.js';
 import { applyTransition } from '../account-request/account-request.service.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
@@ -51,7 +52,7 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
       const now = deps.clock.now();
       let account = await accounts.findAccountByCode(trx, code);
       const created = account === undefined;
-      const request = await trx.selectFrom('account_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      const request = await findAccountRequestById(trx, id);
       if (!request) throw new RequestActionFailure('NOT_FOUND');
       if (!account) {
         const accountId = await accounts.insertAccount(trx, {

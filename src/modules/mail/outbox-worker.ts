@@ -26,8 +26,6 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   batchSize?: number;
   maxAttempts?: number;
-  /** Work that produces mails (pending reset requests), run at the start of every pass. */
-  beforePass?: () => Promise<unknown>;
 }
 
 export const OUTBOX_LEASE_MS = 60 * SECOND_MS;
@@ -81,7 +79,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
 
   /** One pass: claim what is due and deliver it. Returns how many messages were handled. */
   async function runOnce(): Promise<number> {
-    await options.beforePass?.();
     const claimed = await repo.claimDueMessages(db, dialect, clock.now(), leaseMs, batchSize);
     for (let i = 0; i < claimed.length; i++) {
       if (stopping) {

@@ -53,7 +53,7 @@ export async function requestPasswordReset(deps: ResetDeps, input: { identifier:
  * active account; at most 3 mails per identifier per hour (S15). Each request is taken by one
  * worker only, and its link, mail and audit entry are written in one transaction.
  */
-export async function processPendingResets(deps: ResetDeps, limit = 50): Promise<number> {
+export async function processPendingResets(deps: Pick<ResetDeps, 'db' | 'clock' | 'config'>, limit = 50): Promise<number> {
   const { db, clock } = deps;
   const pending = await repo.listPendingResetRequests(db, limit);
   let handled = 0;

@@ -18,7 +18,7 @@ export const DEVICE_MS = 30 * DAY_MS;
  * is the same browser catching up, not a thief: it gets a new session of the same series and the
  * browser keeps the successor cookie. Later, the old validator means a copy: the series dies (S20).
  */
-export const REMEMBER_ROTATION_GRACE_MS = 10 * SECOND_MS;
+export const REMEMBER_ROTATION_GRACE_MS = 5 * SECOND_MS;
 
 export type SessionOrigin = RequestOrigin;
 

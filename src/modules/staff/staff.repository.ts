@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
-import type { StaffRole, StaffTable } from './staff.table.js';
+import type { StaffRole, StaffSessionTable, StaffTable } from './staff.table.js';
 
 // ---- staff -------------------------------------------------------------------------------------
 
@@ -103,3 +103,30 @@ export async function countUnusedRecoveryCodes(db: Executor, staffId: number): P
   return Number(row.n);
 }
 
+// ---- sessions (the policy is auth-core/sessions.ts) -------------------------------------------
+
+export async function insertStaffSession(db: Executor, row: StaffSessionTable): Promise<void> {
+  await db.insertInto('staff_sessions').values(row).execute();
+}
+
+export async function findStaffSession(db: Executor, id: string) {
+  return db
+    .selectFrom('staff_sessions')
+    .innerJoin('staff', 'staff.id', 'staff_sessions.staff_id')
+    .select(['staff_sessions.staff_id', 'staff_sessions.last_seen_at', 'staff_sessions.expires_at', 'staff_sessions.mfa_passed_at', 'staff.email', 'staff.role', 'staff.disabled_at'])
+    .where('staff_sessions.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchStaffSession(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteStaffSession(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('staff_sessions').where('id', '=', id).execute();
+}
+
+export async function deleteSessionsOfStaff(db: Executor, staffId: number): Promise<number> {
+  const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

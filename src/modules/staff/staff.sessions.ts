@@ -5,6 +5,7 @@ import type { RequestOrigin } from '../../plugins/request-origin.js';
 import type { Clock } from '../../shared/clock.js';
 import { openSession, resumeSession, SESSION_ABSOLUTE_MS } from '../auth-core/sessions.js';
 import { STAFF_MFA_PENDING_MS } from './staff.login.service.js';
+import * as repo from './staff.repository.js';
 import type { StaffRole } from './staff.table.js';
 
 /** Staff sessions: the shared policy (auth-core/sessions.ts) on the `staff_sessions` table and `__Host-ep_staff` cookie. */
@@ -20,22 +21,12 @@ export interface ValidStaffSession {
 /** A session after the password alone is short-lived and marked pending; passing the second factor opens a new one. */
 export async function createStaffSession(db: Executor, clock: Clock, staffId: number, origin: RequestOrigin, mfaPassed: boolean) {
   const { token, row } = openSession(clock, origin, mfaPassed ? SESSION_ABSOLUTE_MS : STAFF_MFA_PENDING_MS);
-  await db.insertInto('staff_sessions').values({ ...row, staff_id: staffId, mfa_passed_at: mfaPassed ? row.created_at : null }).execute();
+  await repo.insertStaffSession(db, { ...row, staff_id: staffId, mfa_passed_at: mfaPassed ? row.created_at : null });
   return { token, id: row.id };
 }
 
 function staffSessionStore(db: Executor) {
-  return {
-    find: (id: string) =>
-      db
-        .selectFrom('staff_sessions')
-        .innerJoin('staff', 'staff.id', 'staff_sessions.staff_id')
-        .select(['staff_sessions.staff_id', 'staff_sessions.last_seen_at', 'staff_sessions.expires_at', 'staff_sessions.mfa_passed_at', 'staff.email', 'staff.role', 'staff.disabled_at'])
-        .where('staff_sessions.id', '=', id)
-        .executeTakeFirst(),
-    end: (id: string) => invalidateStaffSession(db, id),
-    touch: async (id: string, now: number) => void (await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', id).execute()),
-  };
+  return { find: (id: string) => repo.findStaffSession(db, id), end: (id: string) => repo.deleteStaffSession(db, id), touch: (id: string, now: number) => repo.touchStaffSession(db, id, now) };
 }
 
 /** The session behind a cookie token, or null when unknown, idle (30 min), past its end (12 h) or its member disabled. */
@@ -45,10 +36,10 @@ export async function validateStaffSessionToken(db: Kysely<DB>, clock: Clock, to
 }
 
 export async function invalidateStaffSession(db: Executor, sessionId: string): Promise<void> {
-  await db.deleteFrom('staff_sessions').where('id', '=', sessionId).execute();
+  await repo.deleteStaffSession(db, sessionId);
 }
 
+/** Every session of a member (disable, new password). */
 export async function deleteSessionsOfStaff(db: Executor, staffId: number): Promise<number> {
-  const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return repo.deleteSessionsOfStaff(db, staffId);
 }
