@@ -8,7 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
 import { AccountError, accountStatus, createAccount } from './modules/account/account.service.js';
 import { listStaff } from './modules/staff/staff.repository.js';
-import { createStaff, StaffError, staffStatus } from './modules/staff/staff.members.service.js';
+import { createStaff, type StaffMemberError, staffStatus } from './modules/staff/staff.members.service.js';
 import { importAccounts } from './modules/import/import.service.js';
 import { runRetention } from './modules/retention/retention.service.js';
 import { systemClock } from './shared/clock.js';
@@ -46,11 +46,14 @@ const ACCOUNT_ERRORS: Record<string, string> = {
   DUPLICATE_CODE: 'an account with this customer code already exists; nothing was written',
 };
 
-const STAFF_ERRORS: Record<string, string> = {
+const STAFF_ERRORS = {
   INVALID_EMAIL: '--email must be a valid e-mail address',
   INVALID_ROLE: '--role must be admin or agent',
   DUPLICATE_EMAIL: 'a staff member with this e-mail already exists; nothing was written',
-};
+  NOT_FOUND: 'no staff member with this e-mail',
+  SELF: 'a member cannot do this to themselves',
+  LAST_ADMIN: 'this is the last active admin',
+} satisfies Record<StaffMemberError, string>;
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -150,7 +153,9 @@ async function run(argv: string[]): Promise<number> {
       }
       await withDb(async ({ db }) => {
         // The only way in for the first admin: no default account, no password ever printed.
-        const staff = await createStaff({ db, clock: systemClock, config }, { email: values.email as string, role: values.role as string }, operator, { type: 'operator', id: 'cli' });
+        const created = await createStaff({ db, clock: systemClock, config }, { email: values.email as string, role: values.role as string }, operator, { type: 'operator', id: 'cli' }, 'print');
+        if (!created.ok) throw new RefusedError(STAFF_ERRORS[created.code]);
+        const staff = created.value;
         console.log(`Created staff member ${staff.email} (${staff.role}), without password or second factor.`);
         console.log(`Send them this one-time setup link, valid ${config.resetTokenTtlSeconds / 3600} h, until ${new Date(staff.expiresAt).toISOString()} (password, then the TOTP app):`);
         console.log(staff.link);
@@ -229,10 +234,6 @@ run(process.argv.slice(2)).then(
     }
     if (error instanceof AccountError) {
       console.error(`Error: ${ACCOUNT_ERRORS[error.code] ?? error.code}`);
-      process.exit(2);
-    }
-    if (error instanceof StaffError) {
-      console.error(`Error: ${STAFF_ERRORS[error.code] ?? error.code}`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {

@@ -154,8 +154,9 @@ for (const dialect of DIALECTS) {
     /** The CLI's own code path, with the test clock. */
     async function newStaffLink(email = 'nouvelle@cartotheque.fr', role = 'agent') {
       const { createStaff } = await import('../../src/modules/staff/staff.members.service.js');
-      const created = await createStaff({ db: t.db, clock: t.clock, config: t.config }, { email, role }, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
-      return created.link;
+      const created = await createStaff({ db: t.db, clock: t.clock, config: t.config }, { email, role }, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' }, 'print');
+      assert.ok(created.ok && created.value.link);
+      return created.value.link;
     }
 
     async function choosePassword(browser: Browser, password: string, confirmation = password) {
@@ -297,11 +298,15 @@ for (const dialect of DIALECTS) {
       const first = await newStaffLink('deux@cartotheque.fr');
       const { resendSetupLink } = await import('../../src/modules/staff/staff.members.service.js');
       const staff = await t.db.selectFrom('staff').select('id').executeTakeFirstOrThrow();
-      const second = await resendSetupLink({ db: t.db, clock: t.clock, config: t.config }, Number(staff.id), { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
+      const resent = await resendSetupLink({ db: t.db, clock: t.clock, config: t.config }, Number(staff.id), { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
+      assert.ok(resent.ok);
+      assert.equal('link' in resent.value, false, 'S37 the link is mailed, never handed to whoever asked for it');
+      const mail = await t.db.selectFrom('outbox').select('text_body').where('kind', '=', 'staff_setup_link').executeTakeFirstOrThrow();
+      const second = linkFrom(mail.text_body!);
       assert.equal((await openLink(first, new Browser(t.app))).page.statusCode, 410);
-      assert.equal((await openLink(second.link, new Browser(t.app))).page.statusCode, 200);
+      assert.equal((await openLink(second, new Browser(t.app))).page.statusCode, 200);
       await t.db.updateTable('staff').set({ disabled_at: t.clock.now() }).execute();
-      assert.equal((await openLink(second.link, new Browser(t.app))).page.statusCode, 410);
+      assert.equal((await openLink(second, new Browser(t.app))).page.statusCode, 410);
     });
 
     test('S17 guessing setup tokens is limited per IP', async () => {

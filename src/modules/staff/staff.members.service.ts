@@ -9,6 +9,7 @@ import { staffSetupMail } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { issueLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { enqueueMail } from '../mail/mail.service.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 import * as repo from './staff.repository.js';
 import { deleteSessionsOfStaff } from './staff.sessions.js';
 import { STAFF_ROLES, type StaffRole } from './staff.table.js';
@@ -47,13 +48,15 @@ export function staffStatus(staff: { disabled_at: number | null; totp_enabled_at
 
 // ---- creation and setup links -----------------------------------------------------------------
 
-export type StaffInputError = 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_EMAIL';
+/** Why a change to the team was refused (fr.staff has a sentence for each, typed). */
+export type StaffMemberError = 'INVALID_EMAIL' | 'INVALID_ROLE' | 'DUPLICATE_EMAIL' | 'NOT_FOUND' | 'SELF' | 'LAST_ADMIN';
 
-export class StaffError extends Error {
-  constructor(readonly code: StaffInputError | 'NOT_FOUND' | 'SELF' | 'LAST_ADMIN') {
-    super(code);
-  }
-}
+/**
+ * How a setup link reaches its member: mailed (the back office: S37, no staff member ever sees a
+ * link meant for someone else), or printed for the operator on the server's terminal (the CLI,
+ * the only way in for the first admin).
+ */
+export type SetupLinkDelivery = 'mail' | 'print';
 
 export interface Actor {
   type: 'operator' | 'staff';
@@ -87,15 +90,15 @@ export async function createStaff(
   input: { email: string; role: string },
   origin: AuditOrigin,
   actor: Actor,
-  options: { sendMail?: boolean } = {},
-) {
+  delivery: SetupLinkDelivery,
+): Promise<Result<{ id: number; email: string; role: StaffRole; link: string | null; expiresAt: number }, StaffMemberError>> {
   const email = canonicalStaffEmail(input.email);
-  if (!email) throw new StaffError('INVALID_EMAIL');
-  if (!isStaffRole(input.role)) throw new StaffError('INVALID_ROLE');
+  if (!email) return fail('INVALID_EMAIL', 'email');
+  if (!isStaffRole(input.role)) return fail('INVALID_ROLE', 'role');
   const role = input.role;
   const { db, clock } = deps;
   return db.transaction().execute(async (trx) => {
-    if (await repo.findStaffByEmail(trx, email)) throw new StaffError('DUPLICATE_EMAIL');
+    if (await repo.findStaffByEmail(trx, email)) return fail('DUPLICATE_EMAIL', 'email');
     const now = clock.now();
     const id = await repo.insertStaff(trx, {
       email,
@@ -110,9 +113,9 @@ export async function createStaff(
       last_login_at: null,
     });
     const { link, expiresAt } = await issueSetupLink(trx, deps, id);
-    if (options.sendMail) await queueSetupMail(trx, deps, email, link, expiresAt);
-    await recordAudit(trx, clock, origin, { event: 'staff.created', outcome: 'success', actorType: actor.type, actorId: actor.id, target: email, details: { role } });
-    return { id, email, role, link, expiresAt };
+    if (delivery === 'mail') await queueSetupMail(trx, deps, email, link, expiresAt);
+    await recordAudit(trx, clock, origin, { event: 'staff.created', outcome: 'success', actorType: actor.type, actorId: actor.id, target: email, details: { role, delivery } });
+    return ok({ id, email, role, link: delivery === 'print' ? link : null, expiresAt });
   });
 }
 
@@ -120,27 +123,34 @@ export async function createStaff(
  * A new setup link for an existing member (lost phone, expired link). Using it replaces the
  * password and the second factor; until then the member keeps signing in as before.
  */
-export async function resendSetupLink(deps: StaffDeps, staffId: number, origin: AuditOrigin, actor: Actor, options: { sendMail?: boolean } = {}) {
+export async function resendSetupLink(deps: StaffDeps, staffId: number, origin: AuditOrigin, actor: Actor): Promise<Result<{ id: number; email: string; expiresAt: number }, StaffMemberError>> {
   const { db, clock } = deps;
   return db.transaction().execute(async (trx) => {
     const staff = await repo.findStaffById(trx, staffId);
-    if (!staff) throw new StaffError('NOT_FOUND');
+    if (!staff) return fail('NOT_FOUND');
+    // Mailed only: the admin who asks for it never sees it (S37).
     const { link, expiresAt } = await issueSetupLink(trx, deps, staff.id);
-    if (options.sendMail) await queueSetupMail(trx, deps, staff.email, link, expiresAt);
+    await queueSetupMail(trx, deps, staff.email, link, expiresAt);
     await recordAudit(trx, clock, origin, { event: 'staff.setup_link.issued', outcome: 'success', actorType: actor.type, actorId: actor.id, target: staff.email });
-    return { id: staff.id, email: staff.email, link, expiresAt };
+    return ok({ id: staff.id, email: staff.email, expiresAt });
   });
 }
 
 /** Disable (every session and open link dies at once) or enable again. */
-export async function setStaffEnabled(deps: StaffDeps, staffId: number, enabled: boolean, origin: AuditOrigin, actor: Actor & { staffId?: number }) {
+export async function setStaffEnabled(
+  deps: StaffDeps,
+  staffId: number,
+  enabled: boolean,
+  origin: AuditOrigin,
+  actor: Actor & { staffId?: number },
+): Promise<Result<{ email: string }, StaffMemberError>> {
   const { db, clock } = deps;
   return db.transaction().execute(async (trx) => {
     const staff = await repo.findStaffById(trx, staffId);
-    if (!staff) throw new StaffError('NOT_FOUND');
+    if (!staff) return fail('NOT_FOUND');
     // An admin cannot lock themselves out, nor remove the last admin able to manage staff.
-    if (!enabled && actor.staffId === staff.id) throw new StaffError('SELF');
-    if (!enabled && staff.role === 'admin' && staff.disabled_at === null && (await repo.countActiveAdmins(trx)) <= 1) throw new StaffError('LAST_ADMIN');
+    if (!enabled && actor.staffId === staff.id) return fail('SELF');
+    if (!enabled && staff.role === 'admin' && staff.disabled_at === null && (await repo.countActiveAdmins(trx)) <= 1) return fail('LAST_ADMIN');
     const now = clock.now();
     let sessionsRevoked = 0;
     if (enabled) {
@@ -158,7 +168,7 @@ export async function setStaffEnabled(deps: StaffDeps, staffId: number, enabled:
       target: staff.email,
       details: enabled ? undefined : { sessionsRevoked },
     });
-    return { email: staff.email };
+    return ok({ email: staff.email });
   });
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../../views/back-office/staff.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
-import { createStaff, findStaffMember, listStaffMembers, resendSetupLink, setStaffEnabled, StaffError, staffStatus } from './staff.members.service.js';
+import { createStaff, findStaffMember, listStaffMembers, resendSetupLink, setStaffEnabled, staffStatus } from './staff.members.service.js';
 import { authenticateStaff, verifyStaffSecondFactor } from './staff.login.service.js';
 import { createStaffSession, invalidateStaffSession } from './staff.sessions.js';
 import { checkSetupLink, confirmTotpEnrolment, setupPassword } from './staff.setup.service.js';
@@ -258,18 +258,13 @@ async function teamRoutes(scope: FastifyInstance) {
 
   scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody } }, async (request, reply) => {
     const { email, role } = request.body;
-    try {
-      const created = await createStaff(deps(), { email, role }, requestOrigin(request), actor(request), { sendMail: true });
-      // The link is shown in this answer only (no-store), so no redirect here.
-      return render(request, reply, { notice: fr.staff.teamCreated(created.email), issued: { email: created.email, link: created.link, validity: validity(created.expiresAt) } });
-    } catch (error) {
-      if (!(error instanceof StaffError)) throw error;
-      const errors: FieldErrors = {};
-      if (error.code === 'INVALID_ROLE') errors.role = fr.staff.INVALID_ROLE;
-      else if (error.code === 'INVALID_EMAIL' || error.code === 'DUPLICATE_EMAIL') errors.email = fr.staff[error.code];
-      else throw error;
-      return render(request, reply, { form: { email: email.slice(0, 254), role }, errors }, 400);
+    const created = await createStaff(deps(), { email, role }, requestOrigin(request), actor(request), 'mail');
+    if (!created.ok) {
+      const field = created.field === 'role' ? 'role' : 'email';
+      return render(request, reply, { form: { email: email.slice(0, 254), role }, errors: { [field]: fr.staff.errors[created.code] } }, 400);
     }
+    const { value } = created;
+    return render(request, reply, { notice: fr.staff.teamCreated(value.email), issued: { email: value.email, validity: validity(value.expiresAt) } });
   });
 
   for (const [action, enabled] of [
@@ -278,24 +273,16 @@ async function teamRoutes(scope: FastifyInstance) {
   ] as const) {
     scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
       const id = Number(request.params.id);
-      try {
-        await setStaffEnabled(deps(), id, enabled, requestOrigin(request), actor(request));
-        return reply.redirect(`/back-office/equipe?fait=${enabled ? 'active' : 'desactive'}&membre=${id}`, 303);
-      } catch (error) {
-        if (!(error instanceof StaffError)) throw error;
-        return render(request, reply, { problem: fr.staff[error.code as 'SELF' | 'LAST_ADMIN' | 'NOT_FOUND'] ?? fr.staff.NOT_FOUND }, error.code === 'NOT_FOUND' ? 404 : 409);
-      }
+      const result = await setStaffEnabled(deps(), id, enabled, requestOrigin(request), actor(request));
+      if (!result.ok) return render(request, reply, { problem: fr.staff.errors[result.code] }, result.code === 'NOT_FOUND' ? 404 : 409);
+      return reply.redirect(`/back-office/equipe?fait=${enabled ? 'active' : 'desactive'}&membre=${id}`, 303);
     });
   }
 
   scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams } }, async (request, reply) => {
-    try {
-      const issued = await resendSetupLink(deps(), Number(request.params.id), requestOrigin(request), actor(request), { sendMail: true });
-      return render(request, reply, { issued: { email: issued.email, link: issued.link, validity: validity(issued.expiresAt) } });
-    } catch (error) {
-      if (!(error instanceof StaffError)) throw error;
-      return render(request, reply, { problem: fr.staff.NOT_FOUND }, 404);
-    }
+    const issued = await resendSetupLink(deps(), Number(request.params.id), requestOrigin(request), actor(request));
+    if (!issued.ok) return render(request, reply, { problem: fr.staff.errors[issued.code] }, 404);
+    return render(request, reply, { issued: { email: issued.value.email, validity: validity(issued.value.expiresAt) } });
   });
 }
 

@@ -3,6 +3,8 @@
  * (INVALID_CREDENTIALS, TOKEN_EXPIRED…); this catalogue turns them into words. A second
  * language is one file away: copy this one and keep the same keys (the type enforces them).
  */
+import type { StaffMemberError } from '../../modules/staff/staff.members.service.js';
+
 export const fr = {
   site: {
     espacePro: 'Mon Espace Pro',
@@ -434,18 +436,20 @@ export const fr = {
     teamDisable: 'Désactiver',
     teamEnable: 'Réactiver',
     teamResend: 'Nouveau lien d’activation',
-    teamLinkShown: (email: string) =>
-      `Un e-mail contenant le lien d’activation vient d’être envoyé à ${email}. Vous pouvez aussi transmettre ce lien vous-même ; il n’est affiché qu’une fois :`,
+    teamLinkMailed: (email: string) =>
+      `Un e-mail contenant le lien d’activation vient d’être envoyé à ${email}. Pour votre sécurité et la sienne, ce lien n’est envoyé qu’à cette adresse : il n’est jamais affiché.`,
     teamCreated: (email: string) => `Le compte de ${email} est créé.`,
     teamDisabled: (email: string) => `Le compte de ${email} est désactivé ; ses sessions sont fermées.`,
     teamEnabled: (email: string) => `Le compte de ${email} est réactivé.`,
     linkValidity: (duration: string, until: string) => `Ce lien est valable ${duration}, jusqu’au ${until}. Il ne peut servir qu’une fois.`,
-    INVALID_EMAIL: 'Veuillez saisir une adresse e-mail valide (par exemple prenom.nom@entreprise.fr).',
-    INVALID_ROLE: 'Veuillez choisir un rôle : administrateur ou agent.',
-    DUPLICATE_EMAIL: 'Un membre utilise déjà cette adresse e-mail.',
-    SELF: 'Vous ne pouvez pas désactiver votre propre compte.',
-    LAST_ADMIN: 'Impossible de désactiver le dernier administrateur actif.',
-    NOT_FOUND: 'Ce membre n’existe pas.',
+    errors: {
+      INVALID_EMAIL: 'Veuillez saisir une adresse e-mail valide (par exemple prenom.nom@entreprise.fr).',
+      INVALID_ROLE: 'Veuillez choisir un rôle : administrateur ou agent.',
+      DUPLICATE_EMAIL: 'Un membre utilise déjà cette adresse e-mail.',
+      SELF: 'Vous ne pouvez pas désactiver votre propre compte.',
+      LAST_ADMIN: 'Impossible de désactiver le dernier administrateur actif.',
+      NOT_FOUND: 'Ce membre n’existe pas.',
+    } satisfies Record<StaffMemberError, string>,
     // Setup mail
     mailSubject: (brand: string) => `${brand} – Activez votre accès au back office`,
     mailGreeting: 'Bonjour,',

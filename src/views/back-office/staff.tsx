@@ -174,8 +174,8 @@ export interface TeamPageProps {
   form?: { email?: string; role?: string };
   errors?: FieldErrors;
   notice?: string;
-  /** A freshly issued setup link, shown this once. */
-  issued?: { email: string; link: string; validity: string };
+  /** A setup link just mailed to a member (never shown: S37). */
+  issued?: { email: string; validity: string };
   /** An action refused (SELF, LAST_ADMIN…). */
   problem?: string;
 }
@@ -198,10 +198,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
       ) : null}
       {issued ? (
         <div class="notice notice-info" role="status">
-          <p>{fr.staff.teamLinkShown(issued.email)}</p>
-          <p>
-            <code class="setup-link">{issued.link}</code>
-          </p>
+          <p>{fr.staff.teamLinkMailed(issued.email)}</p>
           <p>{issued.validity}</p>
         </div>
       ) : null}
