@@ -8,6 +8,8 @@ import type { SettingTable } from '../modules/settings/settings.repository.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
+import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
+
 export interface DB {
   accounts: AccountTable;
   sessions: SessionTable;
@@ -24,4 +26,5 @@ export interface DB {
   staff_recovery_codes: StaffRecoveryCodeTable;
   staff_sessions: StaffSessionTable;
   account_requests: AccountRequestTable;
+  email_changes: EmailChangeTable;
 }

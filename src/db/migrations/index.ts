@@ -6,6 +6,7 @@ import * as m004 from './004_staff.js';
 import * as m005 from './005_reset_queue.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_link_tokens.js';
+import * as m009 from './009_email_changes.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005_reset_queue': m005,
   '006_rate_limits': m006,
   '007_link_tokens': m007,
+  '009_email_changes': m009,
 };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Generated, sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 
 export async function searchAccounts(db: Executor, query: string, limit: number) {
@@ -44,4 +44,53 @@ export async function updateEmail(db: Executor, id: number, email: string, now: 
 
 export async function setDisabledAt(db: Executor, id: number, disabledAt: number | null, now: number): Promise<void> {
   await db.updateTable('accounts').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', id).execute();
+}
+
+// ---- e-mail changes awaiting a second staff member (S37) -------------------------------------
+
+export interface EmailChangeTable {
+  id: Generated<number>;
+  account_id: number;
+  old_email: string;
+  new_email: string;
+  requested_by: string;
+  requested_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  outcome: 'approved' | 'rejected' | null;
+}
+
+/** False when the account already has a pending change (the partial unique index decides, under concurrency too). */
+export async function insertPendingEmailChange(db: Executor, row: { account_id: number; old_email: string; new_email: string; requested_by: string; requested_at: number }): Promise<boolean> {
+  const result = await db
+    .insertInto('email_changes')
+    .values({ ...row, decided_by: null, decided_at: null, outcome: null })
+    .onConflict((oc) => oc.column('account_id').where('decided_at', 'is', null).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function findPendingEmailChange(db: Executor, accountId: number) {
+  return db.selectFrom('email_changes').selectAll().where('account_id', '=', accountId).where('decided_at', 'is', null).executeTakeFirst();
+}
+
+export async function listPendingEmailChanges(db: Executor, limit: number) {
+  return db
+    .selectFrom('email_changes')
+    .innerJoin('accounts', 'accounts.id', 'email_changes.account_id')
+    .select(['email_changes.id', 'email_changes.account_id', 'accounts.code', 'accounts.company', 'email_changes.old_email', 'email_changes.new_email', 'email_changes.requested_by', 'email_changes.requested_at'])
+    .where('email_changes.decided_at', 'is', null)
+    .orderBy('email_changes.requested_at')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Decides a pending change once: true for exactly one caller. An approval never comes from the
+ * member who asked (four eyes); a rejection may (they withdraw their own request).
+ */
+export async function decideEmailChange(db: Executor, id: number, by: string, outcome: 'approved' | 'rejected', now: number): Promise<boolean> {
+  let q = db.updateTable('email_changes').set({ decided_by: by, decided_at: now, outcome }).where('id', '=', id).where('decided_at', 'is', null);
+  if (outcome === 'approved') q = q.where('requested_by', '!=', by);
+  return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
 }

@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
+import { formatDateTime } from '../../shared/format.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
+import { emailChangedNoticeMail, supportContact } from '../../views/mail/templates.js';
+import type { Executor } from '../../db/executor.js';
+import { enqueueMail } from '../mail/mail.service.js';
 import { findAccountById } from '../account/account.repository.js';
 import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
@@ -42,11 +47,12 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
   const account = await findAccountById(db, id);
   if (!account) return null;
   const now = clock.now();
-  const [openLink, throttle, mails, sessions] = await Promise.all([
+  const [openLink, throttle, mails, sessions, pendingEmail] = await Promise.all([
     findOpenLink(db, clock, accountSubject(id)),
     identifierThrottleState(db, clock, account.code),
     repo.listMailsOfAccount(db, id, 20),
     repo.countSessions(db, id, now),
+    repo.findPendingEmailChange(db, id),
   ]);
   const throttled = throttle?.throttled ?? false;
   return {
@@ -65,53 +71,111 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
     throttle: throttle ? { failures: throttle.failures, blockedUntil: throttle.blockedUntil } : null,
     sessions,
     mails,
+    pendingEmail: pendingEmail ? { from: pendingEmail.old_email, to: pendingEmail.new_email, by: pendingEmail.requested_by, at: pendingEmail.requested_at } : null,
   };
 }
 
-export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'DISABLED';
+/** Why customer service's action on an account was refused (fr.bo.errors has a sentence for each, typed). */
+export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'SAME_EMAIL' | 'DISABLED' | 'CHANGE_PENDING' | 'NO_PENDING_CHANGE' | 'OWN_REQUEST';
 
-async function withAccount<T>(deps: AdminDeps, id: number, fn: (account: NonNullable<Awaited<ReturnType<typeof findAccountById>>>) => Promise<T>): Promise<T | AdminActionError> {
+type Account = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
+
+async function withAccount<T>(deps: AdminDeps, id: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>): Promise<Result<T, AdminActionError>> {
   const account = await findAccountById(deps.db, id);
-  if (!account) return 'NOT_FOUND';
+  if (!account) return fail('NOT_FOUND');
   return fn(account);
 }
 
 /** Sends an activation (no password yet) or reset link; the newest link voids older ones. */
-export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: number) {
+export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<{ purpose: string }, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
-    if (account.disabled_at !== null) return 'DISABLED' as const;
+    if (account.disabled_at !== null) return fail('DISABLED', 'email');
     return deps.db.transaction().execute(async (trx) => {
+      // The link goes to the account's address as it stands: a change of it waits for a second staff member (S37).
       const { purpose } = await sendAccountLink(deps, trx, account);
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.link_sent', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { purpose } });
-      return purpose;
+      return ok({ purpose });
     });
   });
 }
 
-/** Changing the e-mail voids every pending link (S12): it was sent to the old address. */
-export async function changeEmailByStaff(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string) {
+/**
+ * Applies an e-mail change: the new address, every pending link voided (it went to the old one,
+ * S12), and the OLD address told what changed, when, and how to reach customer service (S39) —
+ * if the change was not wanted, the customer hears of it where they still read their mail.
+ */
+async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account, newEmail: string, audit: { staff: StaffActor; event: string; requestedBy?: string }) {
+  const { clock, config } = deps;
+  await repo.updateEmail(trx, account.id, newEmail, clock.now());
+  const voided = await revokeLinkTokens(trx, clock, accountSubject(account.id), 'email_changed');
+  const notice = emailChangedNoticeMail({
+    brand: config.brandName,
+    company: account.company,
+    code: account.code,
+    newEmail,
+    when: formatDateTime(clock.now(), config.displayTimezone),
+    support: supportContact(config),
+  });
+  await enqueueMail(trx, clock, { ...notice, kind: 'email_changed_notice', to: account.email, accountId: account.id });
+  await recordAudit(trx, clock, audit.staff.origin, {
+    event: audit.event,
+    outcome: 'success',
+    actorType: 'staff',
+    actorId: audit.staff.id,
+    accountId: account.id,
+    target: account.code,
+    details: { from: account.email, to: newEmail, linksVoided: voided, ...(audit.requestedBy ? { requestedBy: audit.requestedBy } : {}) },
+  });
+}
+
+/**
+ * "Changer l’e-mail" (S37). An account not yet activated has no password for a thief to reset:
+ * the change applies at once. On an activated account it is only a request: it waits, visible
+ * in the queue, until another staff member approves it, so no single person can route a
+ * customer's reset link to an address of their own.
+ */
+export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
   const email = normalizeEmail(rawEmail);
-  if (!isValidEmail(email) || hasLineBreak(email)) return 'INVALID_EMAIL' as const;
-  return withAccount(deps, id, (account) =>
+  if (!isValidEmail(email) || hasLineBreak(email)) return fail('INVALID_EMAIL', 'email');
+  return withAccount<{ applied: boolean }>(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
-      await repo.updateEmail(trx, id, email, deps.clock.now());
-      const voided = await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'email_changed');
-      await recordAudit(trx, deps.clock, staff.origin, {
-        event: 'staff.email_changed',
-        outcome: 'success',
-        actorType: 'staff',
-        actorId: staff.id,
-        accountId: id,
-        target: account.code,
-        details: { from: account.email, to: email, linksVoided: voided },
-      });
-      return 'ok' as const;
+      if (email.toLowerCase() === account.email_lc) return fail('SAME_EMAIL', 'email');
+      if (account.password_hash === null) {
+        await applyEmailChange(deps, trx, account, email, { staff, event: 'staff.email_changed' });
+        return ok({ applied: true });
+      }
+      const queued = await repo.insertPendingEmailChange(trx, { account_id: id, old_email: account.email, new_email: email, requested_by: staff.id, requested_at: deps.clock.now() });
+      if (!queued) return fail('CHANGE_PENDING', 'email');
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { from: account.email, to: email } });
+      return ok({ applied: false });
     }),
   );
 }
 
+/** The second pair of eyes: another staff member approves (the change applies) or anyone rejects it. */
+export async function decideEmailChangeByStaff(deps: AdminDeps, staff: StaffActor, id: number, approve: boolean): Promise<Result<{ applied: boolean }, AdminActionError>> {
+  return withAccount<{ applied: boolean }>(deps, id, (account) =>
+    deps.db.transaction().execute(async (trx) => {
+      const pending = await repo.findPendingEmailChange(trx, id);
+      if (!pending) return fail('NO_PENDING_CHANGE');
+      if (approve && pending.requested_by === staff.id) return fail('OWN_REQUEST');
+      if (!(await repo.decideEmailChange(trx, pending.id, staff.id, approve ? 'approved' : 'rejected', deps.clock.now()))) return fail('NO_PENDING_CHANGE');
+      if (approve) {
+        await applyEmailChange(deps, trx, account, pending.new_email, { staff, event: 'staff.email_change_approved', requestedBy: pending.requested_by });
+      } else {
+        await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_rejected', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { to: pending.new_email, requestedBy: pending.requested_by } });
+      }
+      return ok({ applied: approve });
+    }),
+  );
+}
+
+export async function listPendingEmailChanges(db: Executor) {
+  return repo.listPendingEmailChanges(db, 100);
+}
+
 /** Disable revokes every session, remember-me token and link of the account at once. */
-export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id: number, disabled: boolean) {
+export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id: number, disabled: boolean): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
       const now = deps.clock.now();
@@ -130,25 +194,25 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
         target: account.code,
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
-      return 'ok' as const;
+      return ok();
     }),
   );
 }
 
-export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number) {
+export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
       const sessions = await invalidateAccountSessions(trx, id);
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: sessions } });
-      return 'ok' as const;
+      return ok();
     }),
   );
 }
 
-export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, id: number) {
+export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
     await clearIdentifierThrottle(deps.db, account.code);
     await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code });
-    return 'ok' as const;
+    return ok();
   });
 }

@@ -7,6 +7,7 @@ import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
 import { formatShortDateTime } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
+import type { Result } from '../../shared/result.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { AccountDetailPage, AccountsPage, AuditPage, ImportPage, RequestDetailPage, RequestsListPage } from '../../views/back-office/pages.js';
 import { h } from '../../views/jsx.js';
@@ -108,7 +109,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const rows = await admin.searchAccounts(app.deps.db, query);
     // The list shows the stored state; the detail page adds pending links and throttling.
     const accounts = rows.map((a) => ({ ...a, status: admin.adminStatus(a, false, false) }));
-    return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} accounts={accounts} />);
+    const pendingEmails = await admin.listPendingEmailChanges(app.deps.db);
+    return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} accounts={accounts} pendingEmails={pendingEmails} />);
   });
 
   const renderAccount = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; notice?: string; newEmail?: string } = {}) => {
@@ -122,23 +124,26 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     return renderAccount(request, reply, Number(request.params.id), 200, { notice: ok ? bo.done[ok] : undefined });
   });
 
-  const accountAction = (path: string, done: string, action: (id: number, request: FastifyRequest) => Promise<unknown>) =>
+  /** Every action of the account page: the service decides, its code picks the status and the sentence. */
+  const accountAction = <T,>(path: string, done: (value: T) => string, action: (id: number, request: FastifyRequest) => Promise<Result<T, admin.AdminActionError>>) =>
     app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) } }, async (request, reply) => {
       const id = Number(request.params.id);
       const result = await action(id, request);
-      if (result === 'NOT_FOUND') return reply.callNotFound();
-      if (result === 'INVALID_EMAIL' || result === 'DISABLED') {
+      if (!result.ok && result.code === 'NOT_FOUND') return reply.callNotFound();
+      if (!result.ok) {
         const email = (request.body as { email?: string }).email;
-        return renderAccount(request, reply, id, 400, { errors: { email: bo[result] }, newEmail: email?.slice(0, 254) });
+        return renderAccount(request, reply, id, result.field ? 400 : 409, { errors: { [result.field ?? 'action']: bo.errors[result.code] }, newEmail: email?.slice(0, 254) });
       }
-      return reply.redirect(`/back-office/comptes/${id}?ok=${done}`, 303);
+      return reply.redirect(`/back-office/comptes/${id}?ok=${done(result.value)}`, 303);
     });
-  accountAction('lien', 'link', (id, request) => admin.sendLinkByStaff(deps(), actor(request), id));
-  accountAction('email', 'email', (id, request) => admin.changeEmailByStaff(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''));
-  accountAction('desactiver', 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true));
-  accountAction('reactiver', 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false));
-  accountAction('sessions', 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
-  accountAction('debloquer', 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
+  accountAction('lien', () => 'link', (id, request) => admin.sendLinkByStaff(deps(), actor(request), id));
+  accountAction<{ applied: boolean }>('email', (v) => (v.applied ? 'email' : 'email_requested'), (id, request) => admin.requestEmailChange(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''));
+  accountAction('email/approuver', () => 'email_approved', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, true));
+  accountAction('email/refuser', () => 'email_rejected', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, false));
+  accountAction('desactiver', () => 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true));
+  accountAction('reactiver', () => 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false));
+  accountAction('sessions', () => 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
+  accountAction('debloquer', () => 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
 
   // ── Audit log ──────────────────────────────────────────────────────────────
   type AuditQuery = { type?: string; compte?: string; acteur?: string; du?: string; au?: string };

@@ -3,6 +3,7 @@
  * (INVALID_CREDENTIALS, TOKEN_EXPIRED…); this catalogue turns them into words. A second
  * language is one file away: copy this one and keep the same keys (the type enforces them).
  */
+import type { AdminActionError } from '../../modules/back-office/accounts-admin.service.js';
 import type { StaffMemberError } from '../../modules/staff/staff.members.service.js';
 
 export const fr = {
@@ -174,11 +175,33 @@ export const fr = {
     enable: 'Réactiver le compte',
     revokeSessions: 'Fermer toutes les sessions',
     clearThrottle: 'Lever le ralentissement des connexions',
-    INVALID_EMAIL: 'Adresse e-mail invalide.',
-    DISABLED: 'Ce compte est désactivé : réactivez-le d’abord.',
+    errors: {
+      NOT_FOUND: 'Élément introuvable.',
+      INVALID_EMAIL: 'Adresse e-mail invalide.',
+      SAME_EMAIL: 'C’est déjà l’adresse e-mail de ce compte.',
+      DISABLED: 'Ce compte est désactivé : réactivez-le d’abord.',
+      CHANGE_PENDING: 'Un changement d’adresse e-mail attend déjà la validation d’un second membre du service client.',
+      NO_PENDING_CHANGE: 'Aucun changement d’adresse e-mail n’attend de validation pour ce compte (il vient peut-être d’être traité).',
+      OWN_REQUEST: 'Vous avez demandé ce changement : un autre membre du service client doit le valider.',
+    } satisfies Record<AdminActionError, string>,
+    pendingEmailHeading: 'Changement d’adresse e-mail en attente de validation',
+    pendingEmailBody: (from: string, to: string, by: string, when: string) => `${by} a demandé le ${when} de remplacer ${from} par ${to}. Un second membre du service client doit valider ce changement ; jusque-là, tous les e-mails partent vers l’adresse actuelle.`,
+    pendingEmailApprove: 'Valider le changement',
+    pendingEmailReject: 'Refuser le changement',
+    pendingEmailOwn: 'Vous avez fait cette demande : un autre membre du service client doit la valider. Vous pouvez la retirer.',
+    pendingEmailWithdraw: 'Retirer ma demande',
+    pendingEmailsTitle: 'Changements d’adresse e-mail à valider',
+    pendingEmailsNone: 'Aucun changement d’adresse e-mail n’attend de validation.',
+    pendingFrom: 'Adresse actuelle',
+    pendingTo: 'Nouvelle adresse',
+    pendingBy: 'Demandé par',
+    changeEmailHint: 'Sur un compte activé, le changement attend la validation d’un second membre du service client ; l’ancienne adresse est prévenue dès qu’il s’applique.',
     done: {
       link: 'Lien envoyé au client.',
-      email: 'Adresse e-mail modifiée ; les liens en cours sont annulés.',
+      email: 'Adresse e-mail modifiée ; les liens en cours sont annulés et l’ancienne adresse est prévenue.',
+      email_requested: 'Demande enregistrée : un second membre du service client doit valider ce changement d’adresse e-mail.',
+      email_approved: 'Changement validé : la nouvelle adresse est en place, les liens en cours sont annulés et l’ancienne adresse est prévenue.',
+      email_rejected: 'Le changement d’adresse e-mail est refusé ; l’adresse actuelle reste en place.',
       disabled: 'Compte désactivé ; toutes ses sessions sont fermées.',
       enabled: 'Compte réactivé.',
       sessions: 'Toutes les sessions du compte sont fermées.',
@@ -348,6 +371,23 @@ export const fr = {
     rejectedSubject: (brand: string) => `${brand} – Votre demande d’ouverture de compte`,
     rejectedBody: (company: string) => `Nous avons étudié la demande d’ouverture de compte web pour ${company}. Nous ne pouvons malheureusement pas y donner suite :`,
     rejectedContact: 'Pour toute question, répondez à notre service client ou contactez-le par téléphone.',
+    supportContact: (email: string | null, phone: string | null) =>
+      email && phone
+        ? `notre service client, par e-mail à ${email} ou par téléphone au ${phone}`
+        : email
+          ? `notre service client, par e-mail à ${email}`
+          : phone
+            ? `notre service client, par téléphone au ${phone}`
+            : 'notre service client',
+    emailChangedSubject: (brand: string) => `${brand} – L’adresse e-mail de votre Espace Pro a été modifiée`,
+    emailChangedBody: (code: string, newEmail: string, when: string) =>
+      `Le ${when}, notre service client a remplacé l’adresse e-mail de votre Espace Pro (identifiant ${code}) par ${newEmail}. Les prochains messages de votre Espace Pro, dont les liens pour choisir un mot de passe, seront envoyés à cette nouvelle adresse ; ce message est le dernier envoyé à celle-ci.`,
+    emailChangedWarning: (support: string) => `Si vous n’avez pas demandé ce changement, contactez au plus vite ${support} : nous rétablirons votre adresse.`,
+    newDeviceSubject: 'Nouvelle connexion à votre Espace Pro',
+    newDeviceBody: (code: string, when: string, browser: string, place: string) =>
+      `Une connexion à votre Espace Pro (identifiant ${code}) a eu lieu le ${when} depuis un navigateur que nous ne connaissions pas : ${browser}, adresse IP approximative ${place}.`,
+    newDeviceAdvice: (support: string) =>
+      `S’il s’agit de vous, vous n’avez rien à faire. Sinon, changez tout de suite votre mot de passe avec « Mot de passe oublié ? / Première connexion », puis révoquez les appareils inconnus dans « Sécurité » de votre Espace Pro ; en cas de doute, contactez ${support}.`,
     alertSubject: (brand: string) => `${brand} – Tentatives de connexion à votre Espace Pro`,
     alertBody: (code: string, failures: number) =>
       `Nous avons constaté ${failures} tentatives de connexion infructueuses consécutives sur votre Espace Pro (identifiant ${code}). Par sécurité, les nouvelles tentatives sont ralenties pendant quelques minutes ; votre compte n’est pas bloqué.`,

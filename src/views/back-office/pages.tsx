@@ -192,10 +192,61 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
 
 type AccountRow = Awaited<ReturnType<typeof searchAccounts>>[number] & { status: keyof typeof bo.statuses };
 
-export function AccountsPage(p: Common & { query: string; accounts: AccountRow[] }): Html {
+/** One change of a customer's e-mail waiting for a second staff member (S37). */
+export interface PendingEmailRow {
+  account_id: number;
+  code: string;
+  company: string;
+  old_email: string;
+  new_email: string;
+  requested_by: string;
+  requested_at: number;
+}
+
+/** The queue of e-mail changes to validate, on the accounts page. */
+function PendingEmailChanges({ rows, when }: { rows: PendingEmailRow[]; when: (ms: number) => string }): Html {
+  return (
+    <section class="panel" aria-labelledby="emails-attente-titre">
+      <h2 id="emails-attente-titre">{bo.pendingEmailsTitle}</h2>
+      {rows.length === 0 ? (
+        <p>{bo.pendingEmailsNone}</p>
+      ) : (
+        <ScrollTable labelledBy="emails-attente-titre" tableClass="dense">
+          <thead>
+            <tr>
+              <th scope="col">{bo.code}</th>
+              <th scope="col">{bo.company}</th>
+              <th scope="col">{bo.pendingFrom}</th>
+              <th scope="col">{bo.pendingTo}</th>
+              <th scope="col">{bo.pendingBy}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/back-office/comptes/${r.account_id}`}>{r.code}</a>
+                </td>
+                <td>{r.company}</td>
+                <td>{r.old_email}</td>
+                <td>{r.new_email}</td>
+                <td>
+                  {r.requested_by} ({when(r.requested_at)})
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
+      )}
+    </section>
+  );
+}
+
+export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]; pendingEmails: PendingEmailRow[] }): Html {
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountsTitle} current="accounts">
       <h1 id="comptes-titre">{bo.accountsTitle}</h1>
+      {p.pendingEmails.length > 0 ? <PendingEmailChanges rows={p.pendingEmails} when={p.when} /> : null}
       <form method="get" action="/back-office/comptes" role="search" class="search-form">
         <Field name="q" label={bo.search} value={p.query} type="search" maxlength={100} />
         <button type="submit" class="button button-primary">
@@ -235,7 +286,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
 }
 
 export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string }): Html {
-  const { account, status, openLink, throttle, mails, sessions } = p.detail;
+  const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountTitle(account.code)} current="accounts" hasError={p.errors !== undefined}>
@@ -264,6 +315,26 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         <dd>{String(sessions)}</dd>
       </dl>
 
+      {pendingEmail ? (
+        <section class="panel" aria-labelledby="email-attente-titre">
+          <h2 id="email-attente-titre">{bo.pendingEmailHeading}</h2>
+          <p>{bo.pendingEmailBody(pendingEmail.from, pendingEmail.to, pendingEmail.by, p.when(pendingEmail.at))}</p>
+          {pendingEmail.by === p.staff.email ? (
+            <>
+              <p>{bo.pendingEmailOwn}</p>
+              <div class="actions">
+                <PostButton ctx={p.ctx} action={`${base}/email/refuser`} label={bo.pendingEmailWithdraw} />
+              </div>
+            </>
+          ) : (
+            <div class="actions">
+              <PostButton ctx={p.ctx} action={`${base}/email/approuver`} label={bo.pendingEmailApprove} />
+              <PostButton ctx={p.ctx} action={`${base}/email/refuser`} label={bo.pendingEmailReject} />
+            </div>
+          )}
+        </section>
+      ) : null}
+
       <section class="panel" aria-labelledby="actions-titre">
         <h2 id="actions-titre">{bo.actionsHeading}</h2>
         <p>{bo.noPasswordNote}</p>
@@ -275,7 +346,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         </div>
         <form method="post" action={`${base}/email`} novalidate>
           <CsrfField token={p.ctx.csrfToken} />
-          <Field name="email" label={bo.newEmail} type="email" value={p.newEmail ?? ''} error={p.errors?.email} required autocomplete="off" maxlength={254} />
+          <Field name="email" label={bo.newEmail} hint={bo.changeEmailHint} type="email" value={p.newEmail ?? ''} error={p.errors?.email} required autocomplete="off" maxlength={254} />
           <button type="submit" class="button">
             {bo.changeEmail}
           </button>

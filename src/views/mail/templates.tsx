@@ -210,3 +210,43 @@ export function accountRequestRejectedMail(p: { brand: string; company: string; 
   );
   return { subject: fr.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
 }
+
+/** How the customer reaches customer service, from SUPPORT_EMAIL / SUPPORT_PHONE (or the generic sentence). */
+export function supportContact(config: { supportEmail: string | null; supportPhone: string | null }): string {
+  return fr.mail.supportContact(config.supportEmail, config.supportPhone);
+}
+
+/** A security notice: a greeting, a few plain paragraphs, the signature (no link, no secret). */
+function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[] }): MailContent {
+  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{p.greeting}</p>
+      {p.paragraphs.map((line) => (
+        <p>{line}</p>
+      ))}
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: p.subject, text, html: renderDocument(html) };
+}
+
+/** S39: sent to the OLD address when customer service changed the account's e-mail. */
+export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string }): MailContent {
+  return noticeMail({
+    brand: p.brand,
+    subject: fr.mail.emailChangedSubject(p.brand),
+    greeting: fr.mail.greeting(p.company),
+    paragraphs: [fr.mail.emailChangedBody(p.code, p.newEmail, p.when), fr.mail.emailChangedWarning(p.support)],
+  });
+}
+
+/** S39 (ASVS 6.3.5): a sign-in from a browser the account had not used before. */
+export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string }): MailContent {
+  return noticeMail({
+    brand: p.brand,
+    subject: fr.mail.newDeviceSubject,
+    greeting: fr.mail.greeting(p.company),
+    paragraphs: [fr.mail.newDeviceBody(p.code, p.when, p.browser, p.place), fr.mail.newDeviceAdvice(p.support)],
+  });
+}
