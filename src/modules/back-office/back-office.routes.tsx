@@ -2,7 +2,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { getStaff } from '../staff/staff.guard.js';
+import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
 import { formatShortDateTime } from '../../shared/format.js';
@@ -125,8 +125,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   });
 
   /** Every action of the account page: the service decides, its code picks the status and the sentence. */
-  const accountAction = <T,>(path: string, done: (value: T) => string, action: (id: number, request: FastifyRequest) => Promise<Result<T, admin.AdminActionError>>) =>
-    app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) } }, async (request, reply) => {
+  const accountAction = <T,>(path: string, done: (value: T) => string, action: (id: number, request: FastifyRequest) => Promise<Result<T, admin.AdminActionError>>, sensitive = false) =>
+    app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) }, preHandler: sensitive ? requireFreshSecondFactor : [] }, async (request, reply) => {
       const id = Number(request.params.id);
       const result = await action(id, request);
       if (!result.ok && result.code === 'NOT_FOUND') return reply.callNotFound();
@@ -137,11 +137,11 @@ export async function backOfficeRoutes(app: FastifyInstance) {
       return reply.redirect(`/back-office/comptes/${id}?ok=${done(result.value)}`, 303);
     });
   accountAction('lien', () => 'link', (id, request) => admin.sendLinkByStaff(deps(), actor(request), id));
-  accountAction<{ applied: boolean }>('email', (v) => (v.applied ? 'email' : 'email_requested'), (id, request) => admin.requestEmailChange(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''));
-  accountAction('email/approuver', () => 'email_approved', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, true));
+  accountAction<{ applied: boolean }>('email', (v) => (v.applied ? 'email' : 'email_requested'), (id, request) => admin.requestEmailChange(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''), true);
+  accountAction('email/approuver', () => 'email_approved', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, true), true);
   accountAction('email/refuser', () => 'email_rejected', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, false));
-  accountAction('desactiver', () => 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true));
-  accountAction('reactiver', () => 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false));
+  accountAction('desactiver', () => 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true), true);
+  accountAction('reactiver', () => 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false), true);
   accountAction('sessions', () => 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
   accountAction('debloquer', () => 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
 
@@ -186,7 +186,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     return sendPage(reply, <AuditPage {...common(request, reply)} filters={raw} entries={entries} exportHref={exportHref} errors={errors} />, errors ? 400 : 200);
   });
 
-  app.get<{ Querystring: AuditQuery }>('/back-office/journal.csv', async (request, reply) => {
+  app.get<{ Querystring: AuditQuery }>('/back-office/journal.csv', { preHandler: requireFreshSecondFactor }, async (request, reply) => {
     const { filters } = parseFilters(request.query);
     const entries = (await listAuditEntries(app.deps.db, filters, 100_000)).map(view);
     await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), { event: 'staff.audit_exported', outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, details: { rows: entries.length } });
@@ -212,7 +212,7 @@ export async function importRoutes(app: FastifyInstance) {
     // The upload is the only multipart form; its fields are attached to the body so the global
     // CSRF check reads `_csrf` like on any other form.
     await upload.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10 } });
-    upload.post('/back-office/import', async (request, reply) => {
+    upload.post('/back-office/import', { preHandler: requireFreshSecondFactor }, async (request, reply) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
       const file = body.fichier;
       if (!Buffer.isBuffer(file) || file.length === 0) return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_FILE_REQUIRED }} />, 400);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { MINUTE_MS } from '../../shared/clock.js';
 import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -16,6 +17,8 @@ export interface CurrentStaff {
   staffId: number;
   email: string;
   role: StaffRole;
+  /** When the second factor was last checked (login or step-up). */
+  mfaPassedAt: number;
 }
 
 const SESSION = Symbol('staffSession');
@@ -49,7 +52,7 @@ export function forgetLoadedStaff(request: FastifyRequest): void {
 export async function loadStaff(request: FastifyRequest, reply: FastifyReply): Promise<CurrentStaff | null> {
   const session = await loadStaffSession(request, reply);
   if (!session || !session.mfaPassed) return null;
-  return { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role };
+  return { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role, mfaPassedAt: session.mfaPassedAt! };
 }
 
 const CURRENT = Symbol('currentStaff');
@@ -92,7 +95,7 @@ export function staffGuard(options: StaffScopeOptions = {}): preHandlerAsyncHook
       });
       return sendStaffForbidden(request, reply, null);
     }
-    const staff: CurrentStaff = { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role };
+    const staff: CurrentStaff = { sessionId: session.id, staffId: session.staffId, email: session.email, role: session.role, mfaPassedAt: session.mfaPassedAt! };
     if (options.role && staff.role !== options.role) {
       await recordAudit(db, clock, requestOrigin(request), {
         event: 'backoffice.access_denied',
@@ -124,4 +127,32 @@ export async function registerStaffScope(
     scope.addHook('preHandler', staffGuard(options));
     await routes(scope);
   });
+}
+
+/** S38: how old the second factor may be for a sensitive action. */
+export const STEP_UP_MAX_AGE_MS = 10 * MINUTE_MS;
+export const STEP_UP_PATH = '/back-office/verification';
+
+/**
+ * S38, on the routes of sensitive actions (e-mail change, disable/enable, setup links, staff
+ * creation, import, audit export): a second factor at most 10 minutes old, or the member is sent
+ * to confirm a fresh code first (then back to the page they came from, to do it again).
+ */
+export const requireFreshSecondFactor: preHandlerAsyncHookHandler = async function requireFreshSecondFactor(request, reply) {
+  const staff = getStaff(request);
+  if (request.server.deps.clock.now() - staff.mfaPassedAt <= STEP_UP_MAX_AGE_MS) return;
+  const back = request.method === 'GET' ? request.url : sameSiteBackOfficeReferer(request) ?? '/back-office';
+  return reply.redirect(`${STEP_UP_PATH}?next=${encodeURIComponent(back)}`, 303);
+};
+
+/** The back-office page a form was posted from, when the browser says so (path only). */
+function sameSiteBackOfficeReferer(request: FastifyRequest): string | null {
+  const referer = request.headers.referer;
+  if (typeof referer !== 'string') return null;
+  try {
+    const url = new URL(referer);
+    return url.origin === request.server.deps.config.publicUrl && url.pathname.startsWith('/back-office') ? url.pathname + url.search : null;
+  } catch {
+    return null;
+  }
 }

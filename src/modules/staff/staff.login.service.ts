@@ -103,7 +103,11 @@ export type SecondFactorResult =
  * works once, RFC 6238 §5.2), or an unused recovery code (consumed here). Through the attempt
  * core, under the same per-account key as the password (S8) and the same per-IP limit (S9).
  */
-export async function verifyStaffSecondFactor(deps: StaffLoginDeps, input: { staffId: number; code: string; origin: Origin }): Promise<SecondFactorResult> {
+export async function verifyStaffSecondFactor(
+  deps: StaffLoginDeps,
+  input: { staffId: number; code: string; origin: Origin; purpose?: 'login' | 'step_up' },
+): Promise<SecondFactorResult> {
+  const stepUp = input.purpose === 'step_up';
   const { db, clock } = deps;
   const staff = await repo.findStaffById(db, input.staffId);
   const typed = input.code.normalize('NFKC').replace(/\s+/g, '');
@@ -137,7 +141,7 @@ export async function verifyStaffSecondFactor(deps: StaffLoginDeps, input: { sta
   if (outcome.kind === 'passed' && staff) {
     await db.transaction().execute(async (trx) => {
       await outcome.settle(trx);
-      await repo.recordStaffLogin(trx, staff.id, clock.now());
+      if (!stepUp) await repo.recordStaffLogin(trx, staff.id, clock.now());
       if (method === 'recovery_code') {
         await recordAudit(trx, clock, input.origin, {
           event: 'staff.recovery_code.used',
@@ -148,14 +152,14 @@ export async function verifyStaffSecondFactor(deps: StaffLoginDeps, input: { sta
           details: { left: recoveryCodesLeft ?? 0 },
         });
       }
-      await recordAudit(trx, clock, input.origin, { event: 'staff.login.success', outcome: 'success', actorType: 'staff', actorId: staff.email, target: staff.email, details: { method } });
+      await recordAudit(trx, clock, input.origin, { event: stepUp ? 'staff.step_up.success' : 'staff.login.success', outcome: 'success', actorType: 'staff', actorId: staff.email, target: staff.email, details: { method } });
     });
     return { ok: true, method, recoveryCodesLeft };
   }
   const failure: SecondFactorFailureReason = outcome.kind === 'throttled' ? 'throttled' : (reason ?? 'unavailable');
   await auditStaffDelay(deps, input.origin, outcome, staff?.email ?? null);
   await recordAudit(db, clock, input.origin, {
-    event: 'staff.mfa.failure',
+    event: stepUp ? 'staff.step_up.failure' : 'staff.mfa.failure',
     outcome: 'failure',
     actorType: 'anonymous',
     target: staff?.email ?? null,

@@ -122,6 +122,10 @@ export async function touchStaffSession(db: Executor, id: string, now: number): 
   await db.updateTable('staff_sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
 }
 
+export async function setStaffSessionSecondFactor(db: Executor, id: string, at: number): Promise<void> {
+  await db.updateTable('staff_sessions').set({ mfa_passed_at: at }).where('id', '=', id).where('mfa_passed_at', 'is not', null).execute();
+}
+
 export async function deleteStaffSession(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('staff_sessions').where('id', '=', id).execute();
 }

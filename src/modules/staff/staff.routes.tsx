@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH } from './staff.guard.js';
+import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, requireFreshSecondFactor, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_PATH } from './staff.guard.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -18,6 +18,7 @@ import {
   StaffRecoveryCodesPage,
   StaffSetupPasswordPage,
   StaffSetupTotpPage,
+  StaffStepUpPage,
   TeamPage,
   type TeamPageProps,
 } from '../../views/back-office/staff.js';
@@ -25,7 +26,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
 import { createStaff, findStaffMember, listStaffMembers, resendSetupLink, setStaffEnabled, staffStatus } from './staff.members.service.js';
 import { authenticateStaff, verifyStaffSecondFactor } from './staff.login.service.js';
-import { createStaffSession, invalidateStaffSession } from './staff.sessions.js';
+import { createStaffSession, invalidateStaffSession, refreshSecondFactor } from './staff.sessions.js';
 import { checkSetupLink, confirmTotpEnrolment, setupPassword } from './staff.setup.service.js';
 import { enterLink } from '../auth-core/link-entry.js';
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
@@ -215,6 +216,23 @@ async function staffEntryRoutes(app: FastifyInstance) {
 
 /** Signed-in pages of every staff member. */
 async function dashboardRoutes(scope: FastifyInstance) {
+  const { config } = scope.deps;
+  const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config, hasher: scope.deps.hasher, dummyHash: scope.deps.dummyHash });
+
+  // S38: a fresh code before a sensitive action, through the attempt core like the login's.
+  scope.get<{ Querystring: { next?: string } }>(STEP_UP_PATH, async (request, reply) => {
+    return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={getStaff(request)} next={backOfficeNext(request.query.next)} />);
+  });
+  scope.post<{ Body: { code: string; next?: string } }>(STEP_UP_PATH, { schema: { body: codeBody } }, async (request, reply) => {
+    const staff = getStaff(request);
+    const next = backOfficeNext(request.body.next);
+    const result = await verifyStaffSecondFactor(deps(), { staffId: staff.staffId, code: request.body.code, origin: requestOrigin(request), purpose: 'step_up' });
+    if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
+    if (!result.ok) return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={staff} next={next} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
+    await refreshSecondFactor(scope.deps.db, scope.deps.clock, staff.sessionId);
+    return reply.redirect(next ?? '/back-office', 303);
+  });
+
   scope.get<{ Querystring: { codes_secours?: string } }>('/back-office', async (request, reply) => {
     const staff = getStaff(request);
     const left = request.query.codes_secours;
@@ -256,7 +274,7 @@ async function teamRoutes(scope: FastifyInstance) {
     return render(request, reply, { notice });
   });
 
-  scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody } }, async (request, reply) => {
+  scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
     const { email, role } = request.body;
     const created = await createStaff(deps(), { email, role }, requestOrigin(request), actor(request), 'mail');
     if (!created.ok) {
@@ -271,7 +289,7 @@ async function teamRoutes(scope: FastifyInstance) {
     ['desactiver', false],
     ['activer', true],
   ] as const) {
-    scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
+    scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
       const id = Number(request.params.id);
       const result = await setStaffEnabled(deps(), id, enabled, requestOrigin(request), actor(request));
       if (!result.ok) return render(request, reply, { problem: fr.staff.errors[result.code] }, result.code === 'NOT_FOUND' ? 404 : 409);
@@ -279,7 +297,7 @@ async function teamRoutes(scope: FastifyInstance) {
     });
   }
 
-  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams } }, async (request, reply) => {
+  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
     const issued = await resendSetupLink(deps(), Number(request.params.id), requestOrigin(request), actor(request));
     if (!issued.ok) return render(request, reply, { problem: fr.staff.errors[issued.code] }, 404);
     return render(request, reply, { issued: { email: issued.value.email, validity: validity(issued.value.expiresAt) } });

@@ -16,6 +16,8 @@ export interface ValidStaffSession {
   role: StaffRole;
   /** False until the second factor was passed: such a session opens nothing but the TOTP step. */
   mfaPassed: boolean;
+  /** When the second factor was last checked (login or step-up), or null. */
+  mfaPassedAt: number | null;
 }
 
 /** A session after the password alone is short-lived and marked pending; passing the second factor opens a new one. */
@@ -32,7 +34,12 @@ function staffSessionStore(db: Executor) {
 /** The session behind a cookie token, or null when unknown, idle (30 min), past its end (12 h) or its member disabled. */
 export async function validateStaffSessionToken(db: Kysely<DB>, clock: Clock, token: string): Promise<ValidStaffSession | null> {
   const row = await resumeSession(clock, token, staffSessionStore(db), (r) => r.disabled_at === null);
-  return row && { id: row.id, staffId: row.staff_id, email: row.email, role: row.role, mfaPassed: row.mfa_passed_at !== null };
+  return row && { id: row.id, staffId: row.staff_id, email: row.email, role: row.role, mfaPassed: row.mfa_passed_at !== null, mfaPassedAt: row.mfa_passed_at };
+}
+
+/** S38: a second factor checked again now, for the sensitive actions of the next minutes. */
+export async function refreshSecondFactor(db: Executor, clock: Clock, sessionId: string): Promise<void> {
+  await repo.setStaffSessionSecondFactor(db, sessionId, clock.now());
 }
 
 export async function invalidateStaffSession(db: Executor, sessionId: string): Promise<void> {

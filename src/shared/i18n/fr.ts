@@ -412,6 +412,10 @@ export const fr = {
     codeSubmit: 'Se connecter',
     INVALID_CODE: 'Code incorrect ou déjà utilisé. Attendez le code suivant de votre application, ou utilisez un code de secours.',
     restart: 'Recommencer la connexion',
+    stepUpTitle: 'Confirmez votre identité',
+    stepUpIntro:
+      'Cette action est sensible : pour la faire, saisissez le code à 6 chiffres affiché maintenant par votre application d’authentification. Il reste valable 10 minutes pour les actions suivantes ; vous reviendrez ensuite à la page d’où vous venez, où il suffira de recommencer.',
+    stepUpSubmit: 'Confirmer',
     recoveryCodesLeft: (left: number) =>
       `Vous vous êtes connecté avec un code de secours. Il vous en reste ${left}. Si vous avez perdu votre téléphone, demandez un nouveau lien d’activation à un administrateur.`,
     // Setup link

@@ -58,6 +58,27 @@ export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; ne
   );
 }
 
+/** S38: a fresh code before a sensitive action, inside the back office. */
+export function StaffStepUpPage({ ctx, staff, next, errors = {} }: { ctx: PageContext; staff: BackOfficeUser; next?: string | null; errors?: FieldErrors }): Html {
+  return (
+    <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.stepUpTitle} hasError={Object.keys(errors).length > 0}>
+      <h1>{fr.staff.stepUpTitle}</h1>
+      <div class="panel narrow">
+        <p>{fr.staff.stepUpIntro}</p>
+        <ErrorSummary errors={errors} />
+        <form method="post" action="/back-office/verification" novalidate>
+          <CsrfField token={ctx.csrfToken} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <Field name="code" label={fr.staff.code} hint={fr.staff.codeHint} error={errors.code} required autocomplete="one-time-code" maxlength={32} />
+          <button type="submit" class="button button-primary">
+            {fr.staff.stepUpSubmit}
+          </button>
+        </form>
+      </div>
+    </BackOfficeLayout>
+  );
+}
+
 // ---- setup link -------------------------------------------------------------------------------
 
 export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: { ctx: PageContext; email: string; minLength: number; errors?: FieldErrors }): Html {
