@@ -5,7 +5,7 @@ import type { ResetRequestTable } from '../modules/password-reset/password-reset
 import type { AuditTable } from '../modules/audit/audit.table.js';
 import type { LinkTokenTable, LoginThrottleTable, RateLimitTable } from '../modules/auth-core/auth-core.table.js';
 import type { SettingTable } from '../modules/settings/settings.repository.js';
-import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
+import type { DeviceTable, KnownBrowserTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
 import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
@@ -15,6 +15,7 @@ export interface DB {
   sessions: SessionTable;
   remember_tokens: RememberTokenTable;
   devices: DeviceTable;
+  known_browsers: KnownBrowserTable;
   audit_log: AuditTable;
   login_throttle: LoginThrottleTable;
   rate_limits: RateLimitTable;

@@ -13,6 +13,8 @@ export const COOKIE = {
   staff: '__Host-ep_staff',
   /** An e-mailed link's token between its first visit and the last step, never in the address bar (S14). */
   resetLink: '__Host-ep_reset',
+  /** A random value that lets an account recognise a browser it signed in from (S39). */
+  browser: '__Host-ep_browser',
   staffSetupLink: '__Host-ep_staff_setup',
 } as const;
 

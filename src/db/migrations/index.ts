@@ -7,6 +7,7 @@ import * as m005 from './005_reset_queue.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_link_tokens.js';
 import * as m009 from './009_email_changes.js';
+import * as m011 from './011_known_browsers.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_rate_limits': m006,
   '007_link_tokens': m007,
   '009_email_changes': m009,
+  '011_known_browsers': m011,
 };

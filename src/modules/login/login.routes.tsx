@@ -18,10 +18,12 @@ import {
   forgetDevice,
   invalidateSession,
   issueRememberToken,
+  KNOWN_BROWSER_MS,
+  recognizeBrowser,
   rememberDevice,
   revokeRememberCookie,
 } from '../session/session.service.js';
-import { authenticate } from './login.service.js';
+import { authenticate, noticeSignInFromNewBrowser } from './login.service.js';
 
 const loginBody = {
   type: 'object',
@@ -107,6 +109,11 @@ export async function loginRoutes(app: FastifyInstance) {
     const token = remember ? await issueRememberToken(db, clock, result.accountId) : null;
     const session = await createSession(db, clock, result.accountId, origin, token?.series ?? null);
     startSessionCookie(request, reply, COOKIE.session, session.token);
+
+    // S39: a browser this account has not signed in from before; its holder hears of it.
+    const browser = await recognizeBrowser(db, clock, result.accountId, readCookie(request, COOKIE.browser));
+    setSecureCookie(reply, COOKIE.browser, browser.cookieValue, KNOWN_BROWSER_MS / 1000);
+    if (!browser.known && !result.firstLogin) await noticeSignInFromNewBrowser(app.deps, { accountId: result.accountId, userAgent: origin.userAgent, ip: origin.ip });
 
     const device = readCookie(request, COOKIE.device);
     if (token) {

@@ -11,7 +11,9 @@ import type { Executor } from '../../db/executor.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { countRecentMailsTo } from '../mail/mail.repository.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import { loginAlertMail } from '../../views/mail/templates.js';
+import { loginAlertMail, newDeviceMail, supportContact } from '../../views/mail/templates.js';
+import { describeUserAgent, ipPrefix } from '../../shared/device.js';
+import { formatDateTime } from '../../shared/format.js';
 import { DAY_MS } from '../../shared/clock.js';
 import type { AppMetrics } from '../metrics/metrics.js';
 
@@ -46,7 +48,8 @@ export interface LoginInput {
 export type LoginFailureReason = 'malformed_identifier' | 'unknown_identifier' | 'not_activated' | 'disabled' | 'throttled' | 'password_too_long' | 'wrong_password';
 
 export type LoginResult =
-  | { ok: true; accountId: number; code: string }
+  /** `firstLogin`: the account had never signed in (the first login after activation). */
+  | { ok: true; accountId: number; code: string; firstLogin: boolean }
   | { ok: false; code: 'INVALID_CREDENTIALS'; reason: LoginFailureReason }
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
 
@@ -86,7 +89,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
       await recordAudit(trx, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
     });
     deps.metrics?.countLogin('success');
-    return { ok: true, accountId: account.id, code: account.code };
+    return { ok: true, accountId: account.id, code: account.code, firstLogin: account.last_login_at === null };
   }
 
   const tooLong = passwordLength(input.password) > PASSWORD_MAX_LENGTH;
@@ -137,4 +140,28 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
 /** The audit's stand-in for a malformed identifier: its length, never its content (S34, S35). */
 export function malformedMarker(typed: string): string {
   return `invalid format (${[...typed].length} characters)`;
+}
+
+/**
+ * S39 (ASVS 6.3.5): after a sign-in from a browser the account had not used before, its holder is
+ * told when, from which browser and from about where (IP /24), and what to do if it was not them.
+ * The first login after activation is expected and tells nothing.
+ */
+export async function noticeSignInFromNewBrowser(deps: Pick<LoginDeps, 'db' | 'clock' | 'config'>, input: { accountId: number; userAgent: string; ip: string }): Promise<void> {
+  const { db, clock, config } = deps;
+  const account = await accounts.findAccountById(db, input.accountId);
+  if (!account) return;
+  const mail = newDeviceMail({
+    brand: config.brandName,
+    company: account.company,
+    code: account.code,
+    when: formatDateTime(clock.now(), config.displayTimezone),
+    browser: describeUserAgent(input.userAgent),
+    place: ipPrefix(input.ip),
+    support: supportContact(config),
+  });
+  await db.transaction().execute(async (trx) => {
+    await enqueueMail(trx, clock, { ...mail, kind: 'new_browser_notice', to: account.email, accountId: account.id });
+    await recordAudit(trx, clock, { ip: input.ip, userAgent: input.userAgent }, { event: 'login.new_browser', outcome: 'info', actorType: 'customer', actorId: account.code, accountId: account.id, details: { noticeSent: true } });
+  });
 }

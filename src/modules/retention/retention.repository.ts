@@ -22,6 +22,11 @@ export async function deleteExpiredRememberTokens(db: Executor, now: number): Pr
   return count(await db.deleteFrom('remember_tokens').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }
 
+/** Browsers that have not signed their account in for `cutoff`: a later sign-in from them is new again. */
+export async function deleteForgottenBrowsers(db: Executor, cutoff: number): Promise<number> {
+  return count(await db.deleteFrom('known_browsers').where('last_seen_at', '<=', cutoff).executeTakeFirstOrThrow());
+}
+
 export async function deleteExpiredDevices(db: Executor, now: number): Promise<number> {
   return count(await db.deleteFrom('devices').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }

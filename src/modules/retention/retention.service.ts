@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import { type Clock, DAY_MS } from '../../shared/clock.js';
-import { SESSION_IDLE_MS } from '../session/session.service.js';
+import { KNOWN_BROWSER_MS, SESSION_IDLE_MS } from '../session/session.service.js';
 import * as repo from './retention.repository.js';
 
 /** Bodies of delivered (or dead) mails are kept this long, for support questions, then emptied. */
@@ -29,6 +29,7 @@ export interface RetentionReport {
   staffSessions: number;
   rememberTokens: number;
   devices: number;
+  knownBrowsers: number;
   linkTokens: number;
   rateLimits: number;
   loginThrottles: number;
@@ -51,6 +52,7 @@ export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): P
     ['staffSessions', () => repo.deleteEndedStaffSessions(db, now, now - SESSION_IDLE_MS)],
     ['rememberTokens', () => repo.deleteExpiredRememberTokens(db, now)],
     ['devices', () => repo.deleteExpiredDevices(db, now)],
+    ['knownBrowsers', () => repo.deleteForgottenBrowsers(db, now - KNOWN_BROWSER_MS)],
     ['linkTokens', () => repo.deleteLinkTokensExpiredBy(db, now - EXPIRED_LINK_GRACE_MS)],
     ['rateLimits', () => repo.deleteEndedRateLimits(db, now)],
     ['loginThrottles', () => repo.deleteStaleLoginThrottles(db, now, now - LOGIN_THROTTLE_RETENTION_MS)],

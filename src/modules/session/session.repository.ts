@@ -96,3 +96,13 @@ export async function findDeviceIdentifier(db: Executor, id: string, now: number
 export async function deleteDevice(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('devices').where('id', '=', id).execute();
 }
+
+/** Marks the browser seen now; true when it had signed this account in before. */
+export async function touchKnownBrowser(db: Executor, id: string, accountId: number, now: number): Promise<boolean> {
+  const result = await db.updateTable('known_browsers').set({ last_seen_at: now }).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertKnownBrowser(db: Executor, row: { id: string; account_id: number; created_at: number; last_seen_at: number }): Promise<void> {
+  await db.insertInto('known_browsers').values(row).onConflict((oc) => oc.columns(['id', 'account_id']).doUpdateSet({ last_seen_at: row.last_seen_at })).execute();
+}

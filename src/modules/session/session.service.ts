@@ -151,3 +151,18 @@ export async function findRememberedIdentifier(db: Executor, clock: Clock, devic
 export async function forgetDevice(db: Executor, deviceValue: string): Promise<void> {
   await repo.deleteDevice(db, sha256(deviceValue));
 }
+
+/** How long a browser stays known without signing in (browsers cap cookies at 400 days). */
+export const KNOWN_BROWSER_MS = 400 * DAY_MS;
+
+/**
+ * S39: has this browser signed this account in before? Recognised by the random value of its own
+ * cookie (never an identifier, S21); a new one gets a value now. Returns the value to (re)set.
+ */
+export async function recognizeBrowser(db: Executor, clock: Clock, accountId: number, cookieValue: string | undefined): Promise<{ known: boolean; cookieValue: string }> {
+  const now = clock.now();
+  if (cookieValue && (await repo.touchKnownBrowser(db, sha256(cookieValue), accountId, now))) return { known: true, cookieValue };
+  const value = cookieValue ?? randomToken(32);
+  await repo.insertKnownBrowser(db, { id: sha256(value), account_id: accountId, created_at: now, last_seen_at: now });
+  return { known: false, cookieValue: value };
+}

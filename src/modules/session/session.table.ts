@@ -35,5 +35,13 @@ export interface DeviceTable {
   expires_at: number;
 }
 
+/** A browser an account signed in from (S39): only the SHA-256 of its cookie's random value. */
+export interface KnownBrowserTable {
+  id: string;
+  account_id: number;
+  created_at: number;
+  last_seen_at: number;
+}
+
 export type Session = Selectable<SessionTable>;
 export type RememberToken = Selectable<RememberTokenTable>;
