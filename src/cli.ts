@@ -6,10 +6,11 @@ import { backupSqliteFile } from './db/backup.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
-import { AccountError, accountStatus, createAccount } from './modules/account/account.service.js';
+import { type AccountInputError, accountStatus, createAccount } from './modules/account/account.service.js';
 import { listStaff } from './modules/staff/staff.repository.js';
 import { createStaff, type StaffMemberError, staffStatus } from './modules/staff/staff.members.service.js';
 import { importAccounts } from './modules/import/import.service.js';
+import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
 import { systemClock } from './shared/clock.js';
 
@@ -39,12 +40,12 @@ class UsageError extends Error {}
 /** A command that cannot be done here as asked: its message alone, and exit code 2. */
 class RefusedError extends Error {}
 
-const ACCOUNT_ERRORS: Record<string, string> = {
+const ACCOUNT_ERRORS = {
   INVALID_CODE: '--code must be exactly 5 digits (the customer code printed on invoices)',
   INVALID_EMAIL: '--email must be a valid e-mail address',
   INVALID_COMPANY: '--company must be 1 to 200 characters on one line',
   DUPLICATE_CODE: 'an account with this customer code already exists; nothing was written',
-};
+} satisfies Record<AccountInputError, string>;
 
 const STAFF_ERRORS = {
   INVALID_EMAIL: '--email must be a valid e-mail address',
@@ -92,13 +93,15 @@ async function run(argv: string[]): Promise<number> {
         if (typeof values[name] !== 'string') throw new UsageError(`--${name} is required`);
       }
       await withDb(async ({ db }) => {
-        const account = await createAccount(
+        const created = await createAccount(
           db,
           systemClock,
           { code: values.code as string, email: values.email as string, company: values.company as string },
           operator,
           { type: 'operator', id: 'cli' },
         );
+        if (!created.ok) throw new RefusedError(ACCOUNT_ERRORS[created.code]);
+        const account = created.value;
         console.log(`Created account ${account.code} (${account.company}, ${account.email}), without password: the customer activates it through "Mot de passe oublié ? / Première connexion".`);
       });
       return 0;
@@ -135,7 +138,7 @@ async function run(argv: string[]): Promise<number> {
         });
         if (!dryRun) process.stderr.write('\n');
         for (const line of report.lines) {
-          if (line.outcome !== 'unchanged') console.log(`line ${line.line}\t${line.code}\t${line.outcome}${line.detail ? `\t${line.detail}` : ''}`);
+          if (line.outcome !== 'unchanged') console.log(`line ${line.line}\t${line.code}\t${line.outcome}${line.outcome === 'created' ? '' : `\t${importLineDetail(line)}`}`);
         }
         const { created, updated, unchanged, rejected } = report.totals;
         console.log(
@@ -230,10 +233,6 @@ run(process.argv.slice(2)).then(
     }
     if (error instanceof RefusedError) {
       console.error(`Error: ${error.message}`);
-      process.exit(2);
-    }
-    if (error instanceof AccountError) {
-      console.error(`Error: ${ACCOUNT_ERRORS[error.code] ?? error.code}`);
       process.exit(2);
     }
     if (error instanceof ConfigError) {

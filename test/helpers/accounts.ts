@@ -1,4 +1,4 @@
-import { AccountError, createAccount } from '../../src/modules/account/account.service.js';
+import { createAccount } from '../../src/modules/account/account.service.js';
 import type { TestApp } from './app.js';
 
 export const STRONG_PASSWORD = 'cheval batterie agrafe correcte';
@@ -8,13 +8,15 @@ export async function seedAccount(
   t: TestApp,
   fields: { code?: string; email?: string; company?: string; password?: string | null; disabled?: boolean } = {},
 ) {
-  const account = await createAccount(
+  const created = await createAccount(
     t.db,
     t.clock,
     { code: fields.code ?? '12345', email: fields.email ?? 'contact@librairie-du-port.fr', company: fields.company ?? 'Librairie du Port' },
     { ip: null, userAgent: 'test' },
     { type: 'operator', id: 'test' },
   );
+  if (!created.ok) throw new Error(`seedAccount: ${created.code}`);
+  const account = created.value;
   const password = fields.password === undefined ? STRONG_PASSWORD : fields.password;
   if (password !== null) {
     const hash = await t.hasher.hash(password);
@@ -26,4 +28,3 @@ export async function seedAccount(
   return account;
 }
 
-export { AccountError };

@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { recordAudit, type AuditOrigin } from '../audit/audit.service.js';
+import { fail, ok, type Result } from '../../shared/result.js';
 import * as repo from './account.repository.js';
 
 export type AccountInputError = 'INVALID_CODE' | 'INVALID_EMAIL' | 'INVALID_COMPANY' | 'DUPLICATE_CODE';
@@ -12,12 +13,6 @@ export interface NewAccount {
   code: string;
   email: string;
   company: string;
-}
-
-export class AccountError extends Error {
-  constructor(readonly code: AccountInputError) {
-    super(code);
-  }
 }
 
 /** Checks and canonicalises the fields of a new or imported account. */
@@ -34,12 +29,18 @@ export function validateAccountInput(input: NewAccount): { value: NewAccount } |
 /**
  * S5: a new account has no password at all; the customer activates it through an e-mailed link.
  */
-export async function createAccount(db: Kysely<DB>, clock: Clock, input: NewAccount, origin: AuditOrigin, actor: { type: 'operator' | 'staff'; id: string }) {
+export async function createAccount(
+  db: Kysely<DB>,
+  clock: Clock,
+  input: NewAccount,
+  origin: AuditOrigin,
+  actor: { type: 'operator' | 'staff'; id: string },
+): Promise<Result<{ id: number; code: string; email: string; company: string }, AccountInputError>> {
   const checked = validateAccountInput(input);
-  if ('error' in checked) throw new AccountError(checked.error);
+  if ('error' in checked) return fail(checked.error);
   const { code, email, company } = checked.value;
   return db.transaction().execute(async (trx) => {
-    if (await repo.findAccountByCode(trx, code)) throw new AccountError('DUPLICATE_CODE');
+    if (await repo.findAccountByCode(trx, code)) return fail('DUPLICATE_CODE');
     const now = clock.now();
     const id = await repo.insertAccount(trx, {
       code,
@@ -55,7 +56,7 @@ export async function createAccount(db: Kysely<DB>, clock: Clock, input: NewAcco
       password_changed_at: null,
     });
     await recordAudit(trx, clock, origin, { event: 'account.created', outcome: 'success', actorType: actor.type, actorId: actor.id, accountId: id, target: code });
-    return { id, code, email, company };
+    return ok({ id, code, email, company });
   });
 }
 

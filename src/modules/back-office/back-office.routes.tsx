@@ -18,7 +18,7 @@ import { type AuditFilters, listAuditEntries } from '../audit/audit.repository.j
 import { recordAudit } from '../audit/audit.service.js';
 import { importAccounts } from '../import/import.service.js';
 import * as admin from './accounts-admin.service.js';
-import { approveRequest, rejectRequest, startRequest } from './requests-admin.service.js';
+import { approveRequest, rejectRequest, type RequestActionError, startRequest } from './requests-admin.service.js';
 
 const bo = fr.bo;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
@@ -72,12 +72,12 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     return renderRequest(request, reply, Number(request.params.id), 200, { notice });
   });
 
-  const requestError = (code: string) => (bo as Record<string, unknown>)[code] as string;
+  const requestStatus = (code: RequestActionError) => (code === 'NOT_FOUND' ? 404 : code === 'CODE_INVALID' || code.startsWith('REASON') ? 400 : 409);
 
   app.post<{ Params: { id: string } }>('/back-office/demandes/:id/prendre-en-charge', { schema: { params: idParams, body: form({}) } }, async (request, reply) => {
     const id = Number(request.params.id);
     const result = await startRequest(deps(), actor(request), id);
-    if ('error' in result) return renderRequest(request, reply, id, result.error === 'NOT_FOUND' ? 404 : 409, { errors: { code: requestError(result.error) } });
+    if (!result.ok) return renderRequest(request, reply, id, requestStatus(result.code), { errors: { code: bo.requestErrors[result.code] } });
     return reply.redirect(`/back-office/demandes/${id}?ok=prise`, 303);
   });
 
@@ -85,10 +85,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const id = Number(request.params.id);
     const code = request.body.code ?? '';
     const result = await approveRequest(deps(), actor(request), id, code);
-    if ('error' in result) {
-      const status = result.error === 'NOT_FOUND' ? 404 : result.error === 'CODE_INVALID' ? 400 : 409;
-      return renderRequest(request, reply, id, status, { errors: { code: requestError(result.error) }, approveCode: code.slice(0, 16) });
-    }
+    if (!result.ok) return renderRequest(request, reply, id, requestStatus(result.code), { errors: { code: bo.requestErrors[result.code] }, approveCode: code.slice(0, 16) });
     return reply.redirect(`/back-office/demandes/${id}?ok=approuvee`, 303);
   });
 
@@ -96,10 +93,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const id = Number(request.params.id);
     const reason = request.body.motif ?? '';
     const result = await rejectRequest(deps(), actor(request), id, reason);
-    if ('error' in result) {
-      const status = result.error === 'NOT_FOUND' ? 404 : result.error.startsWith('REASON') ? 400 : 409;
-      return renderRequest(request, reply, id, status, { errors: { motif: requestError(result.error) }, reason: reason.slice(0, 1000) });
-    }
+    if (!result.ok) return renderRequest(request, reply, id, requestStatus(result.code), { errors: { motif: bo.requestErrors[result.code] }, reason: reason.slice(0, 1000) });
     return reply.redirect(`/back-office/demandes/${id}?ok=refusee`, 303);
   });
 

@@ -1,4 +1,5 @@
 import { normalizeIdentifier } from '../../shared/identifier.js';
+import { fail, FailureSignal, ok, type Result, runCatching } from '../../shared/result.js';
 import { accountRequestRejectedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { findAccountRequestById } from '../account-request/account-request.repository.js';
@@ -10,30 +11,19 @@ import type { AdminDeps, StaffActor } from './accounts-admin.service.js';
 
 export type RequestActionError = 'NOT_FOUND' | 'INVALID_TRANSITION' | 'CONFLICT' | 'CODE_INVALID' | 'REASON_REQUIRED' | 'REASON_TOO_LONG';
 
-/** Thrown inside a transaction to roll it back and report why. */
-class RequestActionFailure extends Error {
-  constructor(readonly code: RequestActionError) {
-    super(code);
-  }
-}
-
-async function run<T>(fn: () => Promise<T>): Promise<T | { error: RequestActionError }> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof RequestActionFailure) return { error: error.code };
-    throw error;
-  }
+/** Inside a transaction: roll it back and report `code` (runCatching turns it into the Failure). */
+function refuse(code: RequestActionError): never {
+  throw new FailureSignal(fail(code));
 }
 
 /** "Prendre en charge": new → in progress. */
-export async function startRequest(deps: AdminDeps, staff: StaffActor, id: number) {
-  return run(() =>
+export async function startRequest(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, RequestActionError>> {
+  return runCatching(() =>
     deps.db.transaction().execute(async (trx) => {
       const result = await applyTransition(trx, deps.clock, id, 'start', { id: staff.id });
-      if (!result.ok) throw new RequestActionFailure(result.code);
+      if (!result.ok) refuse(result.code);
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.request_started', outcome: 'success', actorType: 'staff', actorId: staff.id, target: `request:${id}` });
-      return { ok: true as const };
+      return ok();
     }),
   );
 }
@@ -44,16 +34,16 @@ export async function startRequest(deps: AdminDeps, staff: StaffActor, id: numbe
  * mechanism as the reset flow. One transaction: the state change (conditional, so never twice),
  * the account and the mail stand or fall together.
  */
-export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: number, rawCode: string) {
+export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: number, rawCode: string): Promise<Result<{ accountId: number; created: boolean }, RequestActionError>> {
   const code = normalizeIdentifier(rawCode);
-  if (!code) return { error: 'CODE_INVALID' as const };
-  return run(() =>
+  if (!code) return fail('CODE_INVALID', 'code');
+  return runCatching(() =>
     deps.db.transaction().execute(async (trx) => {
       const now = deps.clock.now();
       let account = await accounts.findAccountByCode(trx, code);
       const created = account === undefined;
       const request = await findAccountRequestById(trx, id);
-      if (!request) throw new RequestActionFailure('NOT_FOUND');
+      if (!request) refuse('NOT_FOUND');
       if (!account) {
         const accountId = await accounts.insertAccount(trx, {
           code,
@@ -71,7 +61,7 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
         account = (await accounts.findAccountById(trx, accountId))!;
       }
       const result = await applyTransition(trx, deps.clock, id, 'approve', { id: staff.id }, { accountId: account.id });
-      if (!result.ok) throw new RequestActionFailure(result.code);
+      if (!result.ok) refuse(result.code);
       const activationSent = account.password_hash === null && account.disabled_at === null;
       if (activationSent) await sendAccountLink(deps, trx, account);
       await recordAudit(trx, deps.clock, staff.origin, {
@@ -83,25 +73,25 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
         target: `request:${id}`,
         details: { code, accountCreated: created, activationSent },
       });
-      return { ok: true as const, accountId: account.id, created };
+      return ok({ accountId: account.id, created });
     }),
   );
 }
 
 /** Reject = the requester gets a mail with the reason; the request is closed for good. */
-export async function rejectRequest(deps: AdminDeps, staff: StaffActor, id: number, rawReason: string) {
+export async function rejectRequest(deps: AdminDeps, staff: StaffActor, id: number, rawReason: string): Promise<Result<undefined, RequestActionError>> {
   const reason = rawReason.trim();
-  if (!reason) return { error: 'REASON_REQUIRED' as const };
-  if (reason.length > 1000) return { error: 'REASON_TOO_LONG' as const };
-  return run(() =>
+  if (!reason) return fail('REASON_REQUIRED', 'motif');
+  if (reason.length > 1000) return fail('REASON_TOO_LONG', 'motif');
+  return runCatching(() =>
     deps.db.transaction().execute(async (trx) => {
       const result = await applyTransition(trx, deps.clock, id, 'reject', { id: staff.id }, { reason });
-      if (!result.ok) throw new RequestActionFailure(result.code);
+      if (!result.ok) refuse(result.code);
       const request = result.request;
       const mail = accountRequestRejectedMail({ brand: deps.config.brandName, company: request.company, name: `${request.first_name} ${request.last_name}`, reason });
       await enqueueMail(trx, deps.clock, { ...mail, kind: 'account_request_rejected', to: request.email, accountId: null });
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.request_rejected', outcome: 'success', actorType: 'staff', actorId: staff.id, target: `request:${id}` });
-      return { ok: true as const };
+      return ok();
     }),
   );
 }

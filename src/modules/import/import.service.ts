@@ -11,12 +11,17 @@ import * as repo from './import.repository.js';
 
 export type LineOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
 
+/** Why a line was rejected (fr.bo.importRejections has a sentence for each, typed). */
+export type ImportRejection = 'INVALID_CODE' | 'INVALID_EMAIL' | 'INVALID_COMPANY' | 'COLUMNS' | 'DUPLICATE';
+
 export interface LineReport {
   line: number;
   code: string;
   outcome: LineOutcome;
-  /** Why a line was rejected, or what changed. */
-  detail?: string;
+  /** Why the line was rejected. */
+  rejection?: ImportRejection;
+  /** What an `updated` line changed. */
+  changed?: Array<'email' | 'company'>;
 }
 
 export interface ImportReport {
@@ -33,14 +38,6 @@ export interface ImportOptions {
   origin: AuditOrigin;
   onProgress?: (done: number, total: number) => void;
 }
-
-const REJECTIONS = {
-  INVALID_CODE: 'code client invalide (5 chiffres attendus)',
-  INVALID_EMAIL: 'adresse e-mail invalide',
-  INVALID_COMPANY: 'raison sociale vide ou trop longue',
-  COLUMNS: '3 colonnes attendues : code;email;raison sociale',
-  DUPLICATE: 'code client déjà présent plus haut dans le fichier',
-} as const;
 
 const CHUNK = 500;
 
@@ -68,11 +65,11 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
       report.lines.push(entry);
       report.totals[entry.outcome]++;
     };
-    if (cells.length < 3) return add({ line, code: (cells[0] ?? '').trim().slice(0, 16), outcome: 'rejected', detail: REJECTIONS.COLUMNS });
+    if (cells.length < 3) return add({ line, code: (cells[0] ?? '').trim().slice(0, 16), outcome: 'rejected', rejection: 'COLUMNS' });
     const checked = validateAccountInput({ code: cells[0]!, email: cells[1]!, company: cells.slice(2).join(' ').trim() });
-    if ('error' in checked) return add({ line, code: cells[0]!.trim().slice(0, 16), outcome: 'rejected', detail: REJECTIONS[checked.error as keyof typeof REJECTIONS] ?? checked.error });
+    if ('error' in checked) return add({ line, code: cells[0]!.trim().slice(0, 16), outcome: 'rejected', rejection: checked.error === 'DUPLICATE_CODE' ? 'DUPLICATE' : checked.error });
     const { code, email, company } = checked.value;
-    if (seen.has(code)) return add({ line, code, outcome: 'rejected', detail: REJECTIONS.DUPLICATE });
+    if (seen.has(code)) return add({ line, code, outcome: 'rejected', rejection: 'DUPLICATE' });
     seen.add(code);
     const current = existing.get(code);
     if (!current) {
@@ -80,8 +77,8 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
       add(entry);
       planned.push({ report: entry, code, email, company });
     } else if (current.email !== email || current.company !== company) {
-      const changes = [current.email !== email ? 'e-mail' : null, current.company !== company ? 'raison sociale' : null].filter(Boolean).join(', ');
-      const entry: LineReport = { line, code, outcome: 'updated', detail: changes };
+      const changed = [...(current.email !== email ? (['email'] as const) : []), ...(current.company !== company ? (['company'] as const) : [])];
+      const entry: LineReport = { line, code, outcome: 'updated', changed };
       add(entry);
       planned.push({ report: entry, code, email, company, id: current.id });
     } else {

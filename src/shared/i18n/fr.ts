@@ -4,6 +4,8 @@
  * language is one file away: copy this one and keep the same keys (the type enforces them).
  */
 import type { AdminActionError } from '../../modules/back-office/accounts-admin.service.js';
+import type { ImportRejection } from '../../modules/import/import.service.js';
+import type { RequestActionError } from '../../modules/back-office/requests-admin.service.js';
 import type { StaffMemberError } from '../../modules/staff/staff.members.service.js';
 
 export const fr = {
@@ -131,12 +133,14 @@ export const fr = {
     rejectHeading: 'Refuser',
     rejectReason: 'Motif du refus (envoyé au demandeur)',
     rejectSubmit: 'Refuser la demande',
-    REASON_REQUIRED: 'Indiquez le motif du refus : il est envoyé au demandeur.',
-    REASON_TOO_LONG: 'Le motif ne peut pas dépasser 1 000 caractères.',
-    CODE_INVALID: 'Le code client doit comporter exactement 5 chiffres.',
-    INVALID_TRANSITION: 'Cette demande a déjà été traitée : elle ne peut pas l’être une seconde fois.',
-    CONFLICT: 'Cette demande vient d’être traitée par quelqu’un d’autre. Rechargez la page.',
-    NOT_FOUND: 'Élément introuvable.',
+    requestErrors: {
+      REASON_REQUIRED: 'Indiquez le motif du refus : il est envoyé au demandeur.',
+      REASON_TOO_LONG: 'Le motif ne peut pas dépasser 1 000 caractères.',
+      CODE_INVALID: 'Le code client doit comporter exactement 5 chiffres.',
+      INVALID_TRANSITION: 'Cette demande a déjà été traitée : elle ne peut pas l’être une seconde fois.',
+      CONFLICT: 'Cette demande vient d’être traitée par quelqu’un d’autre. Rechargez la page.',
+      NOT_FOUND: 'Élément introuvable.',
+    } satisfies Record<RequestActionError, string>,
     approved: 'Demande approuvée : le lien d’activation est envoyé au client.',
     rejected: 'Demande refusée : le demandeur est informé par e-mail.',
     started: 'Vous avez pris en charge la demande.',
@@ -219,6 +223,14 @@ export const fr = {
     importOutcome: 'Résultat',
     importDetail: 'Détail',
     outcomes: { created: 'Créé', updated: 'Mis à jour', unchanged: 'Inchangé', rejected: 'Rejeté' },
+    importRejections: {
+      INVALID_CODE: 'code client invalide (5 chiffres attendus)',
+      INVALID_EMAIL: 'adresse e-mail invalide',
+      INVALID_COMPANY: 'raison sociale vide ou trop longue',
+      COLUMNS: '3 colonnes attendues : code;email;raison sociale',
+      DUPLICATE: 'code client déjà présent plus haut dans le fichier',
+    } satisfies Record<ImportRejection, string>,
+    importChanges: { email: 'e-mail', company: 'raison sociale' },
     IMPORT_FILE_REQUIRED: 'Choisissez un fichier CSV.',
     IMPORT_NOT_UTF8: 'Le fichier doit être encodé en UTF-8.',
     auditTitle: 'Journal d’audit',

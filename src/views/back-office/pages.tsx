@@ -5,6 +5,7 @@ import type { AuditEntryView } from '../../modules/back-office/back-office.route
 import type { getAccountDetail, searchAccounts } from '../../modules/back-office/accounts-admin.service.js';
 import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
+import { importLineDetail } from '../../shared/i18n/import.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { type Child, Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
@@ -446,7 +447,7 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
                     <td>{String(l.line)}</td>
                     <td>{l.code}</td>
                     <td>{bo.outcomes[l.outcome]}</td>
-                    <td>{l.detail ?? ''}</td>
+                    <td>{importLineDetail(l)}</td>
                   </tr>
                 ))}
             </tbody>
