@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clearSecureCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { clearSecureCookie, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import type { RequestOrigin } from '../../plugins/request-origin.js';
 import { type Clock, HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
@@ -69,4 +69,29 @@ export function startSessionCookie(request: FastifyRequest, reply: FastifyReply,
 export function endSessionCookie(request: FastifyRequest, reply: FastifyReply, cookie: string): void {
   clearSecureCookie(reply, cookie);
   rotateCsrfBinding(request, reply);
+}
+
+/**
+ * The session a request carries in `cookie`, looked up once per request; its cookie is cleared
+ * when it is no longer valid. `fallback` may restore one another way (remember-me). Customers and
+ * staff each make one: `loadCustomer`, `loadStaffSession`.
+ */
+export function sessionLoader<S>(
+  cookie: string,
+  validate: (request: FastifyRequest, token: string) => Promise<S | null>,
+  fallback?: (request: FastifyRequest, reply: FastifyReply) => Promise<S | null>,
+) {
+  const cached = new WeakMap<FastifyRequest, S | null>();
+  const load = async (request: FastifyRequest, reply: FastifyReply): Promise<S | null> => {
+    if (cached.has(request)) return cached.get(request)!;
+    const token = readCookie(request, cookie);
+    let session = token ? await validate(request, token) : null;
+    if (token && !session) clearSecureCookie(reply, cookie);
+    if (!session && fallback) session = await fallback(request, reply);
+    cached.set(request, session);
+    return session;
+  };
+  /** Forgets what was loaded for this request (after a login or logout changed it). */
+  const forget = (request: FastifyRequest) => void cached.delete(request);
+  return Object.assign(load, { forget });
 }

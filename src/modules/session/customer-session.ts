@@ -9,52 +9,40 @@ import {
   type ValidSession,
   validateSessionToken,
 } from './session.service.js';
+import { sessionLoader } from '../auth-core/sessions.js';
 
-
-const CUSTOMER = Symbol('customer');
-type WithCustomer = FastifyRequest & { [CUSTOMER]?: ValidSession | null };
 
 /**
  * The signed-in customer, from the session cookie or, failing that, from the remember-me
  * cookie, which is rotated together with a new session (S20). Never from the URL (S18).
  */
-export async function loadCustomer(request: FastifyRequest, reply: FastifyReply): Promise<ValidSession | null> {
-  const req = request as WithCustomer;
-  if (req[CUSTOMER] !== undefined) return req[CUSTOMER];
+export const loadCustomer = sessionLoader<ValidSession>(COOKIE.session, (request, token) => validateSessionToken(request.server.deps.db, request.server.deps.clock, token), restoreRemembered);
+
+/** A remembered browser without a live session: a new session of its series, or nothing (theft detected, expired). */
+async function restoreRemembered(request: FastifyRequest, reply: FastifyReply): Promise<ValidSession | null> {
   const { db, clock } = request.server.deps;
-  let customer: ValidSession | null = null;
-
-  const token = readCookie(request, COOKIE.session);
-  if (token) {
-    customer = await validateSessionToken(db, clock, token);
-    if (!customer) clearSecureCookie(reply, COOKIE.session);
-  }
-
   const remember = readCookie(request, COOKIE.remember);
-  if (!customer && remember) {
-    const outcome = await consumeRememberToken(db, clock, remember);
-    if (outcome.kind === 'rotated' || outcome.kind === 'grace') {
-      const session = await createSession(db, clock, outcome.accountId, requestOrigin(request), outcome.series);
-      setSecureCookie(reply, COOKIE.session, session.token);
-      // Within the grace the browser already holds the successor cookie (another tab got it): leave it be.
-      if (outcome.kind === 'rotated') setSecureCookie(reply, COOKIE.remember, outcome.cookieValue, (outcome.expiresAt - clock.now()) / 1000);
-      customer = await validateSessionToken(db, clock, session.token);
-      await recordAudit(db, clock, requestOrigin(request), { event: 'remember.used', outcome: 'success', actorType: 'customer', accountId: outcome.accountId, details: outcome.kind === 'grace' ? { grace: true } : undefined });
-    } else {
-      clearSecureCookie(reply, COOKIE.remember);
-      if (outcome.kind === 'theft') {
-        await recordAudit(db, clock, requestOrigin(request), {
-          event: 'remember.theft_detected',
-          outcome: 'blocked',
-          actorType: 'anonymous',
-          accountId: outcome.accountId,
-          details: { action: 'series and its sessions revoked' },
-        });
-      }
-    }
+  if (!remember) return null;
+  const outcome = await consumeRememberToken(db, clock, remember);
+  if (outcome.kind === 'rotated' || outcome.kind === 'grace') {
+    const session = await createSession(db, clock, outcome.accountId, requestOrigin(request), outcome.series);
+    setSecureCookie(reply, COOKIE.session, session.token);
+    // Within the grace the browser already holds the successor cookie (another tab got it): leave it be.
+    if (outcome.kind === 'rotated') setSecureCookie(reply, COOKIE.remember, outcome.cookieValue, (outcome.expiresAt - clock.now()) / 1000);
+    await recordAudit(db, clock, requestOrigin(request), { event: 'remember.used', outcome: 'success', actorType: 'customer', accountId: outcome.accountId, details: outcome.kind === 'grace' ? { grace: true } : undefined });
+    return validateSessionToken(db, clock, session.token);
   }
-  req[CUSTOMER] = customer;
-  return customer;
+  clearSecureCookie(reply, COOKIE.remember);
+  if (outcome.kind === 'theft') {
+    await recordAudit(db, clock, requestOrigin(request), {
+      event: 'remember.theft_detected',
+      outcome: 'blocked',
+      actorType: 'anonymous',
+      accountId: outcome.accountId,
+      details: { action: 'series and its sessions revoked' },
+    });
+  }
+  return null;
 }
 
 /** The longest a remember-me cookie may live in the browser. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { MINUTE_MS } from '../../shared/clock.js';
-import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
+import { COOKIE } from '../../plugins/cookies.js';
+import { sessionLoader } from '../auth-core/sessions.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { sendStaffForbidden } from './staff.forbidden.js';
@@ -21,31 +22,16 @@ export interface CurrentStaff {
   mfaPassedAt: number;
 }
 
-const SESSION = Symbol('staffSession');
-type WithStaff = FastifyRequest & { [SESSION]?: ValidStaffSession | null };
-
 /**
  * The staff session behind the `__Host-ep_staff` cookie, including one still waiting for its
  * second factor (only the TOTP step may use such a session). Never from the URL (S18), never
  * from the customer cookie: a customer session opens nothing here (S31).
  */
-export async function loadStaffSession(request: FastifyRequest, reply: FastifyReply): Promise<ValidStaffSession | null> {
-  const req = request as WithStaff;
-  if (req[SESSION] !== undefined) return req[SESSION];
-  const { db, clock } = request.server.deps;
-  let session: ValidStaffSession | null = null;
-  const token = readCookie(request, COOKIE.staff);
-  if (token) {
-    session = await validateStaffSessionToken(db, clock, token);
-    if (!session) clearSecureCookie(reply, COOKIE.staff);
-  }
-  req[SESSION] = session;
-  return session;
-}
+export const loadStaffSession = sessionLoader<ValidStaffSession>(COOKIE.staff, (request, token) => validateStaffSessionToken(request.server.deps.db, request.server.deps.clock, token));
 
 /** Forgets what loadStaffSession cached for this request (after login or logout changed it). */
 export function forgetLoadedStaff(request: FastifyRequest): void {
-  delete (request as WithStaff)[SESSION];
+  loadStaffSession.forget(request);
 }
 
 /** The staff member who passed password and TOTP, or null. */
