@@ -3,8 +3,22 @@ import type { Executor } from '../../db/executor.js';
 import type { AccountTable } from './account.table.js';
 import type { Insertable } from 'kysely';
 
-export async function insertAccount(db: Executor, row: Insertable<AccountTable>): Promise<number> {
-  const result = await db.insertInto('accounts').values(row).returning('id').executeTakeFirstOrThrow();
+/** S5: every account starts without a password; the customer chooses it through a link. */
+export async function insertPasswordlessAccount(db: Executor, row: { code: string; email: string; company: string; now: number }): Promise<number> {
+  const values: Insertable<AccountTable> = {
+    code: row.code,
+    email: row.email,
+    email_lc: row.email.toLowerCase(),
+    company: row.company,
+    password_hash: null,
+    created_at: row.now,
+    updated_at: row.now,
+    activated_at: null,
+    disabled_at: null,
+    last_login_at: null,
+    password_changed_at: null,
+  };
+  const result = await db.insertInto('accounts').values(values).returning('id').executeTakeFirstOrThrow();
   return Number(result.id);
 }
 

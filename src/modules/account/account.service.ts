@@ -42,19 +42,7 @@ export async function createAccount(
   return db.transaction().execute(async (trx) => {
     if (await repo.findAccountByCode(trx, code)) return fail('DUPLICATE_CODE');
     const now = clock.now();
-    const id = await repo.insertAccount(trx, {
-      code,
-      email,
-      email_lc: email.toLowerCase(),
-      company,
-      password_hash: null,
-      created_at: now,
-      updated_at: now,
-      activated_at: null,
-      disabled_at: null,
-      last_login_at: null,
-      password_changed_at: null,
-    });
+    const id = await repo.insertPasswordlessAccount(trx, { code, email, company, now });
     await recordAudit(trx, clock, origin, { event: 'account.created', outcome: 'success', actorType: actor.type, actorId: actor.id, accountId: id, target: code });
     return ok({ id, code, email, company });
   });

@@ -45,19 +45,7 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
       const request = await findAccountRequestById(trx, id);
       if (!request) refuse('NOT_FOUND');
       if (!account) {
-        const accountId = await accounts.insertAccount(trx, {
-          code,
-          email: request.email,
-          email_lc: request.email.toLowerCase(),
-          company: request.company,
-          password_hash: null,
-          created_at: now,
-          updated_at: now,
-          activated_at: null,
-          disabled_at: null,
-          last_login_at: null,
-          password_changed_at: null,
-        });
+        const accountId = await accounts.insertPasswordlessAccount(trx, { code, email: request.email, company: request.company, now });
         account = (await accounts.findAccountById(trx, accountId))!;
       }
       const result = await applyTransition(trx, deps.clock, id, 'approve', { id: staff.id }, { accountId: account.id });

@@ -7,6 +7,7 @@ import { validateAccountInput } from '../account/account.service.js';
 import { revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
+import { insertPasswordlessAccount } from '../account/account.repository.js';
 import * as repo from './import.repository.js';
 
 export type LineOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
@@ -93,7 +94,7 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
         const now = clock.now();
         for (const item of chunk) {
           if (item.id === undefined) {
-            const id = await repo.insertImportedAccount(trx, { code: item.code, email: item.email, company: item.company, now });
+            const id = await insertPasswordlessAccount(trx, { code: item.code, email: item.email, company: item.company, now });
             if (options.sendActivation) {
               await sendAccountLink(deps, trx, { id, code: item.code, email: item.email, company: item.company, password_hash: null });
               report.activationMails++;
