@@ -28,6 +28,22 @@ for (const dialect of DIALECTS) {
       return browser;
     }
 
+    test('S20 S36 two tabs restoring one remembered session at the same moment: both signed in, the series alive', async () => {
+      const browser = await rememberedBrowser();
+      const cookie = browser.jar.header();
+      // Both tabs send the same cookie in parallel; the browser keeps whatever each answer sets.
+      const [a, b] = await Promise.all([0, 1].map(() => t.app.inject({ method: 'GET', url: '/espace-pro', headers: { cookie } })));
+      assert.equal(a!.statusCode, 200);
+      assert.equal(b!.statusCode, 200, 'the second tab is not taken for a thief');
+      browser.jar.store(a!);
+      browser.jar.store(b!);
+      const remembers = [a!, b!].map((r) => r.cookies.find((c) => c.name === '__Host-ep_remember')).filter(Boolean);
+      assert.equal(remembers.length, 1, 'one answer rotates the cookie, the other leaves it as the browser has it');
+      browser.jar.cookies.delete('__Host-ep_session');
+      assert.equal((await browser.get('/espace-pro')).statusCode, 200, 'the series is alive: the successor restores the session again');
+      assert.equal((await t.db.selectFrom('audit_log').select('id').where('event', '=', 'remember.theft_detected').execute()).length, 0);
+    });
+
     test('S20 remember-me is issued at login: selector + validator, only the SHA-256 stored, 30 days', async () => {
       const browser = new Browser(t.app);
       const res = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD, memoriser: '1' });
