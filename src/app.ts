@@ -22,6 +22,7 @@ import { staticFiles } from './plugins/static-files.js';
 import type { Clock } from './shared/clock.js';
 import { formatDateTime } from './shared/format.js';
 import { createDummyHash, type PasswordHasher } from './shared/hasher.js';
+import type { SecretBox } from './shared/secret-box.js';
 
 /** The infrastructure every module receives. */
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
   dialect: DialectName;
   clock: Clock;
   hasher: PasswordHasher;
+  /** S40: seals the secrets stored in clear-readable form (staff TOTP secrets). */
+  secrets: SecretBox;
   /** Prometheus counters (server.ts, when METRICS_PORT is set); nothing is counted without it. */
   metrics?: AppMetrics;
   /** True once shutdown began: /readyz turns red so load balancers stop sending traffic. */

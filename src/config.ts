@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseSecretKey } from './shared/secret-box.js';
 
 /** Everything the operator can set, read once from the environment and frozen. */
 export interface Config {
@@ -37,6 +38,8 @@ export interface Config {
   /** Customer-service contact shown in the footer of every page (each optional). */
   readonly supportEmail: string | null;
   readonly supportPhone: string | null;
+  /** SECRETS_KEY: keys of the secret box (newest first); empty: the key file under DATA_DIR. */
+  readonly secretsKeys: readonly Buffer[];
 }
 
 export class ConfigError extends Error {
@@ -185,6 +188,14 @@ export function loadConfig(env: Env = process.env): Config {
   const supportPhone = get('SUPPORT_PHONE') ?? null;
   if (supportPhone !== null && !/^\+?[0-9][0-9 .-]{3,24}$/.test(supportPhone)) fail('SUPPORT_PHONE', 'expected a phone number such as 01 23 45 67 89 or +33 1 23 45 67 89');
 
+  const secretsKeys: Buffer[] = [];
+  for (const part of (get('SECRETS_KEY') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const key = parseSecretKey(part);
+    if (key) secretsKeys.push(key);
+    // Never echo a key, even a wrong one (S40).
+    else problems.push('SECRETS_KEY: expected comma-separated keys of 64 hexadecimal digits or 43 base64url characters (value not shown)');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -210,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     brandLogo,
     supportEmail,
     supportPhone,
+    secretsKeys: Object.freeze(secretsKeys),
   });
 }
 

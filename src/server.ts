@@ -11,6 +11,8 @@ import { createMetrics } from './modules/metrics/metrics.js';
 import { startMetricsServer } from './modules/metrics/metrics.server.js';
 import { systemClock } from './shared/clock.js';
 import { createArgon2Hasher } from './shared/hasher.js';
+import { createSecretBox, loadSecretKeys } from './shared/secret-box.js';
+import { resealStaffSecrets } from './modules/staff/staff.members.service.js';
 
 /** Whatever happens, the process is gone this long after SIGTERM (systemd and Kubernetes wait longer). */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -33,10 +35,13 @@ async function main() {
   const database = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'espace-pro.sqlite') });
   await migrateToLatest(database.db);
   const hasher = createArgon2Hasher();
+  const secrets = createSecretBox(loadSecretKeys(config));
+  // Staff TOTP secrets stored before sealing existed, or sealed with a rotated-out key (S40).
+  await resealStaffSecrets(database.db, secrets);
   const metrics = config.metricsPort === null ? null : createMetrics({ db: database.db, clock: systemClock, hasher });
   let draining = false;
   const app = await buildApp(
-    { config, db: database.db, dialect: database.dialect, clock: systemClock, hasher, metrics: metrics?.app, isDraining: () => draining },
+    { config, db: database.db, dialect: database.dialect, clock: systemClock, hasher, secrets, metrics: metrics?.app, isDraining: () => draining },
     { logger: loggerOptions(config.logLevel) },
   );
   const connections = trackConnections(app.server, () => draining);

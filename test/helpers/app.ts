@@ -9,6 +9,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DB } from '../../src/db/schema.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createArgon2Hasher, type PasswordHasher } from '../../src/shared/hasher.js';
+import { createSecretBox, type SecretBox } from '../../src/shared/secret-box.js';
 import { type BackgroundJobs, createBackgroundJobs } from '../../src/jobs.js';
 import { fileTransport, smtpTransport } from '../../src/modules/mail/transport.js';
 import os from 'node:os';
@@ -101,6 +102,7 @@ export interface TestApp {
   dialect: DialectName;
   clock: ManualClock;
   hasher: CountingHasher;
+  secrets: SecretBox;
   config: Config;
   /** The background jobs, driven by hand: `await t.outbox.drain()` matches reset requests and delivers what is due. */
   outbox: BackgroundJobs;
@@ -121,7 +123,8 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...options.env });
   const clock = new ManualClock();
   const hasher = countingHasher();
-  const app = await buildApp({ config, db: database.db, dialect, clock, hasher, ...options.deps }, { logger: options.logger as never });
+  const secrets = createSecretBox([randomBytes(32)]);
+  const app = await buildApp({ config, db: database.db, dialect, clock, hasher, secrets, ...options.deps }, { logger: options.logger as never });
   options.extraRoutes?.(app);
   await app.ready();
   const silent = { info() {}, warn() {}, error() {} };
@@ -142,6 +145,7 @@ export async function buildTestApp(dialect: DialectName, options: TestAppOptions
     dialect,
     clock,
     hasher,
+    secrets,
     config,
     outbox,
     close: async () => {

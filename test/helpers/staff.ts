@@ -41,7 +41,7 @@ export async function seedStaff(
       email,
       role,
       password_hash: enrolled ? await t.hasher.hash(password) : null,
-      totp_secret: enrolled ? totpSecret : null,
+      totp_secret: enrolled ? t.secrets.seal(totpSecret) : null,
       totp_enabled_at: enrolled ? now : null,
       last_totp_step: null,
       created_at: now,

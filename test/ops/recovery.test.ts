@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../src/shared/secret-box.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,7 +41,7 @@ describe('PostgreSQL outage under a running app (through a TCP relay, the real s
     proxied = openDatabase({ databaseUrl: viaProxy.toString(), pgSchema: direct.schema!, pgPoolSize: 5 });
     const config = loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent' });
     const hasher = createArgon2Hasher();
-    app = await buildApp({ config, db: proxied.db, dialect: 'postgres', clock, hasher });
+    app = await buildApp({ config, db: proxied.db, dialect: 'postgres', clock, hasher, secrets: createSecretBox([randomBytes(32)]) });
     // A request that holds a connection for a while, to lose it mid-query.
     app.get('/test/slow-query', async () => {
       await sql`select pg_sleep(2)`.execute(proxied.db);

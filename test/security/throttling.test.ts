@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { createSecretBox } from '../../src/shared/secret-box.js';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
@@ -170,7 +172,7 @@ describe('S10 bounded hashing', () => {
     const database = await createTestDatabase('sqlite');
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const hasher = createArgon2Hasher({ concurrency: 1, maxQueue: 2 });
-    const app = await buildApp({ config, db: database.db, dialect: 'sqlite', clock: new ManualClock(), hasher });
+    const app = await buildApp({ config, db: database.db, dialect: 'sqlite', clock: new ManualClock(), hasher, secrets: createSecretBox([randomBytes(32)]) });
     try {
       const browser = new Browser(app);
       const token = csrfToken((await browser.get('/connexion')).body);
@@ -232,8 +234,8 @@ describe('shared counters across instances', { skip: TEST_DATABASE_URL ? false :
     const clock = new ManualClock();
     const second = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: database.schema!, pgPoolSize: 3 });
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const a = await buildApp({ config, db: database.db, dialect: 'postgres', clock, hasher: createArgon2Hasher() });
-    const b = await buildApp({ config, db: second.db, dialect: 'postgres', clock, hasher: createArgon2Hasher() });
+    const a = await buildApp({ config, db: database.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
+    const b = await buildApp({ config, db: second.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
     try {
       const t = { db: database.db, clock, hasher: Object.assign(createArgon2Hasher(), { verifyCalls: 0, hashCalls: 0 }) } as unknown as TestApp;
       await seedAccount(t, { code: '12345' });

@@ -1,3 +1,4 @@
+import { createSecretBox } from '../../src/shared/secret-box.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -82,7 +83,7 @@ for (const dialect of DIALECTS) {
           : openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 2 });
       const clock = new ManualClock(clockAt);
       const config = loadConfig({ PUBLIC_URL: 'https://pro.cartotheque.test', LOG_LEVEL: 'silent' });
-      const app = await buildApp({ config, db: database.db, dialect: dialect as DialectName, clock, hasher: createArgon2Hasher() });
+      const app = await buildApp({ config, db: database.db, dialect: dialect as DialectName, clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
       await app.ready();
       close = async () => {
         await app.close();
@@ -241,7 +242,9 @@ for (const dialect of DIALECTS) {
       assert.doesNotMatch(page.body, /&lt;svg/, 'the SVG is markup, not escaped text');
       assert.doesNotMatch(page.body, /<script(?! src="\/static\/app\.js")/, 'no inline script');
       const secret = secretIn(page.body);
-      assert.equal(secret, staffRow.totp_secret, 'the secret is shown for manual entry');
+      assert.equal(secret, t.secrets.open(staffRow.totp_secret!), 'the secret is shown for manual entry');
+      assert.ok(!staffRow.totp_secret!.includes(secret), 'S40 stored sealed, never in clear');
+      assert.match(staffRow.totp_secret!, /^v1:[0-9a-f]{8}:/);
 
       // Not enrolled yet: signing in is impossible.
       const early = await new Browser(t.app).submit('/back-office/connexion', '/back-office/connexion', { email: 'nouvelle@cartotheque.fr', mot_de_passe: STAFF_PASSWORD });

@@ -3,7 +3,7 @@ import { PASSWORD_MAX_LENGTH, passwordLength } from '../../shared/password-polic
 import { recordAudit } from '../audit/audit.service.js';
 import { type AttemptDeps, type AttemptOutcome, attemptCode, attemptPassword } from '../auth-core/attempts.js';
 import { malformedMarker } from '../login/login.service.js';
-import { canonicalStaffEmail, type Origin, type StaffDeps } from './staff.members.service.js';
+import { canonicalStaffEmail, type Origin, type StaffDeps, type StaffSecretDeps } from './staff.members.service.js';
 import * as repo from './staff.repository.js';
 import { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from './totp.js';
 
@@ -12,7 +12,7 @@ export function staffThrottleKey(emailLc: string): string {
   return `staff:${emailLc}`;
 }
 
-export type StaffLoginDeps = StaffDeps & AttemptDeps;
+export type StaffLoginDeps = StaffSecretDeps & AttemptDeps;
 
 /** A session that passed only the password has this long to pass the second factor. */
 export const STAFF_MFA_PENDING_MS = 10 * MINUTE_MS;
@@ -119,7 +119,7 @@ export async function verifyStaffSecondFactor(
     if (!staff || !staff.totp_secret || staff.totp_enabled_at === null || staff.disabled_at !== null) reason = 'unavailable';
     else if (method === 'totp') {
       // A code of the current step (or its neighbours) at or before the last accepted step is a replay.
-      const step = verifyTotp(staff.totp_secret, typed, clock.now(), null);
+      const step = verifyTotp(deps.secrets.open(staff.totp_secret), typed, clock.now(), null);
       if (step === null) reason = 'wrong_code';
       else if (staff.last_totp_step !== null && step <= staff.last_totp_step) reason = 'replay';
       else if (!(await repo.advanceTotpStep(db, staff.id, step))) reason = 'replay';

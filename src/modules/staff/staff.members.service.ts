@@ -4,6 +4,7 @@ import type { Executor } from '../../db/executor.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
+import type { SecretBox } from '../../shared/secret-box.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { staffSetupMail } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
@@ -21,6 +22,9 @@ export interface StaffDeps {
   clock: Clock;
   config: Config;
 }
+
+/** What reads or writes a TOTP secret needs too: they are stored sealed (S40). */
+export type StaffSecretDeps = StaffDeps & { secrets: SecretBox };
 
 export type Origin = AuditOrigin & { ip: string };
 
@@ -180,4 +184,15 @@ export async function listStaffMembers(db: Executor) {
 
 export async function findStaffMember(db: Executor, id: number) {
   return repo.findStaffById(db, id);
+}
+
+/** S40: seals every TOTP secret still in clear or under an older key (at start, and after a key rotation). */
+export async function resealStaffSecrets(db: Executor, secrets: SecretBox): Promise<number> {
+  let resealed = 0;
+  for (const row of await repo.listTotpSecrets(db)) {
+    if (!secrets.needsResealing(row.totp_secret)) continue;
+    await repo.replaceTotpSecret(db, row.id, row.totp_secret, secrets.seal(secrets.open(row.totp_secret)));
+    resealed++;
+  }
+  return resealed;
 }

@@ -40,6 +40,16 @@ export async function setPasswordAndPendingTotp(db: Executor, id: number, passwo
     .execute();
 }
 
+export async function listTotpSecrets(db: Executor) {
+  const rows = await db.selectFrom('staff').select(['id', 'totp_secret']).where('totp_secret', 'is not', null).execute();
+  return rows as Array<{ id: number; totp_secret: string }>;
+}
+
+/** Swaps a stored TOTP secret for its resealed form, unless it changed meanwhile. */
+export async function replaceTotpSecret(db: Executor, id: number, current: string, next: string): Promise<void> {
+  await db.updateTable('staff').set({ totp_secret: next }).where('id', '=', id).where('totp_secret', '=', current).execute();
+}
+
 export async function enableTotp(db: Executor, id: number, step: number, now: number): Promise<void> {
   await db.updateTable('staff').set({ totp_enabled_at: now, last_totp_step: step, updated_at: now }).where('id', '=', id).execute();
 }

@@ -67,7 +67,7 @@ async function endStaffSession(request: FastifyRequest, reply: FastifyReply) {
 /** Staff login, second factor, logout and the setup link: outside the guard, by nature. */
 async function staffEntryRoutes(app: FastifyInstance) {
   const { config } = app.deps;
-  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config, hasher: app.deps.hasher, dummyHash: app.deps.dummyHash });
+  const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config, hasher: app.deps.hasher, dummyHash: app.deps.dummyHash, secrets: app.deps.secrets });
 
   app.get<{ Querystring: { next?: string; deconnecte?: string } }>(STAFF_LOGIN_PATH, async (request, reply) => {
     const next = backOfficeNext(request.query.next);
@@ -217,7 +217,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
 /** Signed-in pages of every staff member. */
 async function dashboardRoutes(scope: FastifyInstance) {
   const { config } = scope.deps;
-  const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config, hasher: scope.deps.hasher, dummyHash: scope.deps.dummyHash });
+  const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config, hasher: scope.deps.hasher, dummyHash: scope.deps.dummyHash, secrets: scope.deps.secrets });
 
   // S38: a fresh code before a sensitive action, through the attempt core like the login's.
   scope.get<{ Querystring: { next?: string } }>(STEP_UP_PATH, async (request, reply) => {

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { checkLinkToken, consumeLinkToken, markLinkStepDone, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { clearIdentifierThrottle } from '../auth-core/limits.js';
 import { deleteSessionsOfStaff } from './staff.sessions.js';
-import { type Origin, type StaffDeps, staffSubject } from './staff.members.service.js';
+import { type Origin, type StaffSecretDeps, staffSubject } from './staff.members.service.js';
 import { staffThrottleKey } from './staff.login.service.js';
 import * as repo from './staff.repository.js';
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, verifyTotp } from './totp.js';
@@ -17,12 +17,13 @@ export type SetupLinkCheck =
   | { kind: 'limited'; retryAfterSeconds: number };
 
 /** What a setup link is worth now: the one link check (S12, S17, S40), then its member. */
-export async function checkSetupLink(deps: StaffDeps, token: string | undefined, origin: Origin): Promise<SetupLinkCheck> {
+export async function checkSetupLink(deps: StaffSecretDeps, token: string | undefined, origin: Origin): Promise<SetupLinkCheck> {
   const checked = await checkLinkToken(deps, { token, purposes: ['staff_setup'], origin });
   if (checked.kind === 'limited') return checked;
   const staff = checked.link ? await repo.findStaffById(deps.db, checked.link.subject_id) : undefined;
   if (checked.kind !== 'valid' || !staff || staff.disabled_at !== null) return { kind: 'invalid' };
-  return { kind: 'valid', staffId: staff.id, email: staff.email, step: checked.link.step_done_at === null ? 'password' : 'totp', totpSecret: staff.totp_secret };
+  const totpSecret = staff.totp_secret === null ? null : deps.secrets.open(staff.totp_secret);
+  return { kind: 'valid', staffId: staff.id, email: staff.email, step: checked.link.step_done_at === null ? 'password' : 'totp', totpSecret };
 }
 
 export type SetupPasswordResult =
@@ -36,7 +37,7 @@ export type SetupPasswordResult =
  * secret is drawn at the same time for step 2; the link stays open until the code is confirmed.
  */
 export async function setupPassword(
-  deps: StaffDeps & { hasher: PasswordHasher },
+  deps: StaffSecretDeps & { hasher: PasswordHasher },
   input: { token: string | undefined; password: string; confirmation: string; origin: Origin },
 ): Promise<SetupPasswordResult> {
   const { db, clock, hasher, config } = deps;
@@ -53,7 +54,7 @@ export async function setupPassword(
   const done = await db.transaction().execute(async (trx) => {
     const now = clock.now();
     if (!(await markLinkStepDone(trx, clock, input.token!))) return false;
-    await repo.setPasswordAndPendingTotp(trx, link.staffId, passwordHash, newTotpSecret(), now);
+    await repo.setPasswordAndPendingTotp(trx, link.staffId, passwordHash, deps.secrets.seal(newTotpSecret()), now);
     await repo.replaceRecoveryCodes(trx, link.staffId, [], now);
     // A password set through a link ends every open session of the member (S16).
     await deleteSessionsOfStaff(trx, link.staffId);
@@ -75,7 +76,7 @@ export type SetupTotpResult =
  * be replayed at login) and ten recovery codes made; only their digests are stored, the codes are
  * returned to be shown this once.
  */
-export async function confirmTotpEnrolment(deps: StaffDeps, input: { token: string | undefined; code: string; origin: Origin }): Promise<SetupTotpResult> {
+export async function confirmTotpEnrolment(deps: StaffSecretDeps, input: { token: string | undefined; code: string; origin: Origin }): Promise<SetupTotpResult> {
   const { db, clock } = deps;
   const link = await checkSetupLink(deps, input.token, input.origin);
   if (link.kind !== 'valid') return link;
