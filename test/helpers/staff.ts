@@ -1,7 +1,7 @@
 import { COOKIE } from '../../src/plugins/cookies.js';
 import { createStaffSession } from '../../src/modules/staff/staff.sessions.js';
 import type { StaffRole } from '../../src/modules/staff/staff.table.js';
-import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpCode, totpStep } from '../../src/modules/staff/totp.js';
+import { hashRecoveryCodes, newRecoveryCodes, newTotpSecret, totpCode, totpStep } from '../../src/modules/staff/totp.js';
 import { Browser, csrfToken, type TestApp } from './app.js';
 
 /** A password that passes the policy (S1–S3). */
@@ -53,9 +53,10 @@ export async function seedStaff(
     .executeTakeFirstOrThrow();
   const id = Number(row.id);
   if (enrolled) {
+    const hashes = await hashRecoveryCodes(t.hasher, recoveryCodes);
     await t.db
       .insertInto('staff_recovery_codes')
-      .values(recoveryCodes.map((code) => ({ staff_id: id, code_hash: hashRecoveryCode(code), created_at: now, used_at: null })))
+      .values(hashes.map((code_hash) => ({ staff_id: id, code_hash, created_at: now, used_at: null })))
       .execute();
   }
   t.hasher.hashCalls = 0;

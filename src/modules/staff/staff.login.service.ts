@@ -5,7 +5,7 @@ import { type AttemptDeps, type AttemptOutcome, attemptCode, attemptPassword } f
 import { malformedMarker } from '../login/login.service.js';
 import { canonicalStaffEmail, type Origin, type StaffDeps, type StaffSecretDeps } from './staff.members.service.js';
 import * as repo from './staff.repository.js';
-import { hashRecoveryCode, normalizeRecoveryCode, verifyTotp } from './totp.js';
+import { findRecoveryCode, normalizeRecoveryCode, verifyTotp } from './totp.js';
 
 /** The throttle key of a staff e-mail (S8): never shared with a customer code. */
 export function staffThrottleKey(emailLc: string): string {
@@ -126,8 +126,11 @@ export async function verifyStaffSecondFactor(
     } else {
       const normalized = normalizeRecoveryCode(typed);
       if (!normalized) reason = 'malformed';
-      else if (!(await repo.useRecoveryCode(db, staff.id, hashRecoveryCode(normalized), clock.now()))) reason = 'wrong_recovery_code';
-      else recoveryCodesLeft = await repo.countUnusedRecoveryCodes(db, staff.id);
+      else {
+        const id = await findRecoveryCode(deps.hasher, await repo.listUnusedRecoveryCodes(db, staff.id), normalized);
+        if (id === null || !(await repo.useRecoveryCode(db, staff.id, id, clock.now()))) reason = 'wrong_recovery_code';
+      }
+      if (reason === null) recoveryCodesLeft = await repo.countUnusedRecoveryCodes(db, staff.id);
     }
     return reason === null;
   };

@@ -91,13 +91,17 @@ export async function replaceRecoveryCodes(db: Executor, staffId: number, hashes
     .execute();
 }
 
+export async function listUnusedRecoveryCodes(db: Executor, staffId: number) {
+  return db.selectFrom('staff_recovery_codes').select(['id', 'code_hash']).where('staff_id', '=', staffId).where('used_at', 'is', null).orderBy('id').execute();
+}
+
 /** Marks a recovery code used; true for exactly one caller (single use even under concurrency). */
-export async function useRecoveryCode(db: Executor, staffId: number, codeHash: string, now: number): Promise<boolean> {
+export async function useRecoveryCode(db: Executor, staffId: number, id: number, now: number): Promise<boolean> {
   const result = await db
     .updateTable('staff_recovery_codes')
     .set({ used_at: now })
     .where('staff_id', '=', staffId)
-    .where('code_hash', '=', codeHash)
+    .where('id', '=', id)
     .where('used_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) >= 1;

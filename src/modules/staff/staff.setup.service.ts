@@ -7,7 +7,7 @@ import { deleteSessionsOfStaff } from './staff.sessions.js';
 import { type Origin, type StaffSecretDeps, staffSubject } from './staff.members.service.js';
 import { staffThrottleKey } from './staff.login.service.js';
 import * as repo from './staff.repository.js';
-import { hashRecoveryCode, newRecoveryCodes, newTotpSecret, verifyTotp } from './totp.js';
+import { hashRecoveryCodes, newRecoveryCodes, newTotpSecret, verifyTotp } from './totp.js';
 
 /** The one-time setup link: password (step 1), then the authenticator (step 2). */
 
@@ -76,7 +76,7 @@ export type SetupTotpResult =
  * be replayed at login) and ten recovery codes made; only their digests are stored, the codes are
  * returned to be shown this once.
  */
-export async function confirmTotpEnrolment(deps: StaffSecretDeps, input: { token: string | undefined; code: string; origin: Origin }): Promise<SetupTotpResult> {
+export async function confirmTotpEnrolment(deps: StaffSecretDeps & { hasher: PasswordHasher }, input: { token: string | undefined; code: string; origin: Origin }): Promise<SetupTotpResult> {
   const { db, clock } = deps;
   const link = await checkSetupLink(deps, input.token, input.origin);
   if (link.kind !== 'valid') return link;
@@ -87,11 +87,12 @@ export async function confirmTotpEnrolment(deps: StaffSecretDeps, input: { token
     return { kind: 'wrong_code', email: link.email, totpSecret: link.totpSecret };
   }
   const codes = newRecoveryCodes();
+  const hashes = await hashRecoveryCodes(deps.hasher, codes);
   const done = await db.transaction().execute(async (trx) => {
     const now = clock.now();
     if (!(await consumeLinkToken(trx, clock, input.token!, { afterStep: true }))) return false;
     await repo.enableTotp(trx, link.staffId, step, now);
-    await repo.replaceRecoveryCodes(trx, link.staffId, codes.map(hashRecoveryCode), now);
+    await repo.replaceRecoveryCodes(trx, link.staffId, hashes, now);
     await revokeLinkTokens(trx, clock, staffSubject(link.staffId), 'superseded');
     await clearIdentifierThrottle(trx, staffThrottleKey(link.email));
     await recordAudit(trx, clock, input.origin, { event: 'staff.setup.completed', outcome: 'success', actorType: 'staff', actorId: link.email, target: link.email });

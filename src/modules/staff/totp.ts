@@ -1,7 +1,8 @@
 import { generateSecret, generateSync, generateURI, verifySync } from 'otplib';
 import QRCode from 'qrcode';
 import { randomInt } from 'node:crypto';
-import { sha256 } from '../../shared/crypto.js';
+import { safeEqual, sha256 } from '../../shared/crypto.js';
+import type { PasswordHasher } from '../../shared/hasher.js';
 
 /**
  * TOTP (RFC 6238) with the parameters every authenticator app understands: SHA-1, 6 digits,
@@ -86,6 +87,21 @@ export function normalizeRecoveryCode(input: string): string | null {
   return /^[a-z0-9]{10}$/.test(compact) ? compact : null;
 }
 
-export function hashRecoveryCode(code: string): string {
-  return sha256(`staff-recovery:${normalizeRecoveryCode(code) ?? code}`);
+/**
+ * S40: recovery codes are stored as argon2id hashes (salted, slow), like passwords: a leaked table
+ * gives nothing to try offline. Ten hashes at enrolment or renewal; a login with one checks the
+ * unused hashes of that member only.
+ */
+export async function hashRecoveryCodes(hasher: PasswordHasher, codes: string[]): Promise<string[]> {
+  return Promise.all(codes.map((code) => hasher.hash(`staff-recovery:${normalizeRecoveryCode(code) ?? code}`)));
+}
+
+/** The id of the unused code `typed` is, among `stored` (argon2id, or the SHA-256 of codes made before), or null. */
+export async function findRecoveryCode(hasher: PasswordHasher, stored: ReadonlyArray<{ id: number; code_hash: string }>, normalized: string): Promise<number | null> {
+  const material = `staff-recovery:${normalized}`;
+  for (const row of stored) {
+    const matches = row.code_hash.startsWith('$argon2') ? await hasher.verify(row.code_hash, material) : safeEqual(row.code_hash, sha256(material));
+    if (matches) return row.id;
+  }
+  return null;
 }
