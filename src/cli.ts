@@ -8,7 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { listAccounts } from './modules/account/account.repository.js';
 import { type AccountInputError, accountStatus, createAccount } from './modules/account/account.service.js';
 import { listStaff } from './modules/staff/staff.repository.js';
-import { createStaff, type StaffMemberError, staffStatus } from './modules/staff/staff.members.service.js';
+import { createStaff, resetStaffAccess, type StaffMemberError, staffStatus } from './modules/staff/staff.members.service.js';
 import { importAccounts } from './modules/import/import.service.js';
 import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
@@ -26,6 +26,8 @@ Commands:
                                             create a back-office staff member and print their
                                             one-time setup link (password + TOTP), valid RESET_TOKEN_TTL
   staff:list                                list staff members: e-mail, role, status
+  staff:reset --email a@b.fr                when a member (the last admin…) lost phone and recovery
+                                            codes: ends their sessions and prints a new setup link
   account:import FILE.csv [--dry-run] [--send-activation]
                                             import the ERP customer list (code;email;company),
                                             idempotent; --dry-run only reports
@@ -162,6 +164,19 @@ async function run(argv: string[]): Promise<number> {
         console.log(`Created staff member ${staff.email} (${staff.role}), without password or second factor.`);
         console.log(`Send them this one-time setup link, valid ${config.resetTokenTtlSeconds / 3600} h, until ${new Date(staff.expiresAt).toISOString()} (password, then the TOTP app):`);
         console.log(staff.link);
+      });
+      return 0;
+    }
+    case 'staff:reset': {
+      const values = parse(rest, { email: { type: 'string' } });
+      if (typeof values.email !== 'string') throw new UsageError('--email is required');
+      await withDb(async ({ db }) => {
+        const reset = await resetStaffAccess({ db, clock: systemClock, config }, values.email as string, operator, { type: 'operator', id: 'cli' });
+        if (!reset.ok) throw new RefusedError(STAFF_ERRORS[reset.code]);
+        const { email, link, expiresAt, sessionsEnded } = reset.value;
+        console.log(`Ended ${sessionsEnded} session(s) of ${email}. Their password and second factor stay until this one-time link is used,`);
+        console.log(`valid ${config.resetTokenTtlSeconds / 3600} h, until ${new Date(expiresAt).toISOString()} (new password, then the TOTP app):`);
+        console.log(link);
       });
       return 0;
     }

@@ -121,6 +121,26 @@ for (const dialect of DIALECTS) {
       assert.match(list.out, /admin@cartotheque\.fr\tadmin\tsetup_pending/);
     });
 
+    test('staff:reset ends the member’s sessions and prints a new setup link; the old one dies; an unknown e-mail exits 2', async () => {
+      const created = cli(['staff:create', '--email', 'perdu@cartotheque.fr', '--role', 'admin'], cliEnv);
+      assert.equal(created.code, 0, created.err);
+      const first = linkFrom(created.out);
+      const reset = cli(['staff:reset', '--email', 'Perdu@Cartotheque.fr'], cliEnv);
+      assert.equal(reset.code, 0, reset.err);
+      assert.match(reset.out, /Ended 0 session\(s\) of perdu@cartotheque\.fr/);
+      const second = linkFrom(reset.out);
+      assert.notEqual(second, first);
+      const { app, db } = await appOnCliDatabase(Date.now());
+      assert.equal((await openLink(first, new Browser(app))).page.statusCode, 410, 'the older link is superseded');
+      assert.equal((await openLink(second, new Browser(app))).page.statusCode, 200);
+      const audit = await db.selectFrom('audit_log').select(['event', 'actor_type']).where('event', '=', 'staff.access_reset').execute();
+      assert.deepEqual(audit, [{ event: 'staff.access_reset', actor_type: 'operator' }]);
+      const unknown = cli(['staff:reset', '--email', 'personne@cartotheque.fr'], cliEnv);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.err, /no staff member/);
+      await db.deleteFrom('staff').where('email', '=', 'perdu@cartotheque.fr').execute(); // the next test counts members
+    });
+
     test('staff:create refuses a duplicate e-mail (any case) and bad arguments with exit code 2', () => {
       const dup = cli(['staff:create', '--email', 'ADMIN@cartotheque.fr', '--role', 'agent'], cliEnv);
       assert.equal(dup.code, 2);

@@ -9,6 +9,7 @@ import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validat
 import { staffSetupMail } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { issueLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
+import { clearIdentifierThrottle } from '../auth-core/limits.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import * as repo from './staff.repository.js';
@@ -137,6 +138,26 @@ export async function resendSetupLink(deps: StaffDeps, staffId: number, origin: 
     await queueSetupMail(trx, deps, staff.email, link, expiresAt);
     await recordAudit(trx, clock, origin, { event: 'staff.setup_link.issued', outcome: 'success', actorType: actor.type, actorId: actor.id, target: staff.email });
     return ok({ id: staff.id, email: staff.email, expiresAt });
+  });
+}
+
+/**
+ * The operator's way back in when the last admin lost phone and recovery codes (CLI
+ * `staff:reset`): every session of the member ends and a new setup link is printed on the server's
+ * terminal; using it replaces password and second factor. Their login slow-down is lifted.
+ */
+export async function resetStaffAccess(deps: StaffDeps, rawEmail: string, origin: AuditOrigin, actor: Actor): Promise<Result<{ email: string; link: string; expiresAt: number; sessionsEnded: number }, StaffMemberError>> {
+  const email = canonicalStaffEmail(rawEmail);
+  if (!email) return fail('INVALID_EMAIL', 'email');
+  const { db, clock } = deps;
+  return db.transaction().execute(async (trx) => {
+    const staff = await repo.findStaffByEmail(trx, email);
+    if (!staff) return fail('NOT_FOUND', 'email');
+    const sessionsEnded = await deleteSessionsOfStaff(trx, staff.id);
+    const { link, expiresAt } = await issueSetupLink(trx, deps, staff.id);
+    await clearIdentifierThrottle(trx, `staff:${email}`);
+    await recordAudit(trx, clock, origin, { event: 'staff.access_reset', outcome: 'success', actorType: actor.type, actorId: actor.id, target: email, details: { sessionsEnded } });
+    return ok({ email, link, expiresAt, sessionsEnded });
   });
 }
 
