@@ -8,6 +8,7 @@ import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_link_tokens.js';
 import * as m009 from './009_email_changes.js';
 import * as m011 from './011_known_browsers.js';
+import * as m012 from './012_staff_reenrolment.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_link_tokens': m007,
   '009_email_changes': m009,
   '011_known_browsers': m011,
+  '012_staff_reenrolment': m012,
 };

@@ -217,3 +217,7 @@ export async function resealStaffSecrets(db: Executor, secrets: SecretBox): Prom
   }
   return resealed;
 }
+
+export async function countRecoveryCodesLeft(db: Executor, staffId: number): Promise<number> {
+  return repo.countUnusedRecoveryCodes(db, staffId);
+}

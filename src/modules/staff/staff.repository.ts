@@ -148,3 +148,36 @@ export async function deleteSessionsOfStaff(db: Executor, staffId: number): Prom
   const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+// ---- self-service ("Mon compte") -------------------------------------------------------------
+
+export async function listSessionsOfStaff(db: Executor, staffId: number, now: number, idleMs: number) {
+  return db
+    .selectFrom('staff_sessions')
+    .select(['id', 'created_at', 'last_seen_at', 'ip', 'user_agent'])
+    .where('staff_id', '=', staffId)
+    .where('mfa_passed_at', 'is not', null)
+    .where('expires_at', '>', now)
+    .where('last_seen_at', '>', now - idleMs)
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+}
+
+export async function deleteOtherSessionsOfStaff(db: Executor, staffId: number, keepId: string): Promise<number> {
+  const result = await db.deleteFrom('staff_sessions').where('staff_id', '=', staffId).where('id', '!=', keepId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function setPendingTotpSecret(db: Executor, sessionId: string, sealed: string | null): Promise<void> {
+  await db.updateTable('staff_sessions').set({ pending_totp_secret: sealed }).where('id', '=', sessionId).execute();
+}
+
+export async function findPendingTotpSecret(db: Executor, sessionId: string): Promise<string | null> {
+  const row = await db.selectFrom('staff_sessions').select('pending_totp_secret').where('id', '=', sessionId).executeTakeFirst();
+  return row?.pending_totp_secret ?? null;
+}
+
+/** The new authenticator: its secret, and the confirming code's step as the last used one (no replay). */
+export async function replaceTotp(db: Executor, staffId: number, sealedSecret: string, step: number, now: number): Promise<void> {
+  await db.updateTable('staff').set({ totp_secret: sealedSecret, totp_enabled_at: now, last_totp_step: step, updated_at: now }).where('id', '=', staffId).execute();
+}

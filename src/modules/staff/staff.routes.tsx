@@ -28,6 +28,17 @@ import { createStaff, findStaffMember, listStaffMembers, resendSetupLink, setSta
 import { authenticateStaff, verifyStaffSecondFactor } from './staff.login.service.js';
 import { createStaffSession, invalidateStaffSession, refreshSecondFactor } from './staff.sessions.js';
 import { checkSetupLink, confirmTotpEnrolment, setupPassword } from './staff.setup.service.js';
+import {
+  changeOwnStaffPassword,
+  confirmTotpReenrolment,
+  endOtherStaffSessions,
+  listOwnStaffSessions,
+  pendingTotpSecret,
+  regenerateRecoveryCodes,
+  startTotpReenrolment,
+} from './staff.self.service.js';
+import { countRecoveryCodesLeft } from './staff.members.service.js';
+import { MyAccountPage, type MyAccountPageProps } from '../../views/back-office/my-account.js';
 import { enterLink } from '../auth-core/link-entry.js';
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
 import { formatSecret, totpQrSvg, totpUri } from './totp.js';
@@ -46,6 +57,11 @@ const setupPasswordBody = {
   type: 'object',
   required: ['mot_de_passe', 'confirmation'],
   properties: { ...csrf, email: { type: 'string', maxLength: 320 }, mot_de_passe: { type: 'string', maxLength: 4096 }, confirmation: { type: 'string', maxLength: 4096 } },
+} as const;
+const selfPasswordBody = {
+  type: 'object',
+  required: ['actuel', 'mot_de_passe', 'confirmation'],
+  properties: { ...csrf, actuel: { type: 'string', maxLength: 4096 }, mot_de_passe: { type: 'string', maxLength: 4096 }, confirmation: { type: 'string', maxLength: 4096 } },
 } as const;
 const createBody = { type: 'object', required: ['email', 'role'], properties: { ...csrf, email: { type: 'string', maxLength: 320 }, role: { type: 'string', maxLength: 16 } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
@@ -241,6 +257,59 @@ async function dashboardRoutes(scope: FastifyInstance) {
   });
 }
 
+/** "Mon compte": every member's own password, sessions, recovery codes and authenticator. */
+async function myAccountRoutes(scope: FastifyInstance) {
+  const { config } = scope.deps;
+  const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config, hasher: scope.deps.hasher, dummyHash: scope.deps.dummyHash, secrets: scope.deps.secrets });
+  const PAGE = '/back-office/mon-compte';
+  const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<MyAccountPageProps> = {}, status = 200) => {
+    const staff = getStaff(request);
+    const [sessions, left] = await Promise.all([listOwnStaffSessions(deps(), staff), countRecoveryCodesLeft(scope.deps.db, staff.staffId)]);
+    return sendPage(reply, <MyAccountPage ctx={pageContext(request, reply)} staff={staff} sessions={sessions} recoveryCodesLeft={left} minLength={config.passwordMinLength} {...extra} />, status);
+  };
+
+  scope.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => {
+    const ok = request.query.ok;
+    const pending = await pendingTotpSecret(deps(), getStaff(request));
+    const reenrolment = pending ? { qrSvg: new Html(await totpQrSvg(totpUri(pending, `${config.brandName} ${fr.staff.backOffice}`, getStaff(request).email))), secret: formatSecret(pending) } : undefined;
+    return render(request, reply, { notice: ok ? fr.staff.done[ok] : undefined, reenrolment });
+  });
+
+  scope.post<{ Body: { actuel: string; mot_de_passe: string; confirmation: string } }>(`${PAGE}/mot-de-passe`, { schema: { body: selfPasswordBody } }, async (request, reply) => {
+    const { actuel, mot_de_passe, confirmation } = request.body;
+    const result = await changeOwnStaffPassword(deps(), getStaff(request), { current: actuel, password: mot_de_passe, confirmation }, requestOrigin(request));
+    if (result.ok) return reply.redirect(`${PAGE}?ok=password`, 303);
+    const message = result.code === 'PASSWORD' && result.verdict ? passwordMessage(result.verdict, config.passwordMinLength, config.brandName) : fr.staff.selfErrors[result.code];
+    return render(request, reply, { errors: { [result.field ?? 'actuel']: message } }, 400);
+  });
+
+  scope.post(`${PAGE}/sessions`, async (request, reply) => {
+    await endOtherStaffSessions(deps(), getStaff(request), requestOrigin(request));
+    return reply.redirect(`${PAGE}?ok=sessions`, 303);
+  });
+
+  // New recovery codes or a new authenticator change how this member gets in: a fresh code first (S38).
+  scope.post(`${PAGE}/codes`, { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    const codes = await regenerateRecoveryCodes(deps(), getStaff(request), requestOrigin(request));
+    // Shown in this answer only (no-store): only salted hashes are kept.
+    return render(request, reply, { newCodes: codes });
+  });
+
+  scope.post(`${PAGE}/application`, { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    await startTotpReenrolment(deps(), getStaff(request));
+    return reply.redirect(PAGE, 303);
+  });
+
+  scope.post<{ Body: { code: string } }>(`${PAGE}/application/code`, { schema: { body: codeBody } }, async (request, reply) => {
+    const staff = getStaff(request);
+    const result = await confirmTotpReenrolment(deps(), staff, request.body.code, requestOrigin(request));
+    if (result.ok) return reply.redirect(`${PAGE}?ok=totp`, 303);
+    const pending = await pendingTotpSecret(deps(), staff);
+    const reenrolment = pending ? { qrSvg: new Html(await totpQrSvg(totpUri(pending, `${config.brandName} ${fr.staff.backOffice}`, staff.email))), secret: formatSecret(pending) } : undefined;
+    return render(request, reply, { reenrolment, errors: { code: fr.staff.selfErrors[result.code] } }, 400);
+  });
+}
+
 /** Staff management: admins only (S31, "agents cannot manage staff"). */
 async function teamRoutes(scope: FastifyInstance) {
   const { config } = scope.deps;
@@ -311,6 +380,7 @@ async function teamRoutes(scope: FastifyInstance) {
 export async function staffRoutes(app: FastifyInstance) {
   await app.register(staffEntryRoutes);
   await registerStaffScope(app, dashboardRoutes);
+  await registerStaffScope(app, myAccountRoutes);
   await registerStaffScope(app, teamRoutes, { role: 'admin' });
 }
 

@@ -42,6 +42,8 @@ export interface StaffSessionTable {
   mfa_passed_at: number | null;
   ip: string;
   user_agent: string;
+  /** A new authenticator secret (sealed) waiting for its first code ("Mon compte"). */
+  pending_totp_secret?: string | null;
 }
 
 export type Staff = Selectable<StaffTable>;

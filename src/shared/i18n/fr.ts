@@ -7,6 +7,7 @@ import type { AdminActionError } from '../../modules/back-office/accounts-admin.
 import type { ImportRejection } from '../../modules/import/import.service.js';
 import type { RequestActionError } from '../../modules/back-office/requests-admin.service.js';
 import type { StaffMemberError } from '../../modules/staff/staff.members.service.js';
+import type { StaffSelfError } from '../../modules/staff/staff.self.service.js';
 
 export const fr = {
   site: {
@@ -513,6 +514,47 @@ export const fr = {
       'Un accès au back office du service client vient d’être préparé pour vous. Cliquez sur le lien ci-dessous pour choisir votre mot de passe et activer la vérification en deux étapes (munissez-vous de votre téléphone) :',
     mailButton: 'Activer mon accès',
     mailIgnore: 'Si vous n’attendiez pas ce message, ignorez-le et prévenez un administrateur.',
+    factorChangedSubject: (brand: string) => `${brand} – Un accès à votre compte du back office a changé`,
+    factorWhat: { password: 'votre mot de passe', recovery_codes: 'vos codes de secours', authenticator: 'votre application d’authentification' },
+    factorChangedBody: (what: string, when: string, browser: string, place: string) => `Le ${when}, ${what} du back office a été changé depuis « Mon compte » (${browser}, adresse IP approximative ${place}).`,
+    factorChangedWarning: 'Si ce n’est pas vous, prévenez tout de suite un administrateur : il peut désactiver votre compte et vous envoyer un nouveau lien d’activation.',
+    // "Mon compte"
+    accountNav: 'Mon compte',
+    accountTitle: 'Mon compte',
+    accountIntro: (email: string) => `Votre accès au back office : ${email}. Chaque changement fait ici vous est confirmé par e-mail.`,
+    passwordHeading: 'Changer mon mot de passe',
+    currentPassword: 'Mot de passe actuel',
+    newPassword: 'Nouveau mot de passe',
+    newConfirmation: 'Confirmation du nouveau mot de passe',
+    passwordSubmit: 'Changer mon mot de passe',
+    sessionsHeading: 'Mes sessions ouvertes',
+    sessionsEnd: 'Fermer mes autres sessions',
+    thisSession: 'cette session',
+    codesHeading: 'Codes de secours',
+    codesLeft: (n: number) => (n === 0 ? 'Il ne vous reste aucun code de secours.' : n === 1 ? 'Il vous reste 1 code de secours.' : `Il vous reste ${n} codes de secours.`),
+    codesRenew: 'Générer 10 nouveaux codes (les anciens cessent de fonctionner)',
+    codesRenewedIntro: 'Vos nouveaux codes de secours, affichés cette seule fois : notez-les ou imprimez-les. Les anciens ne fonctionnent plus.',
+    codesBack: 'Retour à mon compte',
+    totpHeading: 'Application d’authentification',
+    totpIntro: 'Nouveau téléphone ? Installez-y une application d’authentification, puis remplacez l’ancienne ici.',
+    totpStart: 'Changer d’application d’authentification',
+    totpReenrolIntro: 'Scannez ce QR code avec la nouvelle application, puis saisissez le code qu’elle affiche. L’ancienne application cesse de fonctionner dès que ce code est accepté.',
+    totpConfirm: 'Remplacer l’application',
+    done: {
+      password: 'Votre mot de passe est changé ; vos autres sessions sont fermées.',
+      sessions: 'Vos autres sessions sont fermées.',
+      totp: 'Votre nouvelle application d’authentification est en place.',
+    } as Record<string, string>,
+    selfErrors: {
+      CURRENT_REQUIRED: 'Veuillez saisir votre mot de passe actuel.',
+      CURRENT_WRONG: 'Le mot de passe actuel est incorrect.',
+      CURRENT_THROTTLED: 'Trop d’essais : pour votre sécurité, attendez quelques minutes avant de réessayer.',
+      PASSWORD: 'Ce mot de passe ne convient pas.',
+      CONFIRMATION_REQUIRED: 'Veuillez confirmer le mot de passe.',
+      MISMATCH: 'La confirmation ne correspond pas au mot de passe saisi.',
+      NO_PENDING: 'Recommencez : cliquez sur « Changer d’application d’authentification ».',
+      WRONG_CODE: 'Ce code ne correspond pas. Vérifiez l’heure du téléphone et saisissez le code affiché maintenant par la nouvelle application.',
+    } satisfies Record<StaffSelfError, string>,
   },
   errors: {
     notFoundTitle: 'Page introuvable',

@@ -4,7 +4,7 @@ import { CsrfField } from '../forms.js';
 import { type Child, h, type Html } from '../jsx.js';
 import type { PageContext } from '../layout.js';
 
-export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team';
+export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team' | 'me';
 
 /** What the layout needs of the signed-in member (CurrentStaff from plugins/staff-session fits). */
 export interface BackOfficeUser {
@@ -55,7 +55,9 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
           <a class="brand" href="/back-office">
             {`${ctx.brandName} – ${fr.staff.backOffice}`}
           </a>
-          <span class="staff-user">{fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}</span>
+          <a class="staff-user" href="/back-office/mon-compte" aria-current={current === 'me' ? 'page' : undefined} title={fr.staff.accountNav}>
+            {fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}
+          </a>
         </header>
         <nav class="back-office-nav" aria-label={fr.staff.nav.label}>
           <ul>

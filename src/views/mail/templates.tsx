@@ -250,3 +250,13 @@ export function newDeviceMail(p: { brand: string; company: string; code: string;
     paragraphs: [fr.mail.newDeviceBody(p.code, p.when, p.browser, p.place), fr.mail.newDeviceAdvice(p.support)],
   });
 }
+
+/** S39: a change to a staff member's own password, recovery codes or authenticator. */
+export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'recovery_codes' | 'authenticator'; when: string; browser: string; place: string }): MailContent {
+  return noticeMail({
+    brand: p.brand,
+    subject: fr.staff.factorChangedSubject(p.brand),
+    greeting: fr.staff.mailGreeting,
+    paragraphs: [fr.staff.factorChangedBody(fr.staff.factorWhat[p.what], p.when, p.browser, p.place), fr.staff.factorChangedWarning],
+  });
+}
