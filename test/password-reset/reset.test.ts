@@ -392,6 +392,22 @@ for (const dialect of DIALECTS) {
       assert.match(page.body, /Trop de tentatives/);
     });
 
+    test('S17 a valid link does not count against the limit: reopening it 25 times never gets 429', async () => {
+      await requestReset('12345', 'contact@librairie-du-port.fr');
+      const { browser } = await openLink(linkIn(smtp.messages[0]!));
+      for (let i = 0; i < 25; i++) assert.equal((await browser.get('/activation')).statusCode, 200, `visit ${i + 1}`);
+    });
+
+    test('S40 a token not in its issued form gets the French invalid-link page, never a 500 nor raw bytes in a header', async () => {
+      for (const token of ['%E2%82%AC', 'abc%3B%20Path%3D%2F', '%0D%0ASet-Cookie%3Ax%3Dy', 'A'.repeat(42), 'A'.repeat(44), 'x'.repeat(4000)]) {
+        const res = await new Browser(t.app).get(`/activation?token=${token}`);
+        assert.equal(res.statusCode, 410, token.slice(0, 20));
+        assert.match(res.body, /Ce lien n’est plus valide/);
+        assert.ok(res.headers['content-security-policy'], 'S28 headers on the invalid page');
+        for (const cookie of [res.headers['set-cookie'] ?? []].flat()) assert.match(cookie, /^[^=]+=[A-Za-z0-9_.-]*;/, `cookie value in its issued form: ${cookie}`);
+      }
+    });
+
     test('S8 a completed reset clears the identifier throttle', async () => {
       await seedAccount(t, { code: '66666', email: 'six@x.fr' });
       for (let i = 0; i < 5; i++) await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '66666', mot_de_passe: 'faux mot de passe ' + i });
