@@ -12,6 +12,7 @@ import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
 import { registerStaffScope } from './modules/staff/staff.guard.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
+import { erasureRoutes, privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
 import { loadOrCreateSecret } from './modules/settings/settings.service.js';
 import { csrfProtection } from './plugins/csrf.js';
@@ -112,5 +113,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });
+  // S42: exports for every member, erasure for admins.
+  await registerStaffScope(app, privacyRoutes);
+  await registerStaffScope(app, erasureRoutes, { role: 'admin' });
   return app;
 }

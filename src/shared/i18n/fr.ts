@@ -556,6 +556,18 @@ export const fr = {
       WRONG_CODE: 'Ce code ne correspond pas. Vérifiez l’heure du téléphone et saisissez le code affiché maintenant par la nouvelle application.',
     } satisfies Record<StaffSelfError, string>,
   },
+  privacy: {
+    heading: 'Données personnelles (RGPD)',
+    intro: 'Tout ce qui est enregistré sur cette personne : le compte ou la demande, les sessions, les e-mails envoyés, le journal. À fournir à la personne qui le demande.',
+    exportJson: 'Exporter ses données (JSON)',
+    exportCsv: 'Exporter ses données (CSV)',
+    erase: 'Effacer définitivement ses données',
+    eraseWarning: 'L’effacement est définitif : le compte, ses sessions, ses liens, ses e-mails et ses demandes sont supprimés ; le journal garde la trace des actions sous un pseudonyme.',
+    eraseAdminsOnly: 'L’effacement des données est réservé aux administrateurs.',
+    erasedTitle: 'Données effacées',
+    erasedAccount: (pseudonym: string) => `Le compte et toutes les données de son titulaire sont effacés. Le journal garde la trace de ses actions sous le pseudonyme ${pseudonym}.`,
+    erasedRequest: (pseudonym: string) => `La demande et les e-mails qui la concernent sont effacés. Le journal garde la trace des actions, sans le demandeur (pseudonyme ${pseudonym}).`,
+  },
   errors: {
     notFoundTitle: 'Page introuvable',
     notFoundBody: 'La page demandée n’existe pas ou a été déplacée.',

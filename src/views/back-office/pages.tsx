@@ -6,6 +6,7 @@ import type { getAccountDetail, searchAccounts } from '../../modules/back-office
 import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { importLineDetail } from '../../shared/i18n/import.js';
+import { PrivacyPanel } from './privacy.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { type Child, Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
@@ -187,6 +188,7 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
           </section>
         </>
       ) : null}
+      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={`/back-office/demandes/${r.id}`} />
     </BackOfficeLayout>
   );
 }
@@ -353,6 +355,8 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
           </button>
         </form>
       </section>
+
+      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
 
       <section class="panel" aria-labelledby="mails-titre">
         <h2 id="mails-titre">{bo.mailsHeading}</h2>
