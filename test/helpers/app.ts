@@ -23,18 +23,25 @@ export const DIALECTS: DialectName[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'
 export interface CountingHasher extends PasswordHasher {
   verifyCalls: number;
   hashCalls: number;
+  /**
+   * The PHC string of every `verify` call, in order: a test counts how many attempts were checked
+   * against an account's real hash (refused attempts still verify the dummy hash, S7).
+   */
+  verified: string[];
 }
 
 export function countingHasher(inner: PasswordHasher = createArgon2Hasher()): CountingHasher {
   const counter: CountingHasher = {
     verifyCalls: 0,
     hashCalls: 0,
+    verified: [],
     hash: async (password) => {
       counter.hashCalls++;
       return inner.hash(password);
     },
     verify: async (phc, password) => {
       counter.verifyCalls++;
+      counter.verified.push(phc);
       return inner.verify(phc, password);
     },
     needsRehash: (phc) => inner.needsRehash(phc),
