@@ -25,6 +25,7 @@ export async function seedAccount(
   if (fields.disabled) await t.db.updateTable('accounts').set({ disabled_at: t.clock.now() }).where('id', '=', account.id).execute();
   t.hasher.hashCalls = 0;
   t.hasher.verifyCalls = 0;
+  t.hasher.verified.length = 0;
   return account;
 }
 

@@ -61,6 +61,7 @@ export async function seedStaff(
   }
   t.hasher.hashCalls = 0;
   t.hasher.verifyCalls = 0;
+  t.hasher.verified.length = 0;
   return { id, email, role, password, totpSecret, recoveryCodes };
 }
 
