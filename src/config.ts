@@ -47,7 +47,6 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-export const PASSWORD_MAX_LENGTH = 128;
 
 type Env = Record<string, string | undefined>;
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { type Config, PASSWORD_MAX_LENGTH } from '../../config.js';
+import type { Config } from '../../config.js';
+import { PASSWORD_MAX_LENGTH } from '../../shared/password-policy.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { HashQueueFullError, type PasswordHasher } from '../../shared/hasher.js';

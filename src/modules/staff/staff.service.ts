@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import { PASSWORD_MAX_LENGTH, type Config } from '../../config.js';
+import type { Config } from '../../config.js';
+import { PASSWORD_MAX_LENGTH } from '../../shared/password-policy.js';
 import type { DB } from '../../db/schema.js';
 import { type Clock, HOUR_MS, MINUTE_MS } from '../../shared/clock.js';
 import { randomToken, sha256 } from '../../shared/crypto.js';

@@ -257,6 +257,8 @@ export const fr = {
     TOO_LONG: (length: number) => `Le mot de passe ne peut pas dépasser 128 caractères (vous en avez saisi ${length}).`,
     COMMON: 'Ce mot de passe fait partie des mots de passe les plus courants ou déjà divulgués. Choisissez-en un autre, par exemple une courte phrase.',
     TRIVIAL: 'Ce mot de passe est trop prévisible (caractères répétés ou suite de touches du clavier). Choisissez-en un autre.',
+    PREDICTABLE:
+      'Ce mot de passe est trop facile à deviner : un mot ou un prénom courant complété de chiffres, d’une année, de symboles, d’une répétition ou d’une suite de touches. Choisissez plutôt une courte phrase de plusieurs mots.',
     CONTEXT: (brand: string) => `Le mot de passe ne doit contenir ni votre code client, ni votre adresse e-mail, ni le nom « ${brand} ».`,
     CONFIRMATION_REQUIRED: 'Veuillez confirmer le mot de passe.',
     MISMATCH: 'La confirmation ne correspond pas au mot de passe saisi.',
