@@ -58,7 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
     return value === undefined || value === '' ? undefined : value;
   };
   const fail = (name: string, expected: string): undefined => {
-    problems.push(`${name}: ${expected} (got "${env[name]}")`);
+    problems.push(`${name}: ${expected} (${shownValue(name, env[name] ?? '')})`);
     return undefined;
   };
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -211,6 +211,31 @@ export function loadConfig(env: Env = process.env): Config {
     supportEmail,
     supportPhone,
   });
+}
+
+/**
+ * S40: a configuration error never echoes a credential. A URL setting is shown without its
+ * userinfo, query or fragment (`postgres://***@db:5432/app`); a key, secret, password or token
+ * setting only by its length; any other value as typed.
+ */
+export function shownValue(name: string, value: string): string {
+  if (/KEY|SECRET|PASSWORD|PASS$|TOKEN|CREDENTIAL/i.test(name)) return `value hidden, ${value.length} characters`;
+  if (/_URL$|_URI$|_DSN$/i.test(name) || /:\/\/|@/.test(value)) return `got "${redactUrl(value)}"`;
+  return `got "${value}"`;
+}
+
+function redactUrl(value: string): string {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0] ?? '';
+  // Without a scheme nothing tells where a credential starts ("host=db password=…", "user:pass@db"): hide it all.
+  if (scheme === '' && /[@=:\s]/.test(value)) return `*** (${value.length} characters, hidden)`;
+  let rest = value.slice(scheme.length);
+  // Everything up to the last "@" may be userinfo, whatever a malformed URL put in it ("/", ":", spaces).
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) rest = `***@${rest.slice(at + 1)}`;
+  // ?password=… and #… are not needed to see what is wrong.
+  rest = rest.replace(/[?#][\s\S]*$/, (tail) => `${tail[0]}***`);
+  const shown = scheme + rest;
+  return /[\r\n]/.test(shown) ? shown.replace(/[\r\n]/g, ' ') : shown;
 }
 
 /** WCAG contrast ratio of a #rrggbb colour against white. */
