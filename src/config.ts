@@ -24,8 +24,10 @@ export interface Config {
   readonly customerServiceEmail: string;
   /** How long a worker owns a mail it claimed; a dead worker's mails are taken over after it. */
   readonly outboxLeaseSeconds: number;
-  /** Port of the Prometheus metrics listener (on HOST); null: no metrics. */
+  /** Port of the Prometheus metrics listener (on METRICS_HOST); null: no metrics. */
   readonly metricsPort: number | null;
+  /** Address of the metrics listener: loopback unless the operator opens it (the endpoint has no authentication). */
+  readonly metricsHost: string;
   /** Approved or rejected account-opening requests are deleted this many days after the decision. */
   readonly requestRetentionDays: number;
   /** Audit entries are deleted after this many days. */
@@ -144,6 +146,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (value !== 0 && value === port) fail('METRICS_PORT', `expected a port other than PORT (${port})`);
     else if (value !== 0) metricsPort = value;
   }
+  const metricsHost = get('METRICS_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(metricsHost)) fail('METRICS_HOST', 'expected an address to listen on, such as 127.0.0.1, 10.0.0.5 or ::1');
+
+  // S23: in production, links and cookies go over TLS; plain http is only for this machine.
+  if ((env.NODE_ENV ?? '').trim() === 'production' && publicUrl.startsWith('http:')) {
+    const hostname = new URL(publicUrl).hostname;
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+      fail('PUBLIC_URL', 'expected an https:// address in production (NODE_ENV=production); http:// is accepted only for localhost, 127.0.0.1 or [::1]');
+    }
+  }
   const requestRetentionDays = integer('REQUEST_RETENTION_DAYS', 365, 1, 3650);
   const auditRetentionDays = integer('AUDIT_RETENTION_DAYS', 400, 1, 3650);
 
@@ -204,6 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
     customerServiceEmail,
     outboxLeaseSeconds,
     metricsPort,
+    metricsHost,
     requestRetentionDays,
     auditRetentionDays,
     brandColor,

@@ -60,7 +60,7 @@ async function main() {
   });
   if (!config.smtpUrl) app.log.info({ outboxDir }, `SMTP_URL is not set: mails are written as .eml files in ${outboxDir}`);
 
-  const metricsServer = metrics && config.metricsPort !== null ? await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger: app.log }) : null;
+  const metricsServer = metrics && config.metricsPort !== null ? await startMetricsServer(metrics, { port: config.metricsPort, host: config.metricsHost, logger: app.log }) : null;
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   const retention = startRetentionJob({ db: database.db, clock: systemClock, config }, app.log);

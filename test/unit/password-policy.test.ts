@@ -73,22 +73,22 @@ const PASSPHRASES = [
   'my dog eats socks every day',
 ];
 
-describe('S2 password blocklist at 15 characters and more (NIST 800-63B-4 §3.1.1.2)', () => {
+describe('S3 password blocklist at 15 characters and more (NIST 800-63B-4 §3.1.1.2)', () => {
   for (const [password, expected] of REFUSED) {
-    test(`S2 refuses ${JSON.stringify(password)} as ${expected}`, () => {
+    test(`S3 refuses ${JSON.stringify(password)} as ${expected}`, () => {
       assert.equal(problem(password), expected);
     });
   }
 
-  test('S2 twenty passphrases of four words or more are all accepted', () => {
+  test('S3 twenty passphrases of four words or more are all accepted', () => {
     for (const phrase of PASSPHRASES) assert.equal(problem(phrase), null, phrase);
   });
 
-  test('S2 random passwords are accepted', () => {
+  test('S3 random passwords are accepted', () => {
     for (const p of ['Xk9#mQ2$vL7!pR4@', 'tR7#bq!Lz2@wX9$e', 'hG4!vN8@zQ1#kW5$m']) assert.equal(problem(p), null, p);
   });
 
-  test('S2 the breached corpus is shipped and reaches past 15 characters', () => {
+  test('S3 the breached corpus is shipped and reaches past 15 characters', () => {
     assert.ok(BREACHED.size > 600_000, String(BREACHED.size));
     // Entries of the corpus that no pattern rule would catch.
     for (const p of ['!loverockandroll', '!parksbisawesome', '!amth3mast3rofsn0op']) {
@@ -100,14 +100,14 @@ describe('S2 password blocklist at 15 characters and more (NIST 800-63B-4 §3.1.
     assert.equal(BREACHED.has('le chat dort sur le canapé'), false);
   });
 
-  test('S2 a short minimum (8) still refuses breached passwords of 8 to 14 characters', () => {
+  test('S3 a short minimum (8) still refuses breached passwords of 8 to 14 characters', () => {
     assert.equal(problem('iloveyou', { minLength: 8, words: [] }), 'COMMON');
     assert.equal(problem('Motdepasse1', { minLength: 8, words: [] }), 'PREDICTABLE');
   });
 });
 
-describe('S1 length rules are unchanged', () => {
-  test('S1 15 to 128 code points after NFKC, never truncated', () => {
+describe('S1 S2 length rules are unchanged', () => {
+  test('S1 S2 15 to 128 code points after NFKC, never truncated', () => {
     assert.equal(PASSWORD_MAX_LENGTH, 128);
     assert.equal(checkPassword('le chat dort', CONTEXT)?.problem, 'TOO_SHORT');
     const emoji = '🦊🐢🌙🚲🍎🎈🌻🐝🍄🎸🌵🐙🍩🎲🌈'; // 15 code points, 30 UTF-16 units
@@ -122,8 +122,8 @@ describe('S1 length rules are unchanged', () => {
   });
 });
 
-describe('S2 the check stays fast', () => {
-  test('S2 p99 of 10,000 varied checks is at most 2 ms', () => {
+describe('S3 the check stays fast', () => {
+  test('S3 p99 of 10,000 varied checks is at most 2 ms', () => {
     const inputs: string[] = [];
     for (let i = 0; i < 10_000; i++) {
       const k = i % 5;
