@@ -114,13 +114,16 @@ function isPredictable(compact: string): boolean {
   // cost[i]: fewest paid pieces covering chars[0..i).
   const cost = new Array<number>(n + 1).fill(Infinity);
   cost[0] = 0;
+  // Only covers of cost 2 or less decide anything, so dearer states are not explored: a long
+  // passphrase leaves that budget within a few words and costs little to check.
   for (let i = 0; i < n; i++) {
     const here = cost[i]!;
-    if (here === Infinity) continue;
+    if (here > 2) continue;
     if (!isLetter[i]) cost[i + 1] = Math.min(cost[i + 1]!, here);
     else cost[i + 1] = Math.min(cost[i + 1]!, here + 1); // a stray letter
     const run = keyboardRunLength(chars, i);
     for (let j = i + 3; j <= i + run; j++) cost[j] = Math.min(cost[j]!, here);
+    if (here > 1) continue; // a word would make it 3
     for (let j = i + 3; j <= Math.min(n, i + LONGEST_WORD); j++) {
       // Chars are single UTF-16 units once folded (letters a–z, digits, ASCII symbols); others never match.
       if (WORDS.has(readI.slice(i, j)) || (hasLeet && WORDS.has(readL.slice(i, j)))) cost[j] = Math.min(cost[j]!, here + 1);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { BREACHED, checkPassword, PASSWORD_MAX_LENGTH, type PasswordProblem } from '../../src/shared/password-policy.js';
 
@@ -134,11 +133,14 @@ describe('S3 the check stays fast', () => {
       else inputs.push(`a${'é'.repeat(14 + (i % 110))}`);
     }
     for (const p of inputs.slice(0, 500)) checkPassword(p, CONTEXT); // warm-up: measure the compiled code, not the first calls
+    // CPU time of this process, not wall time: other processes on a shared machine preempting
+    // this one say nothing about the check's cost. (Wall time, measured alone: p99 about 0.12 ms.)
     const times: number[] = [];
     for (const p of inputs) {
-      const start = performance.now();
+      const start = process.cpuUsage();
       checkPassword(p, CONTEXT);
-      times.push(performance.now() - start);
+      const used = process.cpuUsage(start);
+      times.push((used.user + used.system) / 1000);
     }
     times.sort((a, b) => a - b);
     const p99 = times[Math.floor(times.length * 0.99)]!;
