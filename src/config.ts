@@ -25,8 +25,10 @@ export interface Config {
   readonly customerServiceEmail: string;
   /** How long a worker owns a mail it claimed; a dead worker's mails are taken over after it. */
   readonly outboxLeaseSeconds: number;
-  /** Port of the Prometheus metrics listener (on HOST); null: no metrics. */
+  /** Port of the Prometheus metrics listener (on METRICS_HOST); null: no metrics. */
   readonly metricsPort: number | null;
+  /** Address of the metrics listener: loopback unless the operator opens it (the endpoint has no authentication). */
+  readonly metricsHost: string;
   /** Approved or rejected account-opening requests are deleted this many days after the decision. */
   readonly requestRetentionDays: number;
   /** Audit entries are deleted after this many days. */
@@ -61,7 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     return value === undefined || value === '' ? undefined : value;
   };
   const fail = (name: string, expected: string): undefined => {
-    problems.push(`${name}: ${expected} (got "${env[name]}")`);
+    problems.push(`${name}: ${expected} (${shownValue(name, env[name] ?? '')})`);
     return undefined;
   };
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -147,6 +149,16 @@ export function loadConfig(env: Env = process.env): Config {
     if (value !== 0 && value === port) fail('METRICS_PORT', `expected a port other than PORT (${port})`);
     else if (value !== 0) metricsPort = value;
   }
+  const metricsHost = get('METRICS_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(metricsHost)) fail('METRICS_HOST', 'expected an address to listen on, such as 127.0.0.1, 10.0.0.5 or ::1');
+
+  // S23: in production, links and cookies go over TLS; plain http is only for this machine.
+  if ((env.NODE_ENV ?? '').trim() === 'production' && publicUrl.startsWith('http:')) {
+    const hostname = new URL(publicUrl).hostname;
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+      fail('PUBLIC_URL', 'expected an https:// address in production (NODE_ENV=production); http:// is accepted only for localhost, 127.0.0.1 or [::1]');
+    }
+  }
   const requestRetentionDays = integer('REQUEST_RETENTION_DAYS', 365, 1, 3650);
   const auditRetentionDays = integer('AUDIT_RETENTION_DAYS', 400, 1, 3650);
 
@@ -215,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     customerServiceEmail,
     outboxLeaseSeconds,
     metricsPort,
+    metricsHost,
     requestRetentionDays,
     auditRetentionDays,
     brandColor,
@@ -223,6 +236,31 @@ export function loadConfig(env: Env = process.env): Config {
     supportPhone,
     secretsKeys: Object.freeze(secretsKeys),
   });
+}
+
+/**
+ * S40: a configuration error never echoes a credential. A URL setting is shown without its
+ * userinfo, query or fragment (`postgres://***@db:5432/app`); a key, secret, password or token
+ * setting only by its length; any other value as typed.
+ */
+export function shownValue(name: string, value: string): string {
+  if (/KEY|SECRET|PASSWORD|PASS$|TOKEN|CREDENTIAL/i.test(name)) return `value hidden, ${value.length} characters`;
+  if (/_URL$|_URI$|_DSN$/i.test(name) || /:\/\/|@/.test(value)) return `got "${redactUrl(value)}"`;
+  return `got "${value}"`;
+}
+
+function redactUrl(value: string): string {
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0] ?? '';
+  // Without a scheme nothing tells where a credential starts ("host=db password=…", "user:pass@db"): hide it all.
+  if (scheme === '' && /[@=:\s]/.test(value)) return `*** (${value.length} characters, hidden)`;
+  let rest = value.slice(scheme.length);
+  // Everything up to the last "@" may be userinfo, whatever a malformed URL put in it ("/", ":", spaces).
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) rest = `***@${rest.slice(at + 1)}`;
+  // ?password=… and #… are not needed to see what is wrong.
+  rest = rest.replace(/[?#][\s\S]*$/, (tail) => `${tail[0]}***`);
+  const shown = scheme + rest;
+  return /[\r\n]/.test(shown) ? shown.replace(/[\r\n]/g, ' ') : shown;
 }
 
 /** WCAG contrast ratio of a #rrggbb colour against white. */

@@ -52,7 +52,7 @@ async function main() {
   const jobs = createBackgroundJobs({ db: database.db, dialect: database.dialect, clock: systemClock, config, transport, logger: app.log, messageIdDomain: new URL(config.publicUrl).hostname });
   if (!config.smtpUrl) app.log.info({ outboxDir }, `SMTP_URL is not set: mails are written as .eml files in ${outboxDir}`);
 
-  const metricsServer = metrics && config.metricsPort !== null ? await startMetricsServer(metrics, { port: config.metricsPort, host: config.host, logger: app.log }) : null;
+  const metricsServer = metrics && config.metricsPort !== null ? await startMetricsServer(metrics, { port: config.metricsPort, host: config.metricsHost, logger: app.log }) : null;
   await app.listen({ port: config.port, host: config.host });
   jobs.start();
 

@@ -14,7 +14,11 @@ export async function backupSqliteFile(sourceFile: string, destination: string):
   const source = new SQLite(sourceFile, { fileMustExist: true });
   try {
     source.pragma('busy_timeout = 5000');
+    // S40: a backup is the whole database: owner only, from its first byte (SQLite keeps the mode it finds).
+    if (!fs.existsSync(destination)) fs.closeSync(fs.openSync(destination, 'a', 0o600));
+    fs.chmodSync(destination, 0o600);
     const progress = await source.backup(destination);
+    fs.chmodSync(destination, 0o600);
     const copy = new SQLite(destination, { readonly: true, fileMustExist: true });
     try {
       const check = copy.pragma('quick_check', { simple: true });

@@ -314,7 +314,7 @@ for (const dialect of DIALECTS) {
         const request = new Request('http://localhost/back-office/import', { method: 'POST', body: formData });
         return t.app.inject({
           method: 'POST',
-          url: '/back-office/import',
+          url: `/back-office/import?_csrf=${encodeURIComponent(csrfToken(page.body))}`, // the token travels in the form's address
           headers: { cookie: agent.jar.header(), 'content-type': request.headers.get('content-type')! },
           payload: Buffer.from(await request.arrayBuffer()),
         });

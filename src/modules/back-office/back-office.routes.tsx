@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import net from 'node:net';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
@@ -195,6 +196,33 @@ export async function backOfficeRoutes(app: FastifyInstance) {
 }
 
 /** The ERP import, for administrators only (PRODUCT.md: the administrator imports the customer list). */
+/** Limits of the ERP upload (README, "Back office"): one CSV of at most 20 MB, a few short fields. */
+export const IMPORT_LIMITS = { fileSize: 20 * 1024 * 1024, files: 1, fields: 10, parts: 11, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 };
+
+/** After an early answer to an upload, what is still read (and dropped) before the socket is cut. */
+const IMPORT_LINGER = { bytes: 1024 * 1024, ms: 1000 };
+
+function lingerThenClose(socket: net.Socket): void {
+  if (!(socket instanceof net.Socket)) return; // an in-process request (tests) has no real socket
+  const start = socket.bytesRead;
+  const cut = () => {
+    clearInterval(watch);
+    clearTimeout(deadline);
+    if (!socket.destroyed) socket.destroy();
+  };
+  const watch = setInterval(() => {
+    if (socket.destroyed) cut();
+    else if (socket.bytesRead - start > IMPORT_LINGER.bytes) cut();
+  }, 10);
+  const deadline = setTimeout(cut, IMPORT_LINGER.ms);
+  watch.unref();
+  deadline.unref();
+  socket.once('close', () => {
+    clearInterval(watch);
+    clearTimeout(deadline);
+  });
+}
+
 export async function importRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
   const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
@@ -203,18 +231,44 @@ export async function importRoutes(app: FastifyInstance) {
   app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
 
   await app.register(async (upload) => {
-    // The upload is the only multipart form; its fields are attached to the body so the global
-    // CSRF check reads `_csrf` like on any other form.
-    await upload.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10 } });
+    // The upload is the only multipart form. Its body is read here, in the handler, after the CSRF
+    // check (root preHandler, token in the form's address) and the staff guard (scope preHandler):
+    // an anonymous or forged upload is refused before a byte of it is buffered.
+    await upload.register(multipart, { limits: IMPORT_LIMITS, throwFileSizeLimit: true });
+    // An answer sent before the whole upload arrived (a refusal, a limit): Node would read and
+    // drop the rest to reuse the connection, 19 MB for a 19 MB upload. The socket is cut instead
+    // once the rest exceeds IMPORT_LINGER (bytes or time), which leaves the client time to read
+    // the answer (closing at once would reset the connection and lose the page).
+    upload.addHook('onResponse', (request, _reply, done) => {
+      if (!request.raw.complete) lingerThenClose(request.raw.socket);
+      done();
+    });
     upload.post('/back-office/import', { preHandler: requireFreshSecondFactor }, async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const file = body.fichier;
-      if (!Buffer.isBuffer(file) || file.length === 0) return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_FILE_REQUIRED }} />, 400);
+      const refuse = (message: string, status: number) => sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: message }} />, status);
+      let file: Buffer | null = null;
+      const body: Record<string, string> = {};
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'fichier' || file !== null) return refuse(bo.IMPORT_ONE_FILE, 400);
+            file = await part.toBuffer();
+          } else if (typeof part.value === 'string') {
+            body[part.fieldname] = part.value;
+          }
+        }
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE') return refuse(bo.IMPORT_TOO_LARGE(IMPORT_LIMITS.fileSize / (1024 * 1024)), 413);
+        if (code === 'FST_FILES_LIMIT') return refuse(bo.IMPORT_ONE_FILE, 400);
+        if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_PROTO_VIOLATION') return refuse(bo.IMPORT_TOO_MANY_FIELDS, 400);
+        throw error;
+      }
+      if (file === null || file.length === 0) return refuse(bo.IMPORT_FILE_REQUIRED, 400);
       let text: string;
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(file);
       } catch {
-        return sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: bo.IMPORT_NOT_UTF8 }} />, 400);
+        return refuse(bo.IMPORT_NOT_UTF8, 400);
       }
       const staff = getStaff(request);
       const report = await importAccounts(deps(), text, {

@@ -72,7 +72,19 @@ export async function scheduleRetry(db: Executor, id: number, nextAttemptAt: num
 }
 
 export async function markMessageFailed(db: Executor, id: number, error: string): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'failed', lease_until: null, last_error: error }).where('id', '=', id).execute();
+  // S40: a link that will never be delivered must not wait 30 days in the outbox either.
+  const link = sql<boolean>`kind in (${sql.join(LINK_MAIL_KINDS)})`;
+  await db
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: error,
+      text_body: sql<string | null>`case when ${link} then null else text_body end`,
+      html_body: sql<string | null>`case when ${link} then null else html_body end`,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Gives back claims this worker holds (graceful shutdown): another instance may take them at once. */

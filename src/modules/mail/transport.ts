@@ -46,9 +46,12 @@ export function fileTransport(dir: string): MailTransport {
   return {
     async send(mail) {
       const info = await composer.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
-      await fs.mkdir(dir, { recursive: true });
+      // S40: a mail file holds sign-in links; only the service's own user may read it.
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, `${mail.messageId.replace(/[^a-zA-Z0-9._-]/g, '_')}.eml`);
-      await fs.writeFile(file, info.message as Buffer);
+      await fs.writeFile(file, info.message as Buffer, { mode: 0o600 });
+      // The mode above applies only when the file is created; a redelivery rewrites an older file.
+      await fs.chmod(file, 0o600);
       return file;
     },
     close: () => composer.close(),

@@ -7,7 +7,7 @@ import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, requ
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
-import { safeNextPath } from '../../shared/safe-next.js';
+import { isSafeLocalPath, safeNextPath } from '../../shared/safe-next.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h, Html } from '../../views/jsx.js';
 import { MessagePage } from '../../views/pages/message.js';
@@ -69,7 +69,8 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 /** Only back-office paths are acceptable targets after a staff login (S24). */
 function backOfficeNext(raw: unknown): string | null {
   const next = safeNextPath(raw);
-  return next && (next === '/back-office' || next.startsWith('/back-office/') || next.startsWith('/back-office?')) ? next : null;
+  if (next === null || !isSafeLocalPath(next)) return null;
+  return next === '/back-office' || next.startsWith('/back-office/') || next.startsWith('/back-office?') ? next : null;
 }
 
 /** Ends this browser's staff session server-side (the cookie side is endSessionCookie or a new session's cookie). */

@@ -234,6 +234,9 @@ export const fr = {
     importChanges: { email: 'e-mail', company: 'raison sociale' },
     IMPORT_FILE_REQUIRED: 'Choisissez un fichier CSV.',
     IMPORT_NOT_UTF8: 'Le fichier doit être encodé en UTF-8.',
+    IMPORT_TOO_LARGE: (mb: number) => `Le fichier dépasse ${mb} Mo. Découpez-le en plusieurs fichiers et importez-les l’un après l’autre.`,
+    IMPORT_ONE_FILE: 'Envoyez un seul fichier CSV à la fois.',
+    IMPORT_TOO_MANY_FIELDS: 'Le formulaire envoyé contient trop de champs. Rechargez la page d’import et réessayez.',
     auditTitle: 'Journal d’audit',
     auditType: 'Type d’événement (ou début, ex. login.)',
     auditAccount: 'Code client',
@@ -296,6 +299,8 @@ export const fr = {
     TOO_LONG: (length: number) => `Le mot de passe ne peut pas dépasser 128 caractères (vous en avez saisi ${length}).`,
     COMMON: 'Ce mot de passe fait partie des mots de passe les plus courants ou déjà divulgués. Choisissez-en un autre, par exemple une courte phrase.',
     TRIVIAL: 'Ce mot de passe est trop prévisible (caractères répétés ou suite de touches du clavier). Choisissez-en un autre.',
+    PREDICTABLE:
+      'Ce mot de passe est trop facile à deviner : un mot ou un prénom courant complété de chiffres, d’une année, de symboles, d’une répétition ou d’une suite de touches. Choisissez plutôt une courte phrase de plusieurs mots.',
     CONTEXT: (brand: string) => `Le mot de passe ne doit contenir ni votre code client, ni votre adresse e-mail, ni le nom « ${brand} ».`,
     CONFIRMATION_REQUIRED: 'Veuillez confirmer le mot de passe.',
     MISMATCH: 'La confirmation ne correspond pas au mot de passe saisi.',

@@ -14,6 +14,8 @@ export function passwordMessage(verdict: PasswordVerdict, minLength: number, bra
       return fr.activation.COMMON;
     case 'TRIVIAL':
       return fr.activation.TRIVIAL;
+    case 'PREDICTABLE':
+      return fr.activation.PREDICTABLE;
     case 'CONTEXT':
       return fr.activation.CONTEXT(brand);
   }
