@@ -6,9 +6,10 @@ import { EXPIRED_LINK_GRACE_MS, MAIL_BODY_RETENTION_MS, RESET_REQUEST_RETENTION_
 import { SESSION_IDLE_MS } from '../../src/modules/session/session.service.js';
 import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/shared/clock.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
-const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'link_tokens', 'rate_limits', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
+const TABLES = ['sessions', 'staff_sessions', 'remember_tokens', 'devices', 'known_browsers', 'link_tokens', 'rate_limits', 'login_throttle', 'reset_requests', 'account_requests', 'audit_log', 'outbox'] as const;
 
 interface Case {
   name: string;
@@ -39,7 +40,7 @@ for (const dialect of DIALECTS) {
       await database.close();
     });
     beforeEach(async () => {
-      for (const table of TABLES) await database.db.deleteFrom(table).execute();
+      await resetDatabase(database.db, dialect, { keep: ['accounts', 'staff'] });
     });
 
     const exists = async (table: (typeof TABLES)[number], column: string, value: string | number) =>
@@ -127,6 +128,13 @@ for (const dialect of DIALECTS) {
           present: () => exists('devices', 'id', 'dev'),
         },
         {
+          name: 'known browser 400 days after it last signed the account in',
+          kind: 'knownBrowsers',
+          boundary: T0 + 400 * DAY_MS,
+          insert: async () => void (await db.insertInto('known_browsers').values({ id: 'kb', account_id: accountId, created_at: T0 - DAY_MS, last_seen_at: T0 }).execute()),
+          present: () => exists('known_browsers', 'id', 'kb'),
+        },
+        {
           name: 'e-mailed link a week after its expiry',
           kind: 'linkTokens',
           boundary: T0 + 8 * HOUR_MS + EXPIRED_LINK_GRACE_MS,
@@ -210,7 +218,7 @@ for (const dialect of DIALECTS) {
 
     test('each kind is kept 1 ms before its boundary and purged exactly at it', async () => {
       for (const c of cases()) {
-        for (const table of TABLES) await database.db.deleteFrom(table).execute();
+        await resetDatabase(database.db, dialect, { keep: ['accounts', 'staff'] });
         await c.insert();
         clock.set(c.boundary - 1);
         const early = await runRetention({ db: database.db, clock, config });

@@ -1,10 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
-import type { DB } from '../../db/schema.js';
-import type { Clock } from '../../shared/clock.js';
 import { describeUserAgent, ipPrefix } from '../../shared/device.js';
 import { formatDateTime } from '../../shared/format.js';
-import type { PasswordHasher } from '../../shared/hasher.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { passwordChangedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';

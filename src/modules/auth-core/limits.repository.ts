@@ -30,11 +30,6 @@ export async function writeLimitHits(trx: Executor, key: string, hits: number[],
   await writeLimit(trx, { key, hits: JSON.stringify(hits), expiresAt });
 }
 
-export async function readLimitHits(db: Executor, key: string): Promise<number[]> {
-  const row = await db.selectFrom('rate_limits').select('hits').where('key', '=', key).executeTakeFirst();
-  return row ? (JSON.parse(row.hits) as number[]) : [];
-}
-
 /**
  * S8, in one statement: counts one more failure for `key` *before* the secret is checked, unless
  * a delay is running (then no row comes back and nothing changes). The delay the new count

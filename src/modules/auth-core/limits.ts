@@ -52,6 +52,7 @@ function expandIPv6(ip: string): string[] {
 export interface LimitReservation {
   key: string;
   at: number;
+  windowMs: number;
 }
 
 export type LimitDecision = { ok: true; reservation: LimitReservation } | { ok: false; retryAfterSeconds: number };
@@ -74,7 +75,7 @@ export async function reserveLimit(db: Executor, clock: Clock, limit: RateLimit,
     if (live.length >= limit.max) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((live[0]! + limit.windowMs - now) / 1000)) };
     live.push(now);
     await repo.writeLimitHits(trx, key, live, now + limit.windowMs);
-    return { ok: true, reservation: { key, at: now } };
+    return { ok: true, reservation: { key, at: now, windowMs: limit.windowMs } };
   });
 }
 
@@ -85,20 +86,8 @@ export async function releaseLimit(db: Executor, clock: Clock, reservation: Limi
     const index = hits.indexOf(reservation.at);
     if (index < 0) return;
     hits.splice(index, 1);
-    await repo.writeLimitHits(trx, reservation.key, hits, hits.length ? hits[hits.length - 1]! + windowOf(reservation.key) : clock.now());
+    await repo.writeLimitHits(trx, reservation.key, hits, hits.length ? hits[hits.length - 1]! + reservation.windowMs : clock.now());
   });
-}
-
-function windowOf(key: string): number {
-  const name = key.slice(0, key.indexOf(':'));
-  return Object.values(LIMITS).find((l) => l.name === name)?.windowMs ?? 0;
-}
-
-/** Uses left… or rather, is `subject` over `limit` right now? For display only: decisions use reserveLimit. */
-export async function limitState(db: Executor, clock: Clock, limit: RateLimit, subject: string) {
-  const now = clock.now();
-  const live = (await repo.readLimitHits(db, `${limit.name}:${subject}`)).filter((at) => at > now - limit.windowMs);
-  return { used: live.length, exceeded: live.length >= limit.max };
 }
 
 // ---- S8: per-identifier throttling -------------------------------------------------------------
