@@ -13,6 +13,7 @@ import { registerStaffScope } from './plugins/staff-session.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
+import { ssoPlugin } from './modules/sso/sso.provider.js';
 import { loadOrCreateSecret } from './modules/security/security.service.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
@@ -109,5 +110,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });
+  // ---- Single sign-on (issue 14): the OpenID Connect provider under /oidc, and its interaction
+  // route /oidc/interaction/:uid. Its endpoints answer from an onRequest middleware (middie), so
+  // neither the CSRF hook nor the security-header hook touches them; it sets its own headers.
+  // See src/modules/sso/README.md.
+  await app.register(ssoPlugin);
+  // ---- end of single sign-on
   return app;
 }

@@ -6,6 +6,7 @@ import type { ResetRequestTable } from '../modules/password-reset/password-reset
 import type { AuditTable } from '../modules/audit/audit.table.js';
 import type { LoginThrottleTable, RateCounterTable, SettingTable } from '../modules/security/security.table.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from '../modules/session/session.table.js';
+import type { OidcClientTable, OidcKeyTable, OidcModelTable } from '../modules/sso/sso.table.js';
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable, StaffTokenTable } from '../modules/staff/staff.table.js';
 
 export interface DB {
@@ -25,4 +26,8 @@ export interface DB {
   staff_sessions: StaffSessionTable;
   staff_tokens: StaffTokenTable;
   account_requests: AccountRequestTable;
+  // Single sign-on (src/modules/sso)
+  oidc_models: OidcModelTable;
+  oidc_keys: OidcKeyTable;
+  oidc_clients: OidcClientTable;
 }

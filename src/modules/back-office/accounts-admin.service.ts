@@ -10,6 +10,7 @@ import { sendAccountLink } from '../password-reset/password-reset.service.js';
 import { clearIdentifierThrottle } from '../security/security.service.js';
 import { findThrottle } from '../security/security.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 import * as repo from './accounts-admin.repository.js';
 
 export interface AdminDeps {
@@ -132,6 +133,10 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
       return 'ok' as const;
+    }).then(async (ok) => {
+      // Single sign-on: a disabled account is signed out of every application (back-channel).
+      if (disabled) await endSsoSessions(deps, id, 'account_disabled');
+      return ok;
     }),
   );
 }
@@ -142,6 +147,9 @@ export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, 
       const sessions = await invalidateAccountSessions(trx, id);
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: sessions } });
       return 'ok' as const;
+    }).then(async (ok) => {
+      await endSsoSessions(deps, id, 'staff_revoked');
+      return ok;
     }),
   );
 }

@@ -15,6 +15,7 @@ import { enqueueMail } from '../mail/mail.service.js';
 import * as security from '../security/security.service.js';
 import * as repo from './password-reset.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 
 export interface ResetDeps {
   db: Kysely<DB>;
@@ -174,5 +175,7 @@ export async function completePasswordReset(
     });
     return true;
   });
+  // Single sign-on: provider sessions and application tokens end with the old password.
+  if (done) await endSsoSessions(deps, account.id, 'password_reset');
   return done ? { kind: 'done', code: account.code } : { kind: 'invalid', code: account.code };
 }

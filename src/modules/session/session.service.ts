@@ -39,6 +39,9 @@ export async function createSession(
   const token = randomToken(32);
   const id = sha256(token);
   const now = clock.now();
+  // SSO auth_time: a session opened from a remember-me series inherits the password check that
+  // started the series (its first token's issue time); any other session was just checked.
+  const authenticatedAt = rememberSeries ? ((await repo.findSeriesStart(db, rememberSeries)) ?? now) : now;
   await repo.insertSession(db, {
     id,
     account_id: accountId,
@@ -48,6 +51,7 @@ export async function createSession(
     remember_series: rememberSeries,
     ip: origin.ip.slice(0, 64),
     user_agent: origin.userAgent.slice(0, 256),
+    authenticated_at: authenticatedAt,
   });
   return { token, id };
 }
