@@ -188,6 +188,16 @@ export async function createProvider(deps: RuntimeDeps) {
         }),
       };
     },
+    // Outgoing requests: oidc-provider refuses private and loopback addresses (SSRF protection).
+    // A back-channel logout URI was typed by an operator (client:create), and B2B shops often sit
+    // on the company network: those exact URIs are let through; anything else keeps the protection.
+    fetch: async (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => {
+      if (await repo.isRegisteredBackchannelUri(db, String(url))) {
+        const { dispatcher: _ssrf, ...rest } = options;
+        return globalThis.fetch(url, rest);
+      }
+      return globalThis.fetch(url, options);
+    },
     issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     ttl: { ...TTL },

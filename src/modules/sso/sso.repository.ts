@@ -103,6 +103,10 @@ export async function listClients(db: Executor) {
   return db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
 }
 
+export async function isRegisteredBackchannelUri(db: Executor, uri: string): Promise<boolean> {
+  return (await db.selectFrom('oidc_clients').select('client_id').where('backchannel_logout_uri', '=', uri).where('disabled_at', 'is', null).executeTakeFirst()) !== undefined;
+}
+
 export async function setClientDisabled(db: Executor, clientId: string, at: number | null): Promise<boolean> {
   const result = await db.updateTable('oidc_clients').set({ disabled_at: at }).where('client_id', '=', clientId).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
