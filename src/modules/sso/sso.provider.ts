@@ -39,7 +39,7 @@ export const TTL = {
 const UNSUPPORTED_RUNTIME = 'oidc-provider WARNING: Unsupported runtime. Use Node.js v22.x LTS, or a later LTS release.';
 
 let providerModule: Promise<typeof import('oidc-provider')> | undefined;
-function loadOidcProvider() {
+export function loadOidcProvider() {
   providerModule ??= (async () => {
     const warn = console.warn;
     console.warn = (...args: unknown[]) => {
