@@ -46,6 +46,10 @@ export async function destroyModel(db: Executor, model: string, id: string): Pro
   await db.deleteFrom('oidc_models').where('model', '=', model).where('id', '=', id).execute();
 }
 
+export async function updateModelPayload(db: Executor, model: string, id: string, payload: string): Promise<void> {
+  await db.updateTable('oidc_models').set({ payload }).where('model', '=', model).where('id', '=', id).execute();
+}
+
 /** Every token and code of a grant, whatever its model (the grant row itself included). */
 export async function destroyByGrant(db: Executor, grantId: string): Promise<number> {
   return count(await db.deleteFrom('oidc_models').where('grant_id', '=', grantId).executeTakeFirstOrThrow());

@@ -70,14 +70,33 @@ export async function endSsoSessions(
   return { sessions: ended, grants: grantIds.size, notified };
 }
 
-/** Security page "Révoquer" on one application: its grants for this account, and the tokens they carry. */
-export async function revokeApplication(deps: { db: Kysely<DB> }, accountId: number, clientId: string): Promise<number> {
-  const sub = await repo.findSubjectOfAccount(deps.db, accountId);
+/**
+ * Security page "Révoquer" on one application: its grants for this account (and every token they
+ * carry) go, it leaves the account's provider sessions, and it gets a back-channel logout notice.
+ */
+export async function revokeApplication(deps: { db: Kysely<DB>; clock: Clock }, accountId: number, clientId: string): Promise<number> {
+  const { db } = deps;
+  const sub = await repo.findSubjectOfAccount(db, accountId);
   if (!sub) return 0;
-  const grants = (await repo.findGrantsOf(deps.db, sub, Date.now())).filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId);
+  const grants = (await repo.findGrantsOf(db, sub, 0)).filter((g) => (JSON.parse(g.payload) as { clientId?: string }).clientId === clientId);
   for (const g of grants) {
-    await repo.destroyByGrant(deps.db, g.id);
-    await repo.destroyModel(deps.db, 'Grant', g.id);
+    await repo.destroyByGrant(db, g.id);
+    await repo.destroyModel(db, 'Grant', g.id);
+  }
+  const sids: string[] = [];
+  for (const row of await repo.findSessionsOf(db, sub)) {
+    const payload = JSON.parse(row.payload) as { authorizations?: Record<string, { sid?: string }> };
+    const auth = payload.authorizations?.[clientId];
+    if (!auth) continue;
+    if (auth.sid) sids.push(auth.sid);
+    delete payload.authorizations![clientId];
+    await repo.updateModelPayload(db, 'Session', row.id, JSON.stringify(payload));
+  }
+  const provider = providers.get(db);
+  const client = provider ? await provider.Client.find(clientId) : undefined;
+  if (client?.backchannelLogoutUri) await Promise.all(sids.map((sid) => client.backchannelLogout(sub, sid).catch(() => undefined)));
+  if (grants.length > 0) {
+    await recordAudit(db, deps.clock, { ip: null, userAgent: null }, { event: 'sso.application_revoked', outcome: 'success', actorType: 'customer', accountId, target: clientId, details: { grants: grants.length } });
   }
   return grants.length;
 }
