@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { issueAccountToken } from '../../src/modules/account-token/account-token.service.js';
 import { Browser, csrfToken, DIALECTS } from '../helpers/app.js';
 import { STRONG_PASSWORD } from '../helpers/accounts.js';
-import { decodeJwt, finishAuthorization, signInThroughShop, type SsoSetup, startSso, verifyWithJwks, WebBrowser } from './support.js';
+import { decodeJwt, finishAuthorization, signInThroughShop, type SsoSetup, startAuthorization, startSso, verifyWithJwks, WebBrowser } from './support.js';
 
 export function isOAuthError(code: string) {
   return (e: unknown) => (e as { error?: string }).error === code;
@@ -113,6 +113,37 @@ for (const dialect of DIALECTS) {
       assert.equal(tokens.claims()!.auth_time, Math.floor(s.t.clock.now() / 1000));
     });
 
+    test('SSO prompt=login cannot be skipped by coming back to the interaction without typing the password', async () => {
+      const browser = new WebBrowser();
+      await signInThroughShop(s, browser);
+      s.t.clock.advance(1000);
+      const pending = await startAuthorization(s, { prompt: 'login' });
+      const login = await browser.follow(pending.url, s.redirectUri);
+      assert.match(login.url, /\/connexion\?next=.*reconnexion=1/);
+      const interaction = decodeURIComponent(/next=([^&]+)/.exec(login.url)![1]!);
+      const again = await browser.follow(new URL(interaction, s.origin).href, s.redirectUri);
+      assert.match(again.url, /\/connexion\?next=/, 'still asked for the password');
+    });
+
+    test('SSO: the provider session is not honoured once the Espace Pro session has ended (30 min idle)', async () => {
+      const browser = new WebBrowser();
+      await signInThroughShop(s, browser);
+      assert.equal((await signInThroughShop(s, browser)).askedPassword, false);
+      s.t.clock.advance(31 * 60_000);
+      assert.equal((await signInThroughShop(s, browser)).askedPassword, true);
+    });
+
+    test('SSO auth_time after a remember-me restore is still the time of the password check that began the series', async () => {
+      const browser = new WebBrowser();
+      const passwordAt = s.t.clock.now();
+      await signInThroughShop(s, browser, {}, { memoriser: true });
+      s.t.clock.advance(40 * 60_000);
+      const restored = await signInThroughShop(s, browser);
+      assert.equal(restored.askedPassword, false, 'remember-me signs the customer in');
+      const tokens = await finishAuthorization(s, restored.callbackUrl, restored.pending);
+      assert.equal(tokens.claims()!.auth_time, Math.floor(passwordAt / 1000));
+    });
+
     test('SSO max_age: a password check older than max_age is asked again, a recent one is not', async () => {
       const browser = new WebBrowser();
       await signInThroughShop(s, browser);
@@ -145,6 +176,8 @@ for (const dialect of DIALECTS) {
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       assert.equal((await browser.request(`${s.origin}/espace-pro`)).status, 200);
       const received = s.receiver.tokens.length;
+      const stolen = new WebBrowser();
+      for (const [k, v] of browser.cookies) stolen.cookies.set(k, v);
       const end = oidc.buildEndSessionUrl(s.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: s.postLogoutUri, state: 'bye' });
       const page = await browser.request(end.href);
       assert.equal(page.status, 200);
@@ -158,6 +191,8 @@ for (const dialect of DIALECTS) {
       assert.equal(confirmed.headers.get('location'), `${s.postLogoutUri}?state=bye`);
       const espace = await browser.request(`${s.origin}/espace-pro`);
       assert.equal(espace.status, 303, 'Espace Pro session and remember-me ended');
+      // Ended on the server, not only forgotten by this browser: a copy of the cookies is dead too.
+      assert.equal((await stolen.request(`${s.origin}/espace-pro`)).status, 303);
       await waitFor(() => s.receiver.tokens.length > received);
       // And the shop's next sign-in asks for the password.
       assert.equal((await signInThroughShop(s, browser)).askedPassword, true);

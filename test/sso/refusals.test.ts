@@ -131,5 +131,18 @@ for (const dialect of DIALECTS) {
         await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('id', '=', account.id).execute();
       }
     });
+
+    test('SSO: an account disabled by any path gets no claims and no tokens (findAccount refuses it)', async () => {
+      const { callbackUrl, pending } = await signInThroughShop(s, new WebBrowser());
+      const tokens = await finishAuthorization(s, callbackUrl, pending);
+      // Disabled directly, without the logout-everywhere call: the provider still refuses it.
+      await s.t.db.updateTable('accounts').set({ disabled_at: s.t.clock.now() }).where('code', '=', '12345').execute();
+      try {
+        await assert.rejects(oidc.fetchUserInfo(s.config, tokens.access_token, tokens.claims()!.sub));
+        await assert.rejects(oidc.refreshTokenGrant(s.config, tokens.refresh_token!), isOAuthError('invalid_grant'));
+      } finally {
+        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('code', '=', '12345').execute();
+      }
+    });
   });
 }
