@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { issueAccountToken } from '../../src/modules/account-token/account-token.service.js';
 import { Browser, csrfToken, DIALECTS } from '../helpers/app.js';
@@ -25,6 +25,9 @@ for (const dialect of DIALECTS) {
       s = await startSso(dialect);
     });
     after(async () => s.close());
+    // The provider reads Date.now(), our services the injected clock; tests move ours forward, so
+    // each one starts with both agreeing again, as they do in production.
+    beforeEach(() => s.t.clock.set(Date.now()));
 
     const subjectOf12345 = async () => (await s.t.db.selectFrom('accounts').select('oidc_sub').where('code', '=', '12345').executeTakeFirstOrThrow()).oidc_sub;
 
@@ -206,8 +209,10 @@ for (const dialect of DIALECTS) {
       const page = await browser.request(`${s.origin}/espace-pro`);
       const out = await browser.request(`${s.origin}/deconnexion`, { form: { _csrf: csrfToken(await page.text()) } });
       assert.equal(out.status, 303);
-      await waitFor(() => s.receiver.tokens.length > received);
-      const logoutToken = s.receiver.tokens.at(-1)!;
+      // Other sessions of the account (earlier tests) are notified too: pick this browser's.
+      const sid = tokens.claims()!.sid;
+      await waitFor(() => s.receiver.tokens.slice(received).some((t) => decodeJwt(t).sid === sid));
+      const logoutToken = s.receiver.tokens.slice(received).find((t) => decodeJwt(t).sid === sid)!;
       const { payload } = await verifyWithJwks(s.config.serverMetadata().jwks_uri!, logoutToken);
       assert.equal(payload.iss, s.issuer);
       assert.equal(payload.aud, s.clientId);
