@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import type { DialectName } from '../../src/db/database.js';
 import { createClient } from '../../src/modules/sso/sso.clients.service.js';
-import { buildTestApp, csrfToken, type TestApp } from '../helpers/app.js';
+import { buildTestApp, csrfToken, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { STRONG_PASSWORD, seedAccount } from '../helpers/accounts.js';
 
 export async function freePort(): Promise<number> {
@@ -101,10 +101,10 @@ export const REDIRECT_URI = 'http://127.0.0.1:8081/callback';
 export const POST_LOGOUT_URI = 'http://127.0.0.1:8081/';
 
 /** The app on a real port (PUBLIC_URL = that origin), one registered shop, one activated account. */
-export async function startSso(dialect: DialectName, options: { seed?: boolean; port?: number; env?: Record<string, string> } = {}): Promise<SsoSetup> {
+export async function startSso(dialect: DialectName, options: { seed?: boolean; port?: number; env?: Record<string, string>; deps?: TestAppOptions['deps'] } = {}): Promise<SsoSetup> {
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const t = await buildTestApp(dialect, { env: { PUBLIC_URL: origin, ...options.env } });
+  const t = await buildTestApp(dialect, { env: { PUBLIC_URL: origin, ...options.env }, deps: options.deps });
   // The provider works on the system clock; ours stands at the same time (auth_time, max_age).
   t.clock.set(Date.now());
   await t.app.listen({ port, host: '127.0.0.1' });

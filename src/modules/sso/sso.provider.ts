@@ -229,7 +229,15 @@ export async function createProvider(deps: RuntimeDeps) {
     }
   });
 
-  registerProvider(db, provider);
+  // Metrics per application (the audit log has the sign-ins through our interaction and every logout).
+  const count = (event: 'sign_in' | 'token' | 'revocation') => (ctx: any) => {
+    const clientId = ctx?.oidc?.client?.clientId;
+    if (clientId) deps.metrics.countSso?.(event, clientId);
+  };
+  provider.on('authorization.success', count('sign_in'));
+  provider.on('grant.success', count('token'));
+  provider.on('grant.revoked', count('revocation'));
+  registerProvider(db, provider, deps.metrics);
   return provider;
 }
 

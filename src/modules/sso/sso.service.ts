@@ -2,13 +2,21 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { recordAudit } from '../audit/audit.service.js';
+import type { AppMetrics } from '../metrics/metrics.js';
 import * as repo from './sso.repository.js';
 
 /** One provider per database (one per app): endSsoSessions finds it here to send back-channel logouts. */
 const providers = new WeakMap<object, any>();
+const metricsOf = new WeakMap<object, AppMetrics>();
 
-export function registerProvider(db: Kysely<DB>, provider: unknown): void {
+export function registerProvider(db: Kysely<DB>, provider: unknown, metrics: AppMetrics): void {
   providers.set(db, provider);
+  metricsOf.set(db, metrics);
+}
+
+/** Grants revoked by us (not by the provider, which emits its own event): one per application. */
+function countRevocations(db: object, clientIds: Iterable<string>): void {
+  for (const clientId of clientIds) metricsOf.get(db)?.countSso?.('revocation', clientId);
 }
 
 export type EndReason = 'logout' | 'password_reset' | 'account_disabled' | 'revoked' | 'staff_revoked';
@@ -28,20 +36,22 @@ export async function endSsoSessions(
   const sub = await repo.findSubjectOfAccount(db, accountId);
   if (!sub) return { sessions: 0, grants: 0, notified: 0 };
   const sessions = await repo.findSessionsOf(db, sub);
-  const grantIds = new Set((await repo.findGrantsOf(db, sub, 0)).map((g) => g.id));
+  // grant id → application, from the grants themselves and from the sessions that hold them.
+  const grantIds = new Map((await repo.findGrantsOf(db, sub, 0)).map((g) => [g.id, (JSON.parse(g.payload) as { clientId: string }).clientId]));
   const notify = new Map<string, { clientId: string; sid: string }>();
   for (const row of sessions) {
     const payload = JSON.parse(row.payload) as { authorizations?: Record<string, { grantId?: string; sid?: string }> };
     for (const [clientId, auth] of Object.entries(payload.authorizations ?? {})) {
-      if (auth.grantId) grantIds.add(auth.grantId);
+      if (auth.grantId) grantIds.set(auth.grantId, clientId);
       if (auth.sid) notify.set(`${clientId} ${auth.sid}`, { clientId, sid: auth.sid });
     }
   }
-  for (const grantId of grantIds) {
+  for (const grantId of grantIds.keys()) {
     await repo.destroyByGrant(db, grantId);
     await repo.destroyModel(db, 'Grant', grantId);
   }
   const ended = await repo.deleteModelsOfAccount(db, sub, ['Session']);
+  countRevocations(db, grantIds.values());
   let notified = 0;
   const provider = providers.get(db);
   if (provider) {
@@ -83,6 +93,7 @@ export async function revokeApplication(deps: { db: Kysely<DB>; clock: Clock }, 
     await repo.destroyByGrant(db, g.id);
     await repo.destroyModel(db, 'Grant', g.id);
   }
+  countRevocations(db, grants.map(() => clientId));
   const sids: string[] = [];
   for (const row of await repo.findSessionsOf(db, sub)) {
     const payload = JSON.parse(row.payload) as { authorizations?: Record<string, { sid?: string }> };
