@@ -12,6 +12,8 @@ import { createStaff, resetStaffAccess, type StaffMemberError, staffStatus } fro
 import { importAccounts } from './modules/import/import.service.js';
 import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
+import { ClientError, createClient, listClients, setClientDisabled } from './modules/sso/sso.clients.service.js';
+import { rotateKeys } from './modules/sso/sso.keys.js';
 import { systemClock } from './shared/clock.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -33,6 +35,15 @@ Commands:
                                             idempotent; --dry-run only reports
   retention:run                             purge what is past its retention time now
                                             (the server also does it every hour)
+  client:create --name "Boutique pro" --redirect-uri https://shop.example.fr/callback
+                [--post-logout-uri URL] [--backchannel-logout-uri URL] [--home-url URL]
+                [--auth-method client_secret_basic|client_secret_post] [--id-token-alg ES256|RS256]
+                                            register an application for single sign-on (OpenID
+                                            Connect); prints its client_id and secret, shown once
+  client:list                               list registered applications
+  client:disable CLIENT_ID                  refuse an application from now on
+  oidc:rotate-keys                          new signing and cookie keys; the old public keys stay
+                                            published until their tokens expired (restart the server)
   backup FILE.sqlite                        online copy of the SQLite database, safe while the
                                             server runs (on PostgreSQL: use pg_dump)
 `;
@@ -198,6 +209,74 @@ async function run(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    // ---- Single sign-on (src/modules/sso)
+    case 'client:create': {
+      const values = parse(rest, {
+        name: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'post-logout-uri': { type: 'string', multiple: true },
+        'backchannel-logout-uri': { type: 'string' },
+        'home-url': { type: 'string' },
+        'auth-method': { type: 'string' },
+        'id-token-alg': { type: 'string' },
+      } as Record<string, { type: 'string' }>) as Record<string, string | string[] | undefined>;
+      if (typeof values.name !== 'string') throw new UsageError('--name is required');
+      if (!values['redirect-uri']) throw new UsageError('--redirect-uri is required (repeat it for several)');
+      await withDb(async ({ db }) => {
+        try {
+          const { clientId, clientSecret } = await createClient(db, systemClock, {
+            name: values.name as string,
+            redirectUris: values['redirect-uri'] as string[],
+            postLogoutUris: values['post-logout-uri'] as string[] | undefined,
+            backchannelLogoutUri: values['backchannel-logout-uri'] as string | undefined,
+            homeUrl: values['home-url'] as string | undefined,
+            authMethod: values['auth-method'] as never,
+            idTokenAlg: values['id-token-alg'] as never,
+          });
+          console.log(`Registered "${values.name}".
+client_id:     ${clientId}
+client_secret: ${clientSecret}
+The secret is shown this once (only its hash is kept). Discovery: ${config.publicUrl}/oidc/.well-known/openid-configuration`);
+        } catch (error) {
+          if (error instanceof ClientError) throw new RefusedError(`--${error.field}: ${error.code === 'INVALID_URI' ? 'an https:// URL (http:// only on localhost), without #fragment' : 'invalid value'}; nothing was written`);
+          throw error;
+        }
+      });
+      return 0;
+    }
+    case 'client:list': {
+      parse(rest, {});
+      await withDb(async ({ db }) => {
+        const rows = await listClients(db);
+        if (rows.length === 0) console.log('No application yet. Register one with: npm run cli -- client:create --name "Boutique pro" --redirect-uri https://…');
+        for (const c of rows) console.log([c.clientId, c.disabled ? 'disabled' : 'active', c.name, c.redirectUris.join(' '), c.homeUrl ?? '-'].join('\t'));
+      });
+      return 0;
+    }
+    case 'client:disable': {
+      const { positionals } = parseWithFile(rest, {});
+      if (positionals.length !== 1) throw new UsageError('client:disable needs exactly one client_id (see client:list)');
+      await withDb(async ({ db }) => {
+        try {
+          await setClientDisabled(db, systemClock, positionals[0]!, true);
+        } catch (error) {
+          if (error instanceof ClientError) throw new RefusedError(`no application with client_id ${positionals[0]}`);
+          throw error;
+        }
+        console.log(`Disabled ${positionals[0]}: its sign-ins, tokens and refreshes are refused from now on.`);
+      });
+      return 0;
+    }
+    case 'oidc:rotate-keys': {
+      parse(rest, {});
+      await withDb(async ({ db }) => {
+        const { signing } = await rotateKeys(db);
+        // Key ids only: key material is never printed.
+        console.log(`New signing keys ${signing.join(', ')} and a new cookie key. Restart the server (each instance in turn) so they sign; the previous public keys stay published until what they signed has expired.`);
+      });
+      return 0;
+    }
+    // ---- end of single sign-on
     case 'backup': {
       const { positionals } = parseWithFile(rest, {});
       if (positionals.length !== 1) throw new UsageError('backup needs exactly one destination file, such as /var/backups/espace-pro-2026-01-15.sqlite');

@@ -9,6 +9,7 @@ import type { DeviceTable, KnownBrowserTable, RememberTokenTable, SessionTable }
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
 import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
+import type { OidcClientTable, OidcKeyTable, OidcModelTable } from '../modules/sso/sso.table.js';
 
 export interface DB {
   accounts: AccountTable;
@@ -28,4 +29,8 @@ export interface DB {
   staff_sessions: StaffSessionTable;
   account_requests: AccountRequestTable;
   email_changes: EmailChangeTable;
+  // Single sign-on (src/modules/sso)
+  oidc_models: OidcModelTable;
+  oidc_keys: OidcKeyTable;
+  oidc_clients: OidcClientTable;
 }

@@ -7,6 +7,7 @@ import * as m005 from './005_reset_queue.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_link_tokens.js';
 import * as m009 from './009_email_changes.js';
+import * as m010 from './010_oidc.js';
 import * as m011 from './011_known_browsers.js';
 import * as m012 from './012_staff_reenrolment.js';
 
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '006_rate_limits': m006,
   '007_link_tokens': m007,
   '009_email_changes': m009,
+  '010_oidc': m010,
   '011_known_browsers': m011,
   '012_staff_reenrolment': m012,
 };

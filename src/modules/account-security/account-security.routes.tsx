@@ -9,6 +9,8 @@ import { h } from '../../views/jsx.js';
 import { AccountPage, SecurityPage } from '../../views/pages/account.js';
 import type { ValidSession } from '../session/session.service.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
+import { launchableClients } from '../sso/sso.clients.service.js';
+import { applicationsWithTokens, revokeApplication } from '../sso/sso.service.js';
 import { type ChangePasswordError, changeOwnPassword, getSecurityOverview, revokeOwnDevice, revokeOwnSession } from './account-security.service.js';
 
 const changeBody = {
@@ -36,6 +38,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
   const render = async (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FieldErrors, notice?: string) => {
     const customer = await me(request, reply);
     const security = await getSecurityOverview(deps(), customer);
+    const applications = await applicationsWithTokens(app.deps, customer.accountId);
     return sendPage(
       reply,
       <SecurityPage
@@ -46,6 +49,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
         words={[app.deps.config.brandName, customer.code, customer.email]}
         errors={errors}
         notice={notice}
+        applications={applications}
       />,
       status,
     );
@@ -54,7 +58,10 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
   // The signed-in home stays light: one session lookup and a small page.
   app.get('/espace-pro', async (request, reply) => {
     const { company, code } = await me(request, reply);
-    return sendPageRenderedOnce(request, reply, 'account', (ctx, slots) => <AccountPage ctx={ctx} {...slots} />, { company, code });
+    // Single sign-on: the same application list for every customer, so the page is still rendered
+    // once per list (the key changes when an operator registers or disables an application).
+    const apps = await launchableClients(app.deps.db);
+    return sendPageRenderedOnce(request, reply, `account${JSON.stringify(apps)}`, (ctx, slots) => <AccountPage ctx={ctx} {...slots} apps={apps} />, { company, code });
   });
 
   app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {
@@ -75,6 +82,12 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   app.post<{ Body: { session: string } }>('/espace-pro/sessions/revoquer', { schema: { body: idBody('session') } }, async (request, reply) => {
     await revokeOwnSession(deps(), await me(request, reply), request.body.session, requestOrigin(request));
+    return reply.redirect('/espace-pro/securite?ok=revoque', 303);
+  });
+
+  // Single sign-on: "Révoquer" on an application ends its tokens and its sessions (back-channel).
+  app.post<{ Body: { application: string } }>('/espace-pro/applications/revoquer', { schema: { body: idBody('application') } }, async (request, reply) => {
+    await revokeApplication(app.deps, (await me(request, reply)).accountId, request.body.application);
     return reply.redirect('/espace-pro/securite?ok=revoque', 303);
   });
 

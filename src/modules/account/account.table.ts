@@ -16,6 +16,8 @@ export interface AccountTable {
   disabled_at: number | null;
   last_login_at: number | null;
   password_changed_at: number | null;
+  /** OpenID `sub` for single sign-on (src/modules/sso), random and stable; given on first use. */
+  oidc_sub: string | null;
 }
 
 export type Account = Selectable<AccountTable>;

@@ -14,6 +14,7 @@ import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 import * as repo from './accounts-admin.repository.js';
 
 export interface AdminDeps {
@@ -195,6 +196,10 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
       return ok();
+    }).then(async (result) => {
+      // Single sign-on: a disabled account is signed out of every application (back-channel).
+      if (disabled) await endSsoSessions(deps, id, 'account_disabled');
+      return result;
     }),
   );
 }
@@ -205,6 +210,9 @@ export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, 
       const sessions = await invalidateAccountSessions(trx, id);
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: sessions } });
       return ok();
+    }).then(async (result) => {
+      await endSsoSessions(deps, id, 'staff_revoked');
+      return result;
     }),
   );
 }

@@ -23,6 +23,7 @@ import {
   rememberDevice,
   revokeRememberCookie,
 } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 import { authenticate, noticeSignInFromNewBrowser } from './login.service.js';
 
 const loginBody = {
@@ -45,6 +46,8 @@ const loginQuery = {
     deconnecte: { type: 'string' },
     enregistre: { type: 'string' },
     identifiant: { type: 'string' },
+    // SSO prompt=login / max_age: show the form even to a signed-in customer (src/modules/sso).
+    reconnexion: { type: 'string' },
   },
 } as const;
 
@@ -60,12 +63,13 @@ interface LoginQuery {
   deconnecte?: string;
   enregistre?: string;
   identifiant?: string;
+  reconnexion?: string;
 }
 
 export async function loginRoutes(app: FastifyInstance) {
   app.get<{ Querystring: LoginQuery }>('/connexion', { schema: { querystring: loginQuery } }, async (request, reply) => {
     const next = safeNextPath(request.query.next);
-    if (await loadCustomer(request, reply)) return reply.redirect(next ?? '/espace-pro', 303);
+    if (!(request.query.reconnexion && next) && (await loadCustomer(request, reply))) return reply.redirect(next ?? '/espace-pro', 303);
     const { db, clock } = app.deps;
     const device = readCookie(request, COOKIE.device);
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
@@ -133,6 +137,8 @@ export async function loginRoutes(app: FastifyInstance) {
     const customer = await loadCustomer(request, reply);
     await endCurrentSession(request, reply);
     endSessionCookie(request, reply, COOKIE.session);
+    // Single sign-on: the applications signed in through Espace Pro are signed out too (back-channel).
+    if (customer) await endSsoSessions(app.deps, customer.accountId, 'logout');
     if (customer) {
       await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), {
         event: 'logout',

@@ -16,6 +16,8 @@ export interface AppMetrics {
   /** One answered HTTP request; `route` is the route pattern (never the raw URL: bounded labels). */
   observeRequest(route: string, method: string, statusCode: number, seconds: number): void;
   countLogin(outcome: LoginOutcome): void;
+  /** Single sign-on (src/modules/sso): codes issued (sign-ins), token responses, revocations, per application. */
+  countSso?(event: 'sign_in' | 'token' | 'revocation', clientId: string): void;
 }
 
 export const noopMetrics: AppMetrics = {
@@ -62,6 +64,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
   const logins = new Counter({ name: `${PREFIX}logins_total`, help: 'Customer login attempts by outcome: success, failure, throttled (identifier delay), ip_blocked (per-IP limit).', labelNames: ['outcome'], registers: [registry] });
   for (const outcome of ['success', 'failure', 'throttled', 'ip_blocked']) logins.inc({ outcome }, 0);
 
+  // client_id values are bounded: only operator-registered applications reach these counters.
+  const sso = new Counter({ name: `${PREFIX}sso_events_total`, help: 'Single sign-on, per registered application: sign_in (authorization code issued), token (token endpoint answered), revocation (grant revoked).', labelNames: ['event', 'client_id'], registers: [registry] });
+
   const databaseUp = new Gauge({ name: `${PREFIX}database_up`, help: '1 when the database answered the scrape-time queries, 0 otherwise.', registers: [registry] });
   const outboxDepth = new Gauge({ name: `${PREFIX}outbox_queue_depth`, help: 'Mails waiting in the outbox (pending or being sent), all instances together. NaN when the database did not answer.', registers: [registry] });
   const outboxAge = new Gauge({ name: `${PREFIX}outbox_oldest_pending_age_seconds`, help: 'Age of the oldest mail still waiting in the outbox; 0 when the queue is empty. NaN when the database did not answer.', registers: [registry] });
@@ -103,6 +108,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
       },
       countLogin(outcome) {
         logins.inc({ outcome });
+      },
+      countSso(event, clientId) {
+        sso.inc({ event, client_id: clientId });
       },
     },
     contentType: registry.contentType,

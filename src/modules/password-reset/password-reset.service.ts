@@ -16,6 +16,7 @@ import { enqueueMail } from '../mail/mail.service.js';
 import { clearIdentifierThrottle, clientKey, LIMITS, reserveLimit } from '../auth-core/limits.js';
 import * as repo from './password-reset.repository.js';
 import { invalidateAccountSessions } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 
 /** The links a customer opens on /activation. */
 const ACCOUNT_LINK_PURPOSES = ['activation', 'reset'] as const;
@@ -144,5 +145,7 @@ export async function completePasswordReset(
     });
     return true;
   });
+  // Single sign-on: provider sessions and application tokens end with the old password.
+  if (done) await endSsoSessions(deps, account.id, 'password_reset');
   return done ? { kind: 'done', code: account.code } : { kind: 'invalid', code: account.code };
 }

@@ -57,7 +57,9 @@ export async function pseudonymiseAudit(db: Executor, where: { accountId: number
   return Number(result.numUpdatedRows);
 }
 
-export async function eraseAccountRows(db: Executor, account: { id: number; code: string; email_lc: string }): Promise<void> {
+export async function eraseAccountRows(db: Executor, account: { id: number; code: string; email_lc: string; oidc_sub: string | null }): Promise<void> {
+  // What single sign-on still holds for the person (codes, tokens, grants): keyed by their subject.
+  if (account.oidc_sub) await db.deleteFrom('oidc_models').where('account_id', '=', account.oidc_sub).execute();
   await db.deleteFrom('link_tokens').where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute();
   await db.deleteFrom('login_throttle').where('key', '=', account.code).execute();
   await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:${account.code}`]).execute();

@@ -103,6 +103,11 @@ export async function clearOldMailBodies(db: Executor, cutoff: number, batchSize
   );
 }
 
+/** Single sign-on: provider models past their expiry (codes, tokens, sessions, interactions, grants). */
+export async function deleteExpiredOidcModels(db: Executor, now: number): Promise<number> {
+  return count(await db.deleteFrom('oidc_models').where('expires_at', '<=', now).executeTakeFirstOrThrow());
+}
+
 async function inBatches(batchSize: number, batch: () => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import { type Clock, DAY_MS } from '../../shared/clock.js';
 import { KNOWN_BROWSER_MS, SESSION_IDLE_MS } from '../session/session.service.js';
+import { dropExpiredKeys } from '../sso/sso.keys.js';
 import * as repo from './retention.repository.js';
 
 /** Bodies of delivered (or dead) mails are kept this long, for support questions, then emptied. */
@@ -37,6 +38,9 @@ export interface RetentionReport {
   accountRequests: number;
   auditEntries: number;
   mailBodies: number;
+  /** Single sign-on: expired provider models (codes, tokens, sessions…) and retired keys past their grace. */
+  oidcModels: number;
+  oidcKeys: number;
 }
 
 /**
@@ -60,6 +64,9 @@ export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): P
     ['accountRequests', () => repo.deleteProcessedAccountRequests(db, now - config.requestRetentionDays * DAY_MS)],
     ['auditEntries', () => repo.deleteAuditEntriesBefore(db, now - config.auditRetentionDays * DAY_MS)],
     ['mailBodies', () => repo.clearOldMailBodies(db, now - MAIL_BODY_RETENTION_MS)],
+    // On the system clock: the provider computes its expiries from Date.now() (src/modules/sso/sso.adapter.ts).
+    ['oidcModels', () => repo.deleteExpiredOidcModels(db, Date.now())],
+    ['oidcKeys', () => dropExpiredKeys(db, Date.now())],
   ];
   const report = Object.fromEntries(steps.map(([name]) => [name, 0])) as unknown as RetentionReport;
   for (const [name, step] of steps) {

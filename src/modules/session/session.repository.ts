@@ -66,6 +66,12 @@ export async function markRememberTokenRotated(db: Executor, selector: string, n
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** When a remember-me series began: its first token was issued right after the password check. */
+export async function findSeriesStart(db: Executor, series: string): Promise<number | undefined> {
+  const row = await db.selectFrom('remember_tokens').select((eb) => eb.fn.min<number>('created_at').as('start')).where('series', '=', series).executeTakeFirst();
+  return row?.start == null ? undefined : Number(row.start);
+}
+
 export async function deleteRememberSeries(db: Executor, series: string): Promise<void> {
   await db.deleteFrom('remember_tokens').where('series', '=', series).execute();
 }

@@ -40,7 +40,10 @@ export async function createSession(
   rememberSeries: string | null = null,
 ): Promise<{ token: string; id: string }> {
   const { token, row } = openSession(clock, origin);
-  await repo.insertSession(db, { ...row, account_id: accountId, remember_series: rememberSeries });
+  // SSO auth_time: a session opened from a remember-me series inherits the password check that
+  // started the series (its first token's issue time); any other session was just checked.
+  const authenticatedAt = rememberSeries ? ((await repo.findSeriesStart(db, rememberSeries)) ?? row.created_at) : row.created_at;
+  await repo.insertSession(db, { ...row, account_id: accountId, remember_series: rememberSeries, authenticated_at: authenticatedAt });
   return { token, id: row.id };
 }
 

@@ -12,6 +12,8 @@ export interface SessionTable {
   remember_series: string | null;
   ip: string;
   user_agent: string;
+  /** Time of the password check behind this session (SSO `auth_time`); a remember-me restore keeps the series' one. */
+  authenticated_at: number | null;
 }
 
 /** One link of a remember-me series: selector looks up, validator proves (S20). */

@@ -9,10 +9,12 @@ export interface AccountPageProps {
   ctx: PageContext;
   company: string;
   code: string;
+  /** Single sign-on: applications the customer can open, already signed in (src/modules/sso). */
+  apps?: Array<{ name: string; homeUrl: string }>;
 }
 
 /** "Mon Espace Pro": greeting, identifier, the way to the "Sécurité" page, and "Se déconnecter". */
-export function AccountPage({ ctx, company, code }: AccountPageProps): Html {
+export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.account.title}>
       <h1>{fr.account.title}</h1>
@@ -21,6 +23,19 @@ export function AccountPage({ ctx, company, code }: AccountPageProps): Html {
         <dt>{fr.account.identifierLabel}</dt>
         <dd>{code}</dd>
       </dl>
+      {apps.length > 0 ? (
+        <section class="panel" aria-labelledby="applications-titre">
+          <h2 id="applications-titre">{fr.sso.appsTitle}</h2>
+          <p>{fr.sso.appsIntro}</p>
+          <ul>
+            {apps.map((a) => (
+              <li>
+                <a href={a.homeUrl}>{a.name}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <section class="panel" aria-labelledby="securite-titre">
         <h2 id="securite-titre">{fr.security.heading}</h2>
         <p>{fr.security.summary}</p>
@@ -49,10 +64,12 @@ export interface SecurityPageProps {
   words: string[];
   errors?: FieldErrors;
   notice?: string;
+  /** Single sign-on: applications holding tokens for this account, each with "Révoquer". */
+  applications?: Array<{ clientId: string; name: string }>;
 }
 
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
-export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice }: SecurityPageProps): Html {
+export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [] }: SecurityPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0}>
       <p class="breadcrumb">
@@ -153,6 +170,28 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
                 ))}
               </tbody>
             </ScrollTable>
+          )}
+        </section>
+
+        <section class="panel" aria-labelledby="applications-titre">
+          <h2 id="applications-titre">{fr.sso.grantsTitle}</h2>
+          {applications.length === 0 ? (
+            <p>{fr.sso.grantsNone}</p>
+          ) : (
+            <ul>
+              {applications.map((a) => (
+                <li>
+                  {a.name}{' '}
+                  <form method="post" action="/espace-pro/applications/revoquer" class="inline-form">
+                    <CsrfField token={ctx.csrfToken} />
+                    <input type="hidden" name="application" value={a.clientId} />
+                    <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(a.name)}>
+                      {fr.sso.grantsRevoke}
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
           )}
         </section>
 

@@ -1,0 +1,81 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { randomToken } from '../../shared/crypto.js';
+import * as repo from './sso.repository.js';
+
+/** Algorithms we sign ID tokens and logout tokens with: ES256, and RS256 for older shops. */
+export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
+
+/**
+ * How long a retired key stays published / accepted after its successor took over: long enough
+ * for everything it signed to expire. Signing keys sign ID tokens (1 h) and logout tokens (short);
+ * cookie keys sign the provider's session cookie (12 h, like our sessions). Plus a margin.
+ */
+export const SIGNING_KEY_GRACE_MS = 2 * 60 * 60 * 1000;
+export const COOKIE_KEY_GRACE_MS = 13 * 60 * 60 * 1000;
+
+function newSigningKey(alg: (typeof SIGNING_ALGS)[number], now: number) {
+  const kid = `${alg.toLowerCase()}-${randomToken(9)}`;
+  const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...pair.privateKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+  return { kid, use: 'sig' as const, alg, material: JSON.stringify(jwk), created_at: now, retired_at: null };
+}
+
+function newCookieKey(now: number) {
+  return { kid: `cookie-${randomToken(9)}`, use: 'cookie' as const, alg: 'HS256', material: randomBytes(32).toString('base64url'), created_at: now, retired_at: null };
+}
+
+export interface ProviderKeys {
+  /** Private JWKs, newest first per algorithm: the provider signs with the first of an alg. */
+  jwks: { keys: Record<string, unknown>[] };
+  /** Newest first: the first signs cookies, every one verifies. */
+  cookieKeys: string[];
+}
+
+/**
+ * The keys, created at first start. Two instances starting together on an empty table may both
+ * create a set: harmless, both sets are kept and the newest signs (every instance publishes all).
+ * Key material is never logged nor printed.
+ */
+export async function loadOrCreateKeys(db: Kysely<DB>, now = Date.now()): Promise<ProviderKeys> {
+  let sig = await repo.listKeys(db, 'sig');
+  const missing = SIGNING_ALGS.filter((alg) => !sig.some((k) => k.alg === alg));
+  if (missing.length > 0) {
+    await repo.insertKeys(db, missing.map((alg) => newSigningKey(alg, now)));
+    sig = await repo.listKeys(db, 'sig');
+  }
+  let cookie = await repo.listKeys(db, 'cookie');
+  if (cookie.length === 0) {
+    await repo.insertKeys(db, [newCookieKey(now)]);
+    cookie = await repo.listKeys(db, 'cookie');
+  }
+  // Active keys first (newest first), then retired ones, still published so what they signed verifies.
+  const ordered = [...sig.filter((k) => k.retired_at === null), ...sig.filter((k) => k.retired_at !== null)];
+  return {
+    jwks: { keys: ordered.map((k) => JSON.parse(k.material) as Record<string, unknown>) },
+    cookieKeys: [...cookie.filter((k) => k.retired_at === null), ...cookie.filter((k) => k.retired_at !== null)].map((k) => k.material),
+  };
+}
+
+/**
+ * `oidc:rotate-keys`: a new key per algorithm and a new cookie key; the previous ones are retired
+ * (still published and still verifying) and dropped by retention once their grace is over.
+ * Instances read keys at start: restart them (one after the other) after a rotation.
+ */
+export async function rotateKeys(db: Kysely<DB>, now = Date.now()): Promise<{ signing: string[]; retired: number }> {
+  const fresh = [...SIGNING_ALGS.map((alg) => newSigningKey(alg, now)), newCookieKey(now)];
+  const before = (await repo.listKeys(db, 'sig')).filter((k) => k.retired_at === null).length;
+  await db.transaction().execute(async (trx) => {
+    await repo.insertKeys(trx, fresh);
+    const kids = fresh.map((k) => k.kid);
+    await repo.retireKeys(trx, 'sig', now, kids);
+    await repo.retireKeys(trx, 'cookie', now, kids);
+  });
+  return { signing: fresh.filter((k) => k.use === 'sig').map((k) => k.kid), retired: before };
+}
+
+/** Retention: retired keys whose grace is over (on the system clock, the provider's). */
+export async function dropExpiredKeys(db: Kysely<DB>, now = Date.now()): Promise<number> {
+  return (await repo.deleteRetiredKeys(db, 'sig', now - SIGNING_KEY_GRACE_MS)) + (await repo.deleteRetiredKeys(db, 'cookie', now - COOKIE_KEY_GRACE_MS));
+}
