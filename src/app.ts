@@ -15,6 +15,7 @@ import { passwordResetRoutes } from './modules/password-reset/password-reset.rou
 import { erasureRoutes, privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
 import { loadOrCreateSecret } from './modules/settings/settings.service.js';
+import { ssoAdminRoutes } from './modules/sso/sso.admin.routes.js';
 import { ssoPlugin } from './modules/sso/sso.provider.js';
 import { csrfProtection } from './plugins/csrf.js';
 import { errorPages } from './plugins/errors.js';
@@ -117,6 +118,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // S42: exports for every member, erasure for admins.
   await registerStaffScope(app, privacyRoutes);
   await registerStaffScope(app, erasureRoutes, { role: 'admin' });
+  // Single sign-on: the registered applications, for admins.
+  await registerStaffScope(app, ssoAdminRoutes, { role: 'admin' });
   // ---- Single sign-on (issue 14): the OpenID Connect provider under /oidc, and its interaction
   // route /oidc/interaction/:uid. Its endpoints answer from an onRequest middleware (middie), so
   // neither the CSRF hook nor the security-header hook touches them; it sets its own headers.

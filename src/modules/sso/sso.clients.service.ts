@@ -11,6 +11,8 @@ export class ClientError extends Error {
   }
 }
 
+export type ClientErrorCode = ClientError['code'];
+
 export interface NewClient {
   name: string;
   redirectUris: string[];

@@ -7,6 +7,7 @@ import type { AdminActionError } from '../../modules/back-office/accounts-admin.
 import type { ImportRejection } from '../../modules/import/import.service.js';
 import type { RequestActionError } from '../../modules/back-office/requests-admin.service.js';
 import type { StaffMemberError } from '../../modules/staff/staff.members.service.js';
+import type { ClientErrorCode } from '../../modules/sso/sso.clients.service.js';
 import type { StaffSelfError } from '../../modules/staff/staff.self.service.js';
 
 export const fr = {
@@ -471,6 +472,7 @@ export const fr = {
       import: 'Import',
       audit: 'Journal',
       team: 'Équipe',
+      applications: 'Applications',
       logout: 'Se déconnecter',
     },
     signedInAs: (email: string, role: string) => `${email} (${role})`,
@@ -591,6 +593,35 @@ export const fr = {
     grantsNone: 'Aucune application n’est connectée à votre compte.',
     grantsRevoke: 'Révoquer',
     grantsRevoked: 'L’application a été déconnectée de votre compte.',
+  },
+  ssoAdmin: {
+    title: 'Applications (connexion unique)',
+    intro: (discovery: string) => `Les boutiques et portails qui connectent vos clients avec leur compte Espace Pro (OpenID Connect). Leur module OpenID Connect demande l’adresse de découverte : ${discovery}`,
+    none: 'Aucune application n’est enregistrée.',
+    name: 'Nom',
+    redirect: 'Adresse de retour (redirect_uri)',
+    redirectHint: 'L’adresse exacte donnée par le module OpenID Connect de la boutique, en https.',
+    postLogout: 'Adresse après déconnexion (facultative)',
+    backchannel: 'Adresse de déconnexion back-channel (facultative)',
+    home: 'Adresse d’accueil (facultative)',
+    homeHint: 'Si elle est indiquée, l’application apparaît dans Mon Espace Pro de vos clients.',
+    status: 'État',
+    actions: 'Actions',
+    active: 'Active',
+    disabled: 'Désactivée',
+    enable: 'Réactiver',
+    disable: 'Désactiver',
+    createHeading: 'Enregistrer une application',
+    createSubmit: 'Enregistrer et afficher le secret',
+    createdIntro: (name: string) =>
+      `${name} est enregistrée. Recopiez maintenant ces deux valeurs dans le module OpenID Connect de l’application : le secret n’est affiché que cette fois et n’est pas conservé en clair.`,
+    errors: {
+      INVALID_NAME: 'Indiquez un nom d’une ligne, 100 caractères au plus.',
+      INVALID_URI: 'Indiquez une adresse https complète (http seulement pour localhost), sans identifiants ni #.',
+      NOT_FOUND: 'Cette application n’existe pas.',
+      INVALID_OPTION: 'Option inconnue.',
+    } satisfies Record<ClientErrorCode, string>,
+    done: { disabled: 'L’application est désactivée : plus aucune connexion ni jeton.', enabled: 'L’application est réactivée.' } as Record<string, string>,
   },
   errors: {
     notFoundTitle: 'Page introuvable',

@@ -4,7 +4,7 @@ import { CsrfField } from '../forms.js';
 import { type Child, h, type Html } from '../jsx.js';
 import type { PageContext } from '../layout.js';
 
-export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team' | 'me';
+export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team' | 'applications' | 'me';
 
 /** What the layout needs of the signed-in member (CurrentStaff from plugins/staff-session fits). */
 export interface BackOfficeUser {
@@ -29,6 +29,7 @@ const SECTIONS: Array<{ key: BackOfficeSection; href: string; label: string; adm
   { key: 'import', href: '/back-office/import', label: fr.staff.nav.import, adminOnly: true },
   { key: 'audit', href: '/back-office/journal', label: fr.staff.nav.audit },
   { key: 'team', href: '/back-office/equipe', label: fr.staff.nav.team, adminOnly: true },
+  { key: 'applications', href: '/back-office/applications', label: fr.staff.nav.applications, adminOnly: true },
 ];
 
 /**
