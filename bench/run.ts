@@ -321,6 +321,27 @@ async function benchDatabase(label: string, baseUrl: string | null, bareOrigin: 
   }
 }
 
+/**
+ * The single sign-on row: full authorize → token → userinfo round trips per second for a customer
+ * already signed in, against password sign-ins (argon2id) in the same run and against Keycloak's
+ * published sizing (about 120 token requests per second per vCPU). bench/sso.ts measures both.
+ */
+function benchSso(rows: Row[]) {
+  log('[SQLite] single sign-on: authorize → token → userinfo for a signed-in customer, against password sign-ins');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/sso.ts', QUICK ? '100' : '300', '4'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const out = run.stdout ?? '';
+  const rate = /: ([0-9.]+)\/s, ([0-9.]+) ms each/.exec(out);
+  const ratio = /password sign-ins = ([0-9.]+)/.exec(out);
+  const keycloak = /= ([0-9.]+) \(the shop runs/.exec(out);
+  if (run.status !== 0 || !rate || !ratio || !keycloak) {
+    rows.push({ figure: 'SQLite: single sign-on round trips', value: `not measured (${(run.stderr ?? '').split('\n')[0]})`, target: '—', pass: false });
+    return;
+  }
+  rows.push({ figure: 'SQLite: single sign-on round trips per second (authorize → token → userinfo, signed in, shop in the same process)', value: `${rate[1]}/s (${rate[2]} ms each)`, target: '—', pass: null });
+  rows.push({ figure: 'SQLite: single sign-on round trips ÷ password sign-ins (argon2id), same run', value: `**${ratio[1]}×**`, target: '> 1', pass: Number(ratio[1]) > 1 });
+  rows.push({ figure: 'SQLite: round trips per vCPU ÷ Keycloak’s published ~120 token requests/s per vCPU', value: `${keycloak[1]}`, target: '—', pass: null });
+}
+
 async function main() {
   log('building (npm run build)…');
   const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -334,6 +355,7 @@ async function main() {
   } finally {
     await stop(bare.child);
   }
+  benchSso(rows);
   const date = new Date().toISOString().slice(0, 10);
   const header = `# Espace Pro benchmark — ${date}${QUICK ? ' (quick)' : ''}\n\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${CORES} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Load from autocannon on 127.0.0.1. Each ratio is the median of ${ROUNDS} rounds of ${SLICE}-second slices taken in turn (A B, then B A…); the spread of the rounds is shown.\n\n`;
   const table = ['| figure | value | target | result |', '|---|---|---|---|', ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target} | ${r.pass === null ? '—' : r.pass ? 'pass' : 'FAIL'} |`)].join('\n');
