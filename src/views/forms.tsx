@@ -102,13 +102,13 @@ export function Field(p: FieldProps): Html {
  * New password and its confirmation, as on the activation, security and staff setup pages: the
  * rules stated before typing, `new-password` for password managers, the strength meter.
  */
-export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; words: string[]; errors: FieldErrors }): Html {
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors }): Html {
   return (
     <>
       <Field
         name="mot_de_passe"
         label={p.labels.password}
-        hint={fr.activation.rules(p.minLength)}
+        hint={p.rules ?? fr.activation.rules(p.minLength)}
         type="password"
         error={p.errors.mot_de_passe}
         meter={{ minLength: p.minLength, words: meterWords(p.words) }}

@@ -1,8 +1,24 @@
 import { sql } from 'kysely';
 import type { Executor } from '../audit/audit.repository.js';
 
-export async function searchAccounts(db: Executor, query: string, limit: number) {
-  let q = db.selectFrom('accounts').select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at']);
+export async function searchAccounts(db: Executor, query: string, limit: number, now: number) {
+  let q = db
+    .selectFrom('accounts')
+    .select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at'])
+    // Whether a link is open, so the list says "Lien envoyé" as the account page does.
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('account_tokens')
+            .select('account_tokens.id')
+            .whereRef('account_tokens.account_id', '=', 'accounts.id')
+            .where('account_tokens.consumed_at', 'is', null)
+            .where('account_tokens.revoked_at', 'is', null)
+            .where('account_tokens.expires_at', '>', now),
+        )
+        .as('has_open_link'),
+    );
   const term = query.trim().toLowerCase();
   if (term) {
     const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
