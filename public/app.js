@@ -171,12 +171,12 @@
       var state;
       if (n === 0) state = 'vide';
       else if (n > 128) state = 'long';
-      else if (n < min) state = 'court';
+      else if (n < min) state = min - n === 1 ? 'court-un' : 'court';
       else if (isTrivial(compact)) state = 'previsible';
       else if (words.some(function (w) { return compact.indexOf(w) >= 0; })) state = 'contexte';
       else state = 'ok';
       status.textContent = message(state, n);
-      status.setAttribute('data-etat', state);
+      status.setAttribute('data-etat', state === 'court-un' ? 'court' : state);
     }
     input.addEventListener('input', update);
   }

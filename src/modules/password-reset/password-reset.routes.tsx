@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/customer-session.js';
+import { flashIdentifier, takeFlashedIdentifier } from '../../plugins/identifier-flash.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
@@ -59,17 +60,19 @@ export async function passwordResetRoutes(app: FastifyInstance) {
 
   const invalidLink = (request: FastifyRequest, reply: FastifyReply, code: string | null) => {
     clearSecureCookie(reply, RESET_COOKIE);
-    const href = code ? `/mot-de-passe-oublie?identifiant=${code}` : '/mot-de-passe-oublie';
+    if (code) flashIdentifier(reply, code);
+    const href = '/mot-de-passe-oublie';
     return sendPage(
       reply,
-      <MessagePage ctx={pageContext(request, reply)} title={fr.activation.invalidTitle} body={fr.activation.invalidBody} isError action={{ href, label: fr.activation.invalidAction }} />,
+      <MessagePage ctx={pageContext(request, reply)} title={fr.activation.invalidTitle} body={fr.activation.invalidBody(formatDuration(config.resetTokenTtlSeconds))} isError action={{ href, label: fr.activation.invalidAction }} />,
       410,
     );
   };
 
   app.get<{ Querystring: { identifiant?: string } }>('/mot-de-passe-oublie', async (request, reply) => {
     const raw = typeof request.query.identifiant === 'string' ? request.query.identifiant : '';
-    return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={normalizeIdentifier(raw) ?? undefined} />);
+    const identifier = normalizeIdentifier(raw) ?? takeFlashedIdentifier(request, reply);
+    return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifier ?? undefined} />);
   });
 
   app.post<{ Body: { identifiant: string; email: string } }>('/mot-de-passe-oublie', { schema: { body: requestBody } }, async (request, reply) => {
@@ -131,7 +134,8 @@ export async function passwordResetRoutes(app: FastifyInstance) {
       case 'done':
         // S16: no automatic login; the customer signs in with the new password.
         clearSecureCookie(reply, RESET_COOKIE);
-        return reply.redirect(`/connexion?enregistre=1&identifiant=${result.code}`, 303);
+        flashIdentifier(reply, result.code);
+        return reply.redirect('/connexion?enregistre=1', 303);
     }
   });
 }

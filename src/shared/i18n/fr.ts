@@ -18,6 +18,8 @@ export const fr = {
     errorTitlePrefix: 'Erreur : ',
     errorSummaryTitle: 'Le formulaire contient des erreurs :',
     footerHelp: 'Besoin d’aide ? Contactez notre service client.',
+    /** Without SUPPORT_EMAIL or SUPPORT_PHONE: no promise of a contact we cannot give. */
+    footerNoContact: (brand: string) => `${brand} – Espace Pro, l’espace réservé aux professionnels.`,
     supportContact: 'Service client :',
     /** Read before each field's message by screen readers, so an error is never colour alone. */
     fieldErrorPrefix: 'Erreur : ',
@@ -45,7 +47,10 @@ export const fr = {
     submit: 'Valider',
     INVALID_CREDENTIALS:
       'Identifiant ou mot de passe incorrect. Vérifiez votre code client à 5 chiffres et votre mot de passe. Première connexion ? Utilisez « Mot de passe oublié ? / Première connexion ».',
+    IDENTIFIER_REQUIRED: 'Veuillez saisir votre identifiant (code client à 5 chiffres).',
+    PASSWORD_REQUIRED: 'Veuillez saisir votre mot de passe.',
     loggedOut: 'Vous êtes déconnecté. À bientôt !',
+    deviceRevoked: 'Vous avez révoqué cet appareil : il est déconnecté. Identifiez-vous pour continuer.',
     passwordSet: 'Votre mot de passe est enregistré. Ce mot de passe vous servira lors de vos futures connexions.',
     sessionExpired: 'Votre session a expiré. Veuillez vous identifier à nouveau.',
   },
@@ -57,7 +62,9 @@ export const fr = {
   },
   meter: {
     empty: (min: number) => `Saisissez au moins ${min} caractères.`,
-    short: 'Encore {reste} caractère(s) : {n} sur {min} au moins.',
+    /** {reste} is always 2 or more here; one character left has its own sentence (shortOne). */
+    short: 'Encore {reste} caractères : {n} sur {min} au moins.',
+    shortOne: 'Encore 1 caractère : {n} sur {min} au moins.',
     long: 'Trop long : 128 caractères au plus ({n} saisis).',
     trivial: 'Trop prévisible : caractères répétés ou suite de touches.',
     context: 'À éviter : contient votre code client, votre adresse e-mail ou le nom de la marque.',
@@ -197,7 +204,8 @@ export const fr = {
     importSendActivation: 'Envoyer le lien d’activation aux comptes créés',
     importSubmit: 'Importer',
     importReport: (dry: boolean) => (dry ? 'Rapport de simulation (rien n’a été enregistré)' : 'Rapport d’import'),
-    importTotals: (c: number, u: number, n: number, r: number) => `${c} créé(s), ${u} mis à jour, ${n} inchangé(s), ${r} rejeté(s).`,
+    importTotals: (c: number, u: number, n: number, r: number) =>
+      `${c} ${c > 1 ? 'créés' : 'créé'}, ${u} mis à jour, ${n} ${n > 1 ? 'inchangés' : 'inchangé'}, ${r} ${r > 1 ? 'rejetés' : 'rejeté'}.`,
     importLine: 'Ligne',
     importOutcome: 'Résultat',
     importDetail: 'Détail',
@@ -415,8 +423,8 @@ export const fr = {
     CONFIRMATION_REQUIRED: 'Veuillez confirmer le mot de passe.',
     MISMATCH: 'La confirmation ne correspond pas au mot de passe saisi.',
     invalidTitle: 'Ce lien n’est plus valide',
-    invalidBody:
-      'Ce lien a expiré (il est valable quelques heures), a déjà été utilisé, ou un lien plus récent vous a été envoyé depuis. Pour votre sécurité, demandez un nouveau lien : il ne faut qu’une minute.',
+    invalidBody: (validity: string) =>
+      `Ce lien a expiré (il est valable ${validity}), a déjà été utilisé, ou un lien plus récent vous a été envoyé depuis. Pour votre sécurité, demandez un nouveau lien : il ne faut qu’une minute.`,
     invalidAction: 'Demander un nouveau lien',
   },
   accountRequest: {

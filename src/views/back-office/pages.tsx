@@ -447,6 +447,13 @@ function detailLines(details: string | null): string[] {
   return Object.entries(parsed as Record<string, unknown>).map(([k, v]) => `${au.detailKeys[k] ?? readable(k)} : ${detailValue(v)}`);
 }
 
+/** "request:12" and "account_request:12" are request numbers: "Demande n° 12". */
+function targetLabel(target: string | null): string {
+  if (!target) return '';
+  const request = /^(?:account_)?request:(\d+)$/.exec(target);
+  return request ? bo.requestTitle(Number(request[1])) : target;
+}
+
 export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
   const f = p.filters;
   const known = Object.keys(au.events).sort((x, y) => eventLabel(x).localeCompare(eventLabel(y), 'fr'));
@@ -455,7 +462,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
       <h1 id="journal-titre">{bo.auditTitle}</h1>
       <Flash errors={p.errors} />
       <form method="get" action="/back-office/journal" class="filters-form">
-        <div class="field">
+        <div class="field field-select">
           <label for="type">{bo.auditType}</label>
           <select id="type" name="type">
             <option value="" selected={!f.type}>
@@ -514,7 +521,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
                   <td data-label={bo.auditOutcome}>{au.outcomes[e.outcome] ?? readable(e.outcome)}</td>
                   <td data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
                   <td data-label={bo.auditAccount}>{e.accountCode ?? ''}</td>
-                  <td data-label={bo.auditTarget}>{e.target ?? ''}</td>
+                  <td data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
                   <td data-label={bo.auditIp} class="nowrap">
                     {e.ip ?? ''}
                   </td>
