@@ -5,7 +5,7 @@ import type { OutboxMessage } from './mail.table.js';
 
 export async function insertOutboxMessage(
   db: Executor,
-  row: { kind: string; account_id: number | null; recipient: string; subject: string; text_body: string; html_body: string; created_at: number },
+  row: { kind: string; account_id: number | null; recipient: string; reply_to: string | null; subject: string; text_body: string; html_body: string; created_at: number },
 ): Promise<number> {
   const result = await db
     .insertInto('outbox')

@@ -23,11 +23,15 @@ export interface ResetDeps {
   config: Config;
 }
 
-/** Queues the activation/reset link mail for an account, in the caller's transaction. */
+/**
+ * Queues the activation/reset link mail for an account, in the caller's transaction. `welcome`:
+ * the account was just opened on the customer's own request (an approved account-opening request).
+ */
 export async function sendAccountLink(
   deps: Pick<ResetDeps, 'clock' | 'config'>,
   trx: Parameters<typeof enqueueMail>[0],
   account: { id: number; code: string; email: string; company: string; password_hash: string | null },
+  occasion: 'welcome' | 'link' = 'link',
 ) {
   const { clock, config } = deps;
   const purpose = account.password_hash === null ? 'activation' : 'reset';
@@ -41,8 +45,10 @@ export async function sendAccountLink(
     link,
     duration: formatDuration(config.resetTokenTtlSeconds),
     until: formatDateTime(expiresAt, config.displayTimezone),
+    kind: purpose === 'reset' ? 'reset' : occasion === 'welcome' ? 'welcome' : 'activation',
   });
-  await enqueueMail(trx, clock, { ...mail, kind: purpose === 'activation' ? 'activation_link' : 'reset_link', to: account.email, accountId: account.id });
+  const kind = purpose === 'reset' ? 'reset_link' : occasion === 'welcome' ? 'welcome_link' : 'activation_link';
+  await enqueueMail(trx, clock, { ...mail, kind, to: account.email, accountId: account.id });
   return { purpose, expiresAt };
 }
 
@@ -162,8 +168,9 @@ export async function completePasswordReset(
     await revokeAccountTokens(trx, clock, account.id);
     const revoked = await invalidateAccountSessions(trx, account.id);
     await security.clearIdentifierThrottle(trx, account.code);
-    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
-    await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
+    const first = account.password_hash === null;
+    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone), first });
+    await enqueueMail(trx, clock, { ...mail, kind: first ? 'password_set' : 'password_changed', to: account.email, accountId: account.id });
     await recordAudit(trx, clock, input.origin, {
       event: account.password_hash === null ? 'account.activated' : 'password.reset',
       outcome: 'success',

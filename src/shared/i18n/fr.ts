@@ -177,7 +177,18 @@ export const fr = {
     mailDate: 'Créé le',
     mailState: 'État de l’envoi',
     mailStates: { pending: 'En attente', sending: 'En cours d’envoi', sent: 'Envoyé', failed: 'Échec' },
-    mailKinds: { activation_link: 'Lien d’activation', reset_link: 'Lien de réinitialisation', password_changed: 'Mot de passe modifié', login_alert: 'Alerte de connexion' } as Record<string, string>,
+    mailKinds: {
+      activation_link: 'Lien d’activation',
+      welcome_link: 'Compte ouvert (lien d’activation)',
+      reset_link: 'Lien de réinitialisation',
+      password_set: 'Mot de passe enregistré',
+      password_changed: 'Mot de passe modifié',
+      login_alert: 'Alerte de connexion',
+      account_request_notification: 'Nouvelle demande (service client)',
+      account_request_ack: 'Accusé de réception de demande',
+      account_request_rejected: 'Demande refusée',
+      staff_setup: 'Activation du back office',
+    } as Record<string, string>,
     actionsHeading: 'Actions',
     noPasswordNote: 'Le service client ne voit ni ne définit jamais le mot de passe d’un client : envoyez-lui un lien.',
     sendLink: 'Envoyer un lien d’activation / de réinitialisation',
@@ -484,7 +495,7 @@ export const fr = {
       notificationButton: 'Ouvrir la demande',
       notSet: '(non renseigné)',
       ackSubject: (brand: string) => `${brand} – Votre demande d’ouverture de compte`,
-      ackGreeting: 'Bonjour,',
+      ackGreeting: (name: string) => `Bonjour ${name},`,
       ackBody: (when: string) =>
         `Nous avons bien reçu votre demande d’ouverture de compte Espace Pro, envoyée le ${when}. Notre service client reviendra vers vous dans les plus brefs délais.`,
       ackIgnore: 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : aucun compte n’est ouvert sans vérification par notre service client.',
@@ -494,15 +505,37 @@ export const fr = {
     greeting: (company: string) => `Bonjour ${company},`,
     signature: (brand: string) => `Bonne navigation,\nL’équipe ${brand}`,
     automatic: 'Ce message est envoyé automatiquement, merci de ne pas y répondre.',
-    resetSubject: (brand: string) => `${brand} – Initialisation de votre mot de passe Espace Pro`,
-    resetIntro: (code: string) =>
-      `Vous avez demandé à initialiser ou réinitialiser le mot de passe de votre Espace Pro (identifiant ${code}). Cliquez sur le lien ci-dessous pour choisir votre mot de passe :`,
+    /** The three link mails: a welcome after an approved request, a first activation, a reset. */
+    link: {
+      welcome: {
+        subject: (brand: string) => `${brand} – Votre compte Espace Pro est ouvert`,
+        intro: (code: string) =>
+          `Votre compte Espace Pro est ouvert. Votre identifiant est votre code client : ${code}. Cliquez sur le lien ci-dessous pour choisir votre mot de passe :`,
+        ignore: 'Passé ce délai, utilisez « Mot de passe oublié ? / Première connexion » sur la page d’authentification pour recevoir un nouveau lien.',
+      },
+      activation: {
+        subject: (brand: string) => `${brand} – Activation de votre Espace Pro`,
+        intro: (code: string) =>
+          `Vous avez demandé à activer votre Espace Pro (identifiant ${code}). Cliquez sur le lien ci-dessous pour choisir votre mot de passe :`,
+        ignore: 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre compte reste inactif tant qu’aucun mot de passe n’est choisi.',
+      },
+      reset: {
+        subject: (brand: string) => `${brand} – Réinitialisation de votre mot de passe Espace Pro`,
+        intro: (code: string) =>
+          `Vous avez demandé à réinitialiser le mot de passe de votre Espace Pro (identifiant ${code}). Cliquez sur le lien ci-dessous pour choisir un nouveau mot de passe :`,
+        ignore: 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe actuel reste inchangé.',
+      },
+    },
     resetButton: 'Choisir mon mot de passe',
     resetValidity: (duration: string, until: string) => `Attention, ce lien est valable ${duration}, jusqu’au ${until}. Il ne peut servir qu’une fois.`,
-    resetIgnore: 'Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe actuel reste inchangé.',
+    /** After a first activation the password is "enregistré"; after a reset or a change, "modifié". */
+    setSubject: (brand: string) => `${brand} – Votre mot de passe est enregistré`,
+    setBody: (code: string, when: string) =>
+      `Le mot de passe de votre Espace Pro (identifiant ${code}) a été enregistré le ${when}. Votre compte est activé : connectez-vous avec votre identifiant et ce mot de passe.`,
+    setWarning: 'Si vous n’êtes pas à l’origine de cette activation, contactez immédiatement notre service client.',
     changedSubject: (brand: string) => `${brand} – Votre mot de passe a été modifié`,
     changedBody: (code: string, when: string) =>
-      `Le mot de passe de votre Espace Pro (identifiant ${code}) a été enregistré le ${when}. Toutes les sessions ouvertes ont été fermées.`,
+      `Le mot de passe de votre Espace Pro (identifiant ${code}) a été modifié le ${when}. Toutes les sessions ouvertes ont été fermées.`,
     changedWarning: 'Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement notre service client.',
     rejectedSubject: (brand: string) => `${brand} – Votre demande d’ouverture de compte`,
     rejectedBody: (company: string) => `Nous avons étudié la demande d’ouverture de compte web pour ${company}. Nous ne pouvons malheureusement pas y donner suite :`,
