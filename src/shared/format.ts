@@ -30,3 +30,25 @@ export function formatDuration(seconds: number): string {
 export function formatShortDateTime(epochMs: number, timeZone: string): string {
   return formatter(`short:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));
 }
+
+/**
+ * Midnight of a calendar day ("2026-01-15") in a time zone, as epoch ms: the Journal's "Du" and
+ * "Au" are days as the staff live them, not UTC days.
+ */
+export function startOfDayIn(ymd: string, timeZone: string): number {
+  const utcMidnight = Date.parse(`${ymd}T00:00:00Z`);
+  const parts = formatter(`parts:${timeZone}`, () =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+  );
+  // The zone's offset at an instant: its wall-clock time read as UTC, minus the instant.
+  const offset = (at: number) => {
+    const p = Object.fromEntries(parts.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - at;
+  };
+  return utcMidnight - offset(utcMidnight - offset(utcMidnight));
+}
+
+/** The calendar day after "2026-01-15": "2026-01-16". */
+export function nextDay(ymd: string): string {
+  return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}

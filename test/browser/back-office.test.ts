@@ -115,6 +115,47 @@ describe('browser: account-opening request and back office', { skip: skipWithout
     }
   });
 
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    test(`${viewport}: the staff sign-in pages have the back office's header, no customer footer, zero WCAG 2.1 AA violations`, async () => {
+      const context = await newContext(browser, viewportOptions(viewport));
+      const failures: string[] = [];
+      try {
+        await enableAxe(context);
+        const staff = await seedStaff(live.t, { role: 'agent' });
+        const page = await context.newPage();
+        await page.goto(live.url('/back-office/connexion'));
+        const states: Array<[string, () => Promise<unknown>]> = [
+          ['connexion', async () => undefined],
+          ['connexion-erreur', async () => {
+            await page.locator('#email').fill(staff.email);
+            await page.locator('#mot_de_passe').fill('pas le bon');
+            await page.locator('#mot_de_passe').press('Enter');
+            await page.waitForLoadState();
+          }],
+          ['code', async () => {
+            await page.locator('#email').fill(staff.email);
+            await page.locator('#mot_de_passe').fill(staff.password);
+            await page.locator('#mot_de_passe').press('Enter');
+            await page.waitForURL(/\/back-office\/connexion\/code/);
+          }],
+        ];
+        for (const [name, reach] of states) {
+          await reach();
+          assert.match(await page.locator('.site-header .brand').innerText(), /Back office/, `${name}: the back office's header`);
+          if ((await page.locator('.site-footer').count()) > 0) failures.push(`${name}: customer footer shown to staff`);
+          if ((await page.getByRole('link', { name: 'Mon Espace Pro' }).count()) > 0) failures.push(`${name}: customer header link shown to staff`);
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          await saveScreenshot(page, `${viewport}-back-office-${name}`);
+          for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
+        }
+      } finally {
+        await context.close();
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+  }
+
   // After the approval above, so the lists, the request and the account have something to show.
   for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
     test(`${viewport}: zero WCAG 2.1 AA violations on every back-office page (as an admin)`, async () => {
@@ -146,6 +187,30 @@ describe('browser: account-opening request and back office', { skip: skipWithout
             return doc.scrollWidth - doc.clientWidth;
           });
           if (overflow > 0) failures.push(`${name}: ${overflow}px of horizontal scrolling`);
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          // No table may hide a column behind a sideways scroll either (Journal: IP and Détails).
+          const hidden = await page.evaluate(() =>
+            [...(globalThis as any).document.querySelectorAll('.table-scroll')].filter((box: any) => box.scrollWidth > box.clientWidth + 1).length,
+          );
+          if (hidden > 0) failures.push(`${name}: ${hidden} table(s) scroll sideways`);
+          // The navigation is a bar of links, not a bulleted list.
+          const bullets = await page.evaluate(() =>
+            [...(globalThis as any).document.querySelectorAll('.back-office-nav li')].filter((li: any) => {
+              const style = (globalThis as any).getComputedStyle(li);
+              return style.display === 'list-item' && style.listStyleType !== 'none';
+            }).length,
+          );
+          if (bullets > 0) failures.push(`${name}: ${bullets} navigation item(s) rendered as bullets`);
+          const current = await page.locator('.back-office-nav [aria-current="page"]').count();
+          if (current !== 1) failures.push(`${name}: ${current} navigation item(s) marked aria-current`);
+          if (name === 'journal') {
+            const text = (await page.getByRole('main').innerText()) ?? '';
+            const codes = text.match(/\b[a-z_]+\.[a-z_.]+\b/g)?.filter((w) => !w.includes('@') && !/\.(fr|test|com)$/.test(w)) ?? [];
+            if (codes.length > 0) failures.push(`journal: raw event codes in the visible text: ${codes.join(', ')}`);
+            if (/\b(success|failure|operator:|staff:)\b/.test(text)) failures.push('journal: raw outcome or actor codes');
+            if (text.includes('Date (UTC)')) failures.push('journal: "Date (UTC)"');
+          }
           await saveScreenshot(page, `${viewport}-back-office-${name}`);
           for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
           for (const problem of problems.splice(0)) failures.push(`${name}: ${problem}`);

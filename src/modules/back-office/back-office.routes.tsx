@@ -5,7 +5,7 @@ import { requestOrigin } from '../../plugins/customer-session.js';
 import { getStaff } from '../../plugins/staff-session.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
-import { formatShortDateTime } from '../../shared/format.js';
+import { formatShortDateTime, nextDay, startOfDayIn } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { AccountDetailPage, AccountsPage, type AuditEntryView, AuditPage, ImportPage, RequestDetailPage, RequestsListPage } from '../../views/back-office/pages.js';
@@ -133,20 +133,22 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const parseFilters = (q: AuditQuery): { filters: AuditFilters; errors?: FieldErrors; raw: Record<string, string> } => {
     const raw = Object.fromEntries((['type', 'compte', 'acteur', 'du', 'au'] as const).map((k) => [k, typeof q[k] === 'string' ? q[k]!.slice(0, 254) : '']));
     const errors: FieldErrors = {};
-    const day = (value: string, name: string) => {
+    // Days are those of DISPLAY_TIMEZONE, like every time the page shows; "Au" includes its day.
+    const tz = app.deps.config.displayTimezone;
+    const day = (value: string, name: string, after = false) => {
       if (!value) return undefined;
-      const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-      if (Number.isNaN(ms)) errors[name] = bo.BAD_DATE;
-      return Number.isNaN(ms) ? undefined : ms;
+      const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+      if (!valid) errors[name] = bo.BAD_DATE;
+      return valid ? startOfDayIn(after ? nextDay(value) : value, tz) : undefined;
     };
     const from = day(raw.du!, 'du');
-    const to = day(raw.au!, 'au');
+    const to = day(raw.au!, 'au', true);
     const filters: AuditFilters = {
       event: raw.type || undefined,
       accountCode: raw.compte || undefined,
       actor: raw.acteur || undefined,
       from,
-      to: to === undefined ? undefined : to + 86_400_000,
+      to,
     };
     return { filters, raw, errors: Object.keys(errors).length ? errors : undefined };
   };
