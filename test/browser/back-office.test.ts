@@ -156,6 +156,61 @@ describe('browser: account-opening request and back office', { skip: skipWithout
     });
   }
 
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    test(`${viewport}: staff setup — password, QR code centred, recovery codes kept on screen until "Je les ai notés" is ticked`, async () => {
+      const { createStaff } = await import('../../src/modules/staff/staff.service.js');
+      const email = `nouveau-${viewport}@cartotheque.test`;
+      const created = await createStaff({ db: live.t.db, clock: live.t.clock, config: live.t.config }, { email, role: 'agent' }, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
+      const context = await newContext(browser, viewportOptions(viewport));
+      const failures: string[] = [];
+      try {
+        await enableAxe(context);
+        const page = await context.newPage();
+        const problems = watchConsole(page);
+        const shot = async (name: string) => {
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          if ((await page.locator('.site-footer').count()) > 0) failures.push(`${name}: customer footer shown to staff`);
+          await saveScreenshot(page, `${viewport}-back-office-${name}`);
+          for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
+          for (const problem of problems.splice(0)) failures.push(`${name}: ${problem}`);
+        };
+        await page.goto(created.link.replace(/^https?:\/\/[^/]+/, live.origin));
+        await page.waitForURL(/\/back-office\/activation$/);
+        const hint = (await page.locator('#mot_de_passe-aide').innerText()) ?? '';
+        assert.ok(!hint.includes('code client'), 'the staff password hint does not speak of a customer code');
+        await shot('activation-mot-de-passe');
+        await page.locator('#mot_de_passe').fill('une tortue verte traverse la route');
+        await page.locator('#confirmation').fill('une tortue verte traverse la route');
+        await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+        await page.waitForLoadState();
+        const qr = (await page.locator('.totp-qr svg').boundingBox())!;
+        const panel = (await page.locator('.panel').first().boundingBox())!;
+        const offCentre = Math.abs(qr.x + qr.width / 2 - (panel.x + panel.width / 2));
+        assert.ok(offCentre <= 2, `QR code centred in its panel (${offCentre}px off)`);
+        await shot('activation-qr-code');
+        const secret = ((await page.locator('.totp-secret').innerText()) ?? '').replace(/ /g, '');
+        nextTotpStep(live.t);
+        await page.locator('#code').fill(currentTotp(live.t, secret));
+        await page.getByRole('button', { name: 'Activer' }).click();
+        await page.waitForLoadState();
+        assert.equal(await headingText(page), 'Vos codes de secours');
+        assert.ok(await page.getByRole('button', { name: 'Imprimer les codes' }).isVisible(), 'a print button');
+        assert.ok(await page.getByRole('button', { name: 'Copier les codes' }).isVisible(), 'a copy button');
+        await shot('codes-de-secours');
+        await page.getByRole('button', { name: 'Aller à la connexion du back office' }).click();
+        await page.waitForTimeout(200);
+        assert.equal(await headingText(page), 'Vos codes de secours', 'the codes stay until "Je les ai notés" is ticked');
+        await page.getByLabel('Je les ai notés en lieu sûr').check();
+        await page.getByRole('button', { name: 'Aller à la connexion du back office' }).click();
+        await page.waitForURL(/\/back-office\/connexion/);
+      } finally {
+        await context.close();
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+  }
+
   // After the approval above, so the lists, the request and the account have something to show.
   for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
     test(`${viewport}: zero WCAG 2.1 AA violations on every back-office page (as an admin)`, async () => {

@@ -89,7 +89,7 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
                 <td data-label={bo.company}>
                   <a href={`/back-office/demandes/${r.id}`}>{r.company}</a>
                 </td>
-                <td data-label={bo.contact}>
+                <td class="long" data-label={bo.contact}>
                   {r.first_name} {r.last_name} – {r.email}
                 </td>
                 <td data-label={bo.state}>{bo.requestStates[r.state]}</td>
@@ -227,7 +227,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
                   <a href={`/back-office/comptes/${a.id}`}>{a.code}</a>
                 </td>
                 <td data-label={bo.company}>{a.company}</td>
-                <td data-label={bo.email}>{a.email}</td>
+                <td class="long" data-label={bo.email}>{a.email}</td>
                 <td data-label={bo.status}>{bo.statuses[a.status]}</td>
                 <td data-label={bo.lastLogin} class="nowrap">
                   {a.last_login_at ? p.when(a.last_login_at) : bo.never}
@@ -310,7 +310,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
                     {p.when(m.created_at)}
                   </td>
                   <td data-label={bo.mailKind}>{bo.mailKinds[m.kind] ?? m.kind}</td>
-                  <td data-label={bo.email}>{m.recipient}</td>
+                  <td class="long" data-label={bo.email}>{m.recipient}</td>
                   <td data-label={bo.mailState}>
                     {bo.mailStates[m.status]}
                     {m.status === 'sent' && m.sent_at ? ` (${p.when(m.sent_at)})` : ''}
@@ -519,13 +519,13 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
                   </td>
                   <td data-label={bo.auditEvent}>{eventLabel(e.event)}</td>
                   <td data-label={bo.auditOutcome}>{au.outcomes[e.outcome] ?? readable(e.outcome)}</td>
-                  <td data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
+                  <td class="long" data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
                   <td data-label={bo.auditAccount}>{e.accountCode ?? ''}</td>
-                  <td data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
+                  <td class="long" data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
                   <td data-label={bo.auditIp} class="nowrap">
                     {e.ip ?? ''}
                   </td>
-                  <td data-label={bo.auditDetails} class="details">
+                  <td data-label={bo.auditDetails} class="details long">
                     {lines.length === 0 ? (
                       ''
                     ) : (

@@ -224,7 +224,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
-      <ScrollTable labelledBy="equipe-titre" tableClass="staff-list">
+      <ScrollTable labelledBy="equipe-titre" tableClass="staff-list dense cards">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>
           <tr>
@@ -238,13 +238,13 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
         <tbody>
           {members.map((m) => (
             <tr>
-              <td>
+              <td class="long" data-label={fr.staff.teamEmail}>
                 {m.email} {m.id === staff.staffId ? fr.staff.teamYou : null}
               </td>
-              <td>{fr.staff.roles[m.role]}</td>
-              <td>{fr.staff.status[m.status]}</td>
-              <td>{m.lastLogin ?? fr.staff.teamNever}</td>
-              <td>
+              <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
+              <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
+              <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td data-label={fr.staff.teamActions}>
                 {m.id === staff.staffId ? null : (
                   <div class="actions">
                     <form method="post" action={`/back-office/equipe/${m.id}/${m.status === 'disabled' ? 'activer' : 'desactiver'}`}>
