@@ -8,6 +8,7 @@ import { revokeAccountTokens } from '../account-token/account-token.service.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { sendAccountLink } from '../password-reset/password-reset.service.js';
 import * as repo from './import.repository.js';
+import { fr } from '../../shared/i18n/fr.js';
 
 export type LineOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
 
@@ -34,13 +35,8 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const REJECTIONS = {
-  INVALID_CODE: 'code client invalide (5 chiffres attendus)',
-  INVALID_EMAIL: 'adresse e-mail invalide',
-  INVALID_COMPANY: 'raison sociale vide ou trop longue',
-  COLUMNS: '3 colonnes attendues : code;email;raison sociale',
-  DUPLICATE: 'code client déjà présent plus haut dans le fichier',
-} as const;
+/** Why a line was rejected, in the words of the report (the catalogue's). */
+const REJECTIONS = fr.bo.importRejections;
 
 const CHUNK = 500;
 

@@ -221,6 +221,13 @@ export const fr = {
     importOutcome: 'Résultat',
     importDetail: 'Détail',
     outcomes: { created: 'Créé', updated: 'Mis à jour', unchanged: 'Inchangé', rejected: 'Rejeté' },
+    importRejections: {
+      INVALID_CODE: 'code client invalide (5 chiffres attendus)',
+      INVALID_EMAIL: 'adresse e-mail invalide',
+      INVALID_COMPANY: 'raison sociale vide ou trop longue',
+      COLUMNS: '3 colonnes attendues : code;email;raison sociale',
+      DUPLICATE: 'code client déjà présent plus haut dans le fichier',
+    },
     IMPORT_FILE_REQUIRED: 'Choisissez un fichier CSV.',
     IMPORT_NOT_UTF8: 'Le fichier doit être encodé en UTF-8.',
     auditTitle: 'Journal d’audit',
