@@ -20,6 +20,28 @@
     preventDoubleSubmit();
     focusErrorSummary();
     tabOnlyToScrollingTables();
+    recoveryCodeTools();
+  }
+
+  /** Print and copy buttons for the staff's recovery codes: shown only where a script can run them. */
+  function recoveryCodeTools() {
+    var tools = document.querySelector('[data-outils-codes]');
+    if (!tools) return;
+    tools.removeAttribute('hidden');
+    var print = tools.querySelector('[data-imprimer]');
+    if (print) print.addEventListener('click', function () { window.print(); });
+    var copy = tools.querySelector('[data-copier]');
+    var status = tools.querySelector('.copy-status');
+    if (copy) {
+      copy.addEventListener('click', function () {
+        var list = document.getElementById(copy.getAttribute('data-copier'));
+        var text = Array.prototype.map.call(list.querySelectorAll('code'), function (c) { return c.textContent; }).join('\n');
+        if (!navigator.clipboard) return;
+        navigator.clipboard.writeText(text).then(function () {
+          if (status) status.textContent = copy.getAttribute('data-copie-ok') || '';
+        });
+      });
+    }
   }
 
   /** A wide table's box is a tab stop only while it actually scrolls (on a phone, say). */
@@ -149,12 +171,12 @@
       var state;
       if (n === 0) state = 'vide';
       else if (n > 128) state = 'long';
-      else if (n < min) state = 'court';
+      else if (n < min) state = min - n === 1 ? 'court-un' : 'court';
       else if (isTrivial(compact)) state = 'previsible';
       else if (words.some(function (w) { return compact.indexOf(w) >= 0; })) state = 'contexte';
       else state = 'ok';
       status.textContent = message(state, n);
-      status.setAttribute('data-etat', state);
+      status.setAttribute('data-etat', state === 'court-un' ? 'court' : state);
     }
     input.addEventListener('input', update);
   }

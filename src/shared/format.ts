@@ -1,3 +1,5 @@
+import { fr } from './i18n/fr.js';
+
 // Building an Intl.DateTimeFormat loads ICU data (tens of ms the first time): build each once.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
@@ -6,26 +8,47 @@ function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeF
   return f;
 }
 
-/** "jeudi 15 janvier 2026 à 18:00 (heure de Paris)" in the customer's time zone. */
+/**
+ * "jeudi 15 janvier 2026 à 18:00 (heure de Paris)" in the customer's time zone; French writes
+ * the first day of a month as an ordinal ("mardi 1er décembre"), which Intl does not.
+ */
 export function formatDateTime(epochMs: number, timeZone: string): string {
-  const text = formatter(`long:${timeZone}`, () =>
+  const parts = formatter(`long:${timeZone}`, () =>
     new Intl.DateTimeFormat('fr-FR', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
-  ).format(new Date(epochMs));
-  const zone = timeZone === 'Europe/Paris' ? 'heure de Paris' : timeZone;
-  return `${text} (${zone})`;
+  ).formatToParts(new Date(epochMs));
+  const text = parts.map((p) => (p.type === 'day' && p.value === '1' ? fr.time.firstOfMonth : p.value)).join('');
+  return `${text} (${fr.time.zone(timeZone)})`;
 }
 
 /** "8 heures", "1 heure", "90 minutes". */
 export function formatDuration(seconds: number): string {
-  if (seconds % 3600 === 0) {
-    const hours = seconds / 3600;
-    return hours === 1 ? '1 heure' : `${hours} heures`;
-  }
-  const minutes = Math.round(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  if (seconds % 3600 === 0) return fr.time.hours(seconds / 3600);
+  return fr.time.minutes(Math.round(seconds / 60));
 }
 
 /** "15/01/2026 10:00" for dense back-office tables, in the display time zone. */
 export function formatShortDateTime(epochMs: number, timeZone: string): string {
   return formatter(`short:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));
+}
+
+/**
+ * Midnight of a calendar day ("2026-01-15") in a time zone, as epoch ms: the Journal's "Du" and
+ * "Au" are days as the staff live them, not UTC days.
+ */
+export function startOfDayIn(ymd: string, timeZone: string): number {
+  const utcMidnight = Date.parse(`${ymd}T00:00:00Z`);
+  const parts = formatter(`parts:${timeZone}`, () =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+  );
+  // The zone's offset at an instant: its wall-clock time read as UTC, minus the instant.
+  const offset = (at: number) => {
+    const p = Object.fromEntries(parts.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - at;
+  };
+  return utcMidnight - offset(utcMidnight - offset(utcMidnight));
+}
+
+/** The calendar day after "2026-01-15": "2026-01-16". */
+export function nextDay(ymd: string): string {
+  return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }

@@ -39,15 +39,18 @@ export interface FieldProps {
   inputmode?: string;
   readonly?: boolean;
   maxlength?: number;
+  /** Marked invalid although its message is elsewhere (in the error summary, which describes it). */
+  invalid?: boolean;
   /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
   meter?: { minLength: number; words: string[] };
 }
 
 /** A labelled input with its hint and error tied to it for screen readers. */
 export function Field(p: FieldProps): Html {
-  const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : null].filter(Boolean).join(' ');
+  const invalid = p.error !== undefined || p.invalid === true;
+  const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : p.invalid ? 'resume-erreurs' : null].filter(Boolean).join(' ');
   return (
-    <div class={p.error ? 'field field-error' : 'field'}>
+    <div class={invalid ? 'field field-error' : 'field'}>
       <label for={p.name}>
         {p.label}
         {p.required ? <span class="required" aria-hidden="true"> *</span> : null}
@@ -70,7 +73,7 @@ export function Field(p: FieldProps): Html {
         value={p.value}
         required={p.required}
         aria-required={p.required ? 'true' : undefined}
-        aria-invalid={p.error ? 'true' : undefined}
+        aria-invalid={invalid ? 'true' : undefined}
         aria-describedby={describedBy || undefined}
         autocomplete={p.autocomplete}
         inputmode={p.inputmode}
@@ -86,6 +89,7 @@ export function Field(p: FieldProps): Html {
           aria-live="polite"
           data-vide={fr.meter.empty(p.meter.minLength)}
           data-court={fr.meter.short}
+          data-court-un={fr.meter.shortOne}
           data-long={fr.meter.long}
           data-previsible={fr.meter.trivial}
           data-contexte={fr.meter.context}
@@ -102,13 +106,13 @@ export function Field(p: FieldProps): Html {
  * New password and its confirmation, as on the activation, security and staff setup pages: the
  * rules stated before typing, `new-password` for password managers, the strength meter.
  */
-export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; words: string[]; errors: FieldErrors }): Html {
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors }): Html {
   return (
     <>
       <Field
         name="mot_de_passe"
         label={p.labels.password}
-        hint={fr.activation.rules(p.minLength)}
+        hint={p.rules ?? fr.activation.rules(p.minLength)}
         type="password"
         error={p.errors.mot_de_passe}
         meter={{ minLength: p.minLength, words: meterWords(p.words) }}

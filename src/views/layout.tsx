@@ -1,6 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { Config } from '../config.js';
 import { fr } from '../shared/i18n/fr.js';
+import { CsrfField } from './forms.js';
 import { type Child, Fragment, h, type Html } from './jsx.js';
 
 /** What every page needs from the request: the brand and the CSRF token for its forms. */
@@ -32,6 +33,10 @@ export function BrandLogo({ ctx }: { ctx: PageContext }): Html | null {
   return src ? <img class="brand-logo" src={src} alt="" /> : null;
 }
 
+function hasSupportContact(ctx: PageContext): boolean {
+  return Boolean(ctx.branding && (ctx.branding.supportEmail || ctx.branding.supportPhone));
+}
+
 /** The footer's customer-service contact, when SUPPORT_EMAIL or SUPPORT_PHONE is set. */
 export function SupportContact({ ctx }: { ctx: PageContext }): Html | null {
   const b = ctx.branding;
@@ -51,10 +56,12 @@ export interface LayoutProps {
   title: string;
   /** Announces the error in the page title (RGAA: the title says there is an error). */
   hasError?: boolean;
+  /** A signed-in customer's page: "Se déconnecter" sits in the header. */
+  signedIn?: boolean;
   children?: Child;
 }
 
-export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
+export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps): Html {
   return (
     <html lang="fr">
       <head>
@@ -75,16 +82,32 @@ export function Layout({ ctx, title, hasError, children }: LayoutProps): Html {
             <BrandLogo ctx={ctx} />
             {ctx.brandName}
           </a>
-          <a class="header-link" href="/espace-pro">
-            {fr.site.espacePro}
-          </a>
+          <div class="header-actions">
+            <a class="header-link" href="/espace-pro">
+              {fr.site.espacePro}
+            </a>
+            {signedIn ? (
+              <form method="post" action="/deconnexion" class="header-logout">
+                <CsrfField token={ctx.csrfToken} />
+                <button type="submit" class="button button-header">
+                  {fr.account.logout}
+                </button>
+              </form>
+            ) : null}
+          </div>
         </header>
         <main id="contenu" tabindex="-1">
           {children}
         </main>
         <footer class="site-footer">
-          <p>{fr.site.footerHelp}</p>
-          <SupportContact ctx={ctx} />
+          {hasSupportContact(ctx) ? (
+            <>
+              <p>{fr.site.footerHelp}</p>
+              <SupportContact ctx={ctx} />
+            </>
+          ) : (
+            <p>{fr.site.footerNoContact(ctx.brandName)}</p>
+          )}
         </footer>
       </body>
     </html>

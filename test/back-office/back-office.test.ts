@@ -137,8 +137,11 @@ for (const dialect of DIALECTS) {
       assert.equal(account.password_hash, null, 'S5 staff never set a password');
 
       await t.outbox.drain();
-      const mail = smtp.to(REQUEST.email).find((m) => /mot de passe/i.test(m.subject ?? ''));
-      assert.ok(mail, 'activation mail sent');
+      // Issue 15: an approved request gets the welcome mail, not the generic reset mail.
+      const mail = smtp.to(REQUEST.email).find((m) => /Votre compte Espace Pro est ouvert/.test(m.subject ?? ''));
+      assert.ok(mail, 'welcome mail sent');
+      assert.match(mail.text ?? '', /Votre identifiant est votre code client : \d{5}/);
+      assert.doesNotMatch(mail.text ?? '', /mot de passe actuel reste inchangé/);
       const customer = new Browser(t.app);
       const link = new URL(linkIn(mail));
       const first = await customer.get(link.pathname + link.search);
@@ -294,11 +297,12 @@ for (const dialect of DIALECTS) {
       t.clock.advance(2 * 86_400_000);
       await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '99999', mot_de_passe: 'raté' });
       const agent = await createStaffAndSignIn(t);
-      const events = async (query: string) => [...(await agent.get(`/back-office/journal?${query}`)).body.matchAll(/<td>(login\.[a-z_]+)<\/td>/g)].map((m) => m[1]);
-      assert.deepEqual(await events('type=login.'), ['login.failure', 'login.success']);
-      assert.deepEqual(await events('type=login.&compte=12345'), ['login.success']);
-      assert.deepEqual(await events('type=login.&du=2026-01-16'), ['login.failure']);
-      assert.deepEqual(await events('type=login.&au=2026-01-15'), ['login.success']);
+      // The Journal shows events in French (issue 15); the filter still takes a code or its start.
+      const events = async (query: string) => [...(await agent.get(`/back-office/journal?${query}`)).body.matchAll(/<td data-label="Événement">(Connexion [a-zéè]+)<\/td>/g)].map((m) => m[1]);
+      assert.deepEqual(await events('type=login.'), ['Connexion échouée', 'Connexion réussie']);
+      assert.deepEqual(await events('type=login.&compte=12345'), ['Connexion réussie']);
+      assert.deepEqual(await events('type=login.&du=2026-01-16'), ['Connexion échouée']);
+      assert.deepEqual(await events('type=login.&au=2026-01-15'), ['Connexion réussie']);
       assert.equal((await agent.get('/back-office/journal?du=hier')).statusCode, 400);
     });
 
@@ -322,18 +326,18 @@ for (const dialect of DIALECTS) {
       const dry = await upload(csv, { simulation: '1' });
       assert.equal(dry.statusCode, 200);
       assert.match(dry.body, /Rapport de simulation/);
-      assert.match(dry.body, /2 créé\(s\), 0 mis à jour, 0 inchangé\(s\), 2 rejeté\(s\)/);
+      assert.match(dry.body, /2 créés, 0 mis à jour, 0 inchangé, 2 rejetés/);
       assert.match(dry.body, /code client invalide/);
       assert.match(dry.body, /adresse e-mail invalide/);
       assert.equal((await t.db.selectFrom('accounts').select('id').execute()).length, 0, 'dry run writes nothing');
       const real = await upload(csv, {});
-      assert.match(real.body, /2 créé\(s\)/);
+      assert.match(real.body, /2 créés,/);
       const rows = await t.db.selectFrom('accounts').select(['code', 'company', 'password_hash']).orderBy('code').execute();
       assert.deepEqual(rows.map((r) => [r.code, r.company, r.password_hash]), [['10001', 'Alpha', null], ['10002', 'Beta; et fils', null]]);
       const again = await upload(csv, {});
-      assert.match(again.body, /0 créé\(s\), 0 mis à jour, 2 inchangé\(s\), 2 rejeté\(s\)/);
+      assert.match(again.body, /0 créé, 0 mis à jour, 2 inchangés, 2 rejetés/);
       const changed = await upload('10001,new@x.fr,Alpha\n', {});
-      assert.match(changed.body, /0 créé\(s\), 1 mis à jour/);
+      assert.match(changed.body, /0 créé, 1 mis à jour/);
       assert.equal(smtp.messages.length, 0, 'no mail unless asked');
       const noFile = await upload('', {});
       assert.equal(noFile.statusCode, 400);

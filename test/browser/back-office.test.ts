@@ -115,6 +115,103 @@ describe('browser: account-opening request and back office', { skip: skipWithout
     }
   });
 
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    test(`${viewport}: the staff sign-in pages have the back office's header, no customer footer, zero WCAG 2.1 AA violations`, async () => {
+      const context = await newContext(browser, viewportOptions(viewport));
+      const failures: string[] = [];
+      try {
+        await enableAxe(context);
+        const staff = await seedStaff(live.t, { role: 'agent' });
+        const page = await context.newPage();
+        await page.goto(live.url('/back-office/connexion'));
+        const states: Array<[string, () => Promise<unknown>]> = [
+          ['connexion', async () => undefined],
+          ['connexion-erreur', async () => {
+            await page.locator('#email').fill(staff.email);
+            await page.locator('#mot_de_passe').fill('pas le bon');
+            await page.locator('#mot_de_passe').press('Enter');
+            await page.waitForLoadState();
+          }],
+          ['code', async () => {
+            await page.locator('#email').fill(staff.email);
+            await page.locator('#mot_de_passe').fill(staff.password);
+            await page.locator('#mot_de_passe').press('Enter');
+            await page.waitForURL(/\/back-office\/connexion\/code/);
+          }],
+        ];
+        for (const [name, reach] of states) {
+          await reach();
+          assert.match(await page.locator('.site-header .brand').innerText(), /Back office/, `${name}: the back office's header`);
+          if ((await page.locator('.site-footer').count()) > 0) failures.push(`${name}: customer footer shown to staff`);
+          if ((await page.getByRole('link', { name: 'Mon Espace Pro' }).count()) > 0) failures.push(`${name}: customer header link shown to staff`);
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          await saveScreenshot(page, `${viewport}-back-office-${name}`);
+          for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
+        }
+      } finally {
+        await context.close();
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+  }
+
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    test(`${viewport}: staff setup — password, QR code centred, recovery codes kept on screen until "Je les ai notés" is ticked`, async () => {
+      const { createStaff } = await import('../../src/modules/staff/staff.members.service.js');
+      const email = `nouveau-${viewport}@cartotheque.test`;
+      const created = await createStaff({ db: live.t.db, clock: live.t.clock, config: live.t.config }, { email, role: 'agent' }, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' }, 'print');
+      const context = await newContext(browser, viewportOptions(viewport));
+      const failures: string[] = [];
+      try {
+        await enableAxe(context);
+        const page = await context.newPage();
+        const problems = watchConsole(page);
+        const shot = async (name: string) => {
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          if ((await page.locator('.site-footer').count()) > 0) failures.push(`${name}: customer footer shown to staff`);
+          await saveScreenshot(page, `${viewport}-back-office-${name}`);
+          for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
+          for (const problem of problems.splice(0)) failures.push(`${name}: ${problem}`);
+        };
+        assert.ok(created.ok && created.value.link);
+        await page.goto(created.value.link.replace(/^https?:\/\/[^/]+/, live.origin));
+        await page.waitForURL(/\/back-office\/activation$/);
+        const hint = (await page.locator('#mot_de_passe-aide').innerText()) ?? '';
+        assert.ok(!hint.includes('code client'), 'the staff password hint does not speak of a customer code');
+        await shot('activation-mot-de-passe');
+        await page.locator('#mot_de_passe').fill('une tortue verte traverse la route');
+        await page.locator('#confirmation').fill('une tortue verte traverse la route');
+        await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+        await page.waitForLoadState();
+        const qr = (await page.locator('.totp-qr svg').boundingBox())!;
+        const panel = (await page.locator('.panel').first().boundingBox())!;
+        const offCentre = Math.abs(qr.x + qr.width / 2 - (panel.x + panel.width / 2));
+        assert.ok(offCentre <= 2, `QR code centred in its panel (${offCentre}px off)`);
+        await shot('activation-qr-code');
+        const secret = ((await page.locator('.totp-secret').innerText()) ?? '').replace(/ /g, '');
+        nextTotpStep(live.t);
+        await page.locator('#code').fill(currentTotp(live.t, secret));
+        await page.getByRole('button', { name: 'Activer' }).click();
+        await page.waitForLoadState();
+        assert.equal(await headingText(page), 'Vos codes de secours');
+        assert.ok(await page.getByRole('button', { name: 'Imprimer les codes' }).isVisible(), 'a print button');
+        assert.ok(await page.getByRole('button', { name: 'Copier les codes' }).isVisible(), 'a copy button');
+        await shot('codes-de-secours');
+        await page.getByRole('button', { name: 'Aller à la connexion du back office' }).click();
+        await page.waitForTimeout(200);
+        assert.equal(await headingText(page), 'Vos codes de secours', 'the codes stay until "Je les ai notés" is ticked');
+        await page.getByLabel('Je les ai notés en lieu sûr').check();
+        await page.getByRole('button', { name: 'Aller à la connexion du back office' }).click();
+        await page.waitForURL(/\/back-office\/connexion/);
+      } finally {
+        await context.close();
+      }
+      assert.deepEqual(failures, [], failures.join('\n'));
+    });
+  }
+
   // After the approval above, so the lists, the request and the account have something to show.
   for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
     test(`${viewport}: zero WCAG 2.1 AA violations on every back-office page (as an admin)`, async () => {
@@ -146,6 +243,30 @@ describe('browser: account-opening request and back office', { skip: skipWithout
             return doc.scrollWidth - doc.clientWidth;
           });
           if (overflow > 0) failures.push(`${name}: ${overflow}px of horizontal scrolling`);
+          const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
+          if (wider > 0) failures.push(`${name}: the page is ${wider}px wider than the window`);
+          // No table may hide a column behind a sideways scroll either (Journal: IP and Détails).
+          const hidden = await page.evaluate(() =>
+            [...(globalThis as any).document.querySelectorAll('.table-scroll')].filter((box: any) => box.scrollWidth > box.clientWidth + 1).length,
+          );
+          if (hidden > 0) failures.push(`${name}: ${hidden} table(s) scroll sideways`);
+          // The navigation is a bar of links, not a bulleted list.
+          const bullets = await page.evaluate(() =>
+            [...(globalThis as any).document.querySelectorAll('.back-office-nav li')].filter((li: any) => {
+              const style = (globalThis as any).getComputedStyle(li);
+              return style.display === 'list-item' && style.listStyleType !== 'none';
+            }).length,
+          );
+          if (bullets > 0) failures.push(`${name}: ${bullets} navigation item(s) rendered as bullets`);
+          const current = await page.locator('.back-office-nav [aria-current="page"]').count();
+          if (current !== 1) failures.push(`${name}: ${current} navigation item(s) marked aria-current`);
+          if (name === 'journal') {
+            const text = (await page.getByRole('main').innerText()) ?? '';
+            const codes = text.match(/\b[a-z_]+\.[a-z_.]+\b/g)?.filter((w) => !w.includes('@') && !/\.(fr|test|com)$/.test(w)) ?? [];
+            if (codes.length > 0) failures.push(`journal: raw event codes in the visible text: ${codes.join(', ')}`);
+            if (/\b(success|failure|operator:|staff:)\b/.test(text)) failures.push('journal: raw outcome or actor codes');
+            if (text.includes('Date (UTC)')) failures.push('journal: "Date (UTC)"');
+          }
           await saveScreenshot(page, `${viewport}-back-office-${name}`);
           for (const violation of await accessibilityViolations(page)) failures.push(`${name}: ${violation}`);
           for (const problem of problems.splice(0)) failures.push(`${name}: ${problem}`);

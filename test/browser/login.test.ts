@@ -121,7 +121,8 @@ describe('browser: signing in', { skip: skipWithoutChromium, timeout: BROWSER_SU
     assert.equal(await form.identifier.inputValue(), '12345');
     assert.equal(await form.password.inputValue(), '');
     assert.equal(await form.identifier.getAttribute('aria-invalid'), 'true');
-    assert.match((await form.identifier.getAttribute('aria-describedby')) ?? '', /\bidentifiant-erreur\b/);
+    // Issue 15: the one failure message is shown once, in the summary, which describes the field.
+    assert.match((await form.identifier.getAttribute('aria-describedby')) ?? '', /\bresume-erreurs\b/);
     const alert = page.getByRole('alert');
     assert.match((await alert.textContent()) ?? '', /Identifiant ou mot de passe incorrect/);
 

@@ -29,6 +29,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // French browser chrome, as the customers' and staff's: date fields read jj/mm/aaaa in screenshots.
+  '--lang=fr-FR',
 ];
 
 /** A reason to skip (for `describe(name, { skip })`), or false when Chromium is there. */

@@ -112,7 +112,8 @@ for (const dialect of DIALECTS) {
         await createOutboxWorker({ db: database.db, dialect, clock, transport: fileTransport(dir), from: 'x@c.test', messageIdDomain: 'c.test', logger: silent }).drain();
         const files = fs.readdirSync(dir);
         assert.equal(files.length, 1);
-        assert.ok(files[0]!.includes(`outbox-${id}`));
+        // Named by date, kind and id, so that a listing sorts by time (issue 15).
+        assert.match(files[0]!, new RegExp(`^\\d{8}-\\d{6}_test_${id}\\.eml$`));
         const eml = fs.readFileSync(path.join(dir, files[0]!), 'utf8');
         assert.match(eml, /Subject: Bonjour/);
         assert.match(eml, /To: client@example\.fr/);

@@ -211,7 +211,8 @@ for (const dialect of DIALECTS) {
       const { browser } = await openLink(linkIn(smtp.messages[0]!));
       const res = await setPassword(browser, NEW_PASSWORD);
       assert.equal(res.statusCode, 303);
-      assert.equal(res.headers.location, '/connexion?enregistre=1&identifiant=77777');
+      // Issue 15: the customer code is never in a URL; a short-lived cookie pre-fills it instead.
+      assert.equal(res.headers.location, '/connexion?enregistre=1');
       assert.equal(browser.jar.get('__Host-ep_session'), undefined, 'no automatic login');
       assert.equal(browser.jar.get('__Host-ep_reset'), undefined, 'token cookie cleared');
       const login = await browser.get(res.headers.location as string);
@@ -244,7 +245,9 @@ for (const dialect of DIALECTS) {
       const expired = await browser.get('/activation');
       assert.equal(expired.statusCode, 410);
       assert.match(expired.body, /Ce lien n’est plus valide/);
-      assert.match(expired.body, /href="\/mot-de-passe-oublie\?identifiant=12345">Demander un nouveau lien/);
+      assert.match(expired.body, /il est valable 8 heures/, 'the configured validity, not "quelques heures"');
+      assert.match(expired.body, /href="\/mot-de-passe-oublie">Demander un nouveau lien/, 'no customer code in the URL');
+      assert.equal(inputValue((await browser.get('/mot-de-passe-oublie')).body, 'identifiant'), '12345', 'still pre-filled');
       const row = await t.db.selectFrom('accounts').select('password_hash').executeTakeFirstOrThrow();
       assert.equal(row.password_hash, null, 'nothing saved');
     });

@@ -6,6 +6,7 @@ import * as m004 from './004_staff.js';
 import * as m005 from './005_reset_queue.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_link_tokens.js';
+import * as m008 from './008_outbox_reply_to.js';
 import * as m009 from './009_email_changes.js';
 import * as m010 from './010_oidc.js';
 import * as m011 from './011_known_browsers.js';
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '005_reset_queue': m005,
   '006_rate_limits': m006,
   '007_link_tokens': m007,
+  '008_outbox_reply_to': m008,
   '009_email_changes': m009,
   '010_oidc': m010,
   '011_known_browsers': m011,

@@ -285,14 +285,14 @@ export async function submitAccountRequest(
       // S13: the link's origin is PUBLIC_URL, never anything the request said.
       link: `${config.publicUrl}/back-office/demandes/${id}`,
     });
-    await enqueueMail(trx, clock, { ...notification, kind: 'account_request_notification', to: config.customerServiceEmail, accountId: null });
+    await enqueueMail(trx, clock, { ...notification, kind: 'account_request_notification', to: config.customerServiceEmail, accountId: null, replyTo: request.email });
 
     // S33: one acknowledgement per address per day, so the form cannot be used to flood someone's
     // mailbox. The counter lives in this transaction: two simultaneous requests cannot both pass,
     // and a rolled-back request does not use up the day. Only a digest of the address is kept.
     const ackAllowed = (await reserveLimit(trx, clock, LIMITS.accountRequestAckPerEmail, sha256(request.email.toLowerCase()))).ok;
     if (ackAllowed) {
-      const ack = accountRequestAckMail({ brand: config.brandName, when: formatDateTime(now, config.displayTimezone) });
+      const ack = accountRequestAckMail({ brand: config.brandName, when: formatDateTime(now, config.displayTimezone), name: `${request.firstName} ${request.lastName}` });
       await enqueueMail(trx, clock, { ...ack, kind: 'account_request_ack', to: request.email, accountId: null });
     }
 

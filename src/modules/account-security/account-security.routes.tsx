@@ -81,7 +81,10 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Body: { session: string } }>('/espace-pro/sessions/revoquer', { schema: { body: idBody('session') } }, async (request, reply) => {
-    await revokeOwnSession(deps(), await me(request, reply), request.body.session, requestOrigin(request));
+    const customer = await me(request, reply);
+    await revokeOwnSession(deps(), customer, request.body.session, requestOrigin(request));
+    // This very browser signed out: say so on the login page rather than a bare "please sign in".
+    if (request.body.session === customer.id) return reply.redirect('/connexion?revoque=1', 303);
     return reply.redirect('/espace-pro/securite?ok=revoque', 303);
   });
 
@@ -92,7 +95,9 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
   });
 
   app.post<{ Body: { appareil: string } }>('/espace-pro/appareils/revoquer', { schema: { body: idBody('appareil') } }, async (request, reply) => {
-    await revokeOwnDevice(deps(), await me(request, reply), request.body.appareil, requestOrigin(request));
+    const customer = await me(request, reply);
+    await revokeOwnDevice(deps(), customer, request.body.appareil, requestOrigin(request));
+    if (customer.rememberSeries !== null && request.body.appareil === customer.rememberSeries) return reply.redirect('/connexion?revoque=1', 303);
     return reply.redirect('/espace-pro/securite?ok=revoque', 303);
   });
 }

@@ -15,6 +15,8 @@ export async function sendAccountLink(
   deps: { clock: Clock; config: Config },
   trx: Executor,
   account: { id: number; code: string; email: string; company: string; password_hash: string | null },
+  /** `welcome`: the account was just opened on the customer's own request (an approved account-opening request). */
+  occasion: 'welcome' | 'link' = 'link',
 ) {
   const { clock, config } = deps;
   const purpose = account.password_hash === null ? 'activation' : 'reset';
@@ -27,8 +29,10 @@ export async function sendAccountLink(
     link,
     duration: formatDuration(config.resetTokenTtlSeconds),
     until: formatDateTime(expiresAt, config.displayTimezone),
+    kind: purpose === 'reset' ? 'reset' : occasion === 'welcome' ? 'welcome' : 'activation',
   });
-  await enqueueMail(trx, clock, { ...mail, kind: purpose === 'activation' ? 'activation_link' : 'reset_link', to: account.email, accountId: account.id });
+  const kind = purpose === 'reset' ? 'reset_link' : occasion === 'welcome' ? 'welcome_link' : 'activation_link';
+  await enqueueMail(trx, clock, { ...mail, kind, to: account.email, accountId: account.id });
   return { purpose, expiresAt };
 }
 

@@ -4,6 +4,8 @@ import { isWellFormedLinkToken } from './link-tokens.js';
 
 /** How long the token waits in its cookie between the first visit and the last step. */
 export const LINK_COOKIE_MAX_AGE_SECONDS = 3600;
+/** How long a used or dead link's cookie is kept so the next page can pre-fill its account's code. */
+export const LINK_COOKIE_PREFILL_SECONDS = 600;
 
 export type LinkEntry = { kind: 'redirected' } | { kind: 'malformed'; token: string } | { kind: 'cookie'; token: string | undefined };
 

@@ -96,6 +96,11 @@ export async function markLinkStepDone(db: Executor, clock: Clock, token: string
   return repo.markLinkTokenStepDone(db, sha256(token), clock.now());
 }
 
+/** The link a token names, whatever its state (to name its subject), or undefined. */
+export async function findLinkToken(db: Executor, token: string) {
+  return isWellFormedLinkToken(token) ? repo.findLinkToken(db, sha256(token)) : undefined;
+}
+
 export async function findOpenLink(db: Executor, clock: Clock, subject: LinkSubject) {
   return repo.findOpenLinkToken(db, subject, clock.now());
 }

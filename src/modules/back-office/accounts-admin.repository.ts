@@ -1,8 +1,25 @@
 import { type Generated, sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 
-export async function searchAccounts(db: Executor, query: string, limit: number) {
-  let q = db.selectFrom('accounts').select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at']);
+export async function searchAccounts(db: Executor, query: string, limit: number, now: number) {
+  let q = db
+    .selectFrom('accounts')
+    .select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at'])
+    // Whether a link is open, so the list says "Lien envoyé" as the account page does.
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('link_tokens')
+            .select('link_tokens.id')
+            .where('link_tokens.subject_type', '=', 'account')
+            .whereRef('link_tokens.subject_id', '=', 'accounts.id')
+            .where('link_tokens.consumed_at', 'is', null)
+            .where('link_tokens.revoked_at', 'is', null)
+            .where('link_tokens.expires_at', '>', now),
+        )
+        .as('has_open_link'),
+    );
   const term = query.trim().toLowerCase();
   if (term) {
     const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

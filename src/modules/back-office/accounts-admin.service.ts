@@ -39,8 +39,8 @@ export function adminStatus(account: { password_hash: string | null; disabled_at
   return openLink ? 'link-sent' : 'pre-created';
 }
 
-export async function searchAccounts(db: Kysely<DB>, query: string) {
-  return repo.searchAccounts(db, query.slice(0, 100), 100);
+export async function searchAccounts(db: Kysely<DB>, query: string, now: number) {
+  return repo.searchAccounts(db, query.slice(0, 100), 100, now);
 }
 
 export async function getAccountDetail(deps: AdminDeps, id: number) {

@@ -6,11 +6,11 @@ import { requestOrigin } from '../../plugins/request-origin.js';
 import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
-import { formatShortDateTime } from '../../shared/format.js';
+import { formatShortDateTime, nextDay, startOfDayIn } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { Result } from '../../shared/result.js';
 import type { FieldErrors } from '../../views/forms.js';
-import { AccountDetailPage, AccountsPage, AuditPage, ImportPage, RequestDetailPage, RequestsListPage } from '../../views/back-office/pages.js';
+import { AccountDetailPage, AccountsPage, type AuditEntryView, AuditPage, ImportPage, RequestDetailPage, RequestsListPage } from '../../views/back-office/pages.js';
 import { h } from '../../views/jsx.js';
 import { getRequest, listRequests } from '../account-request/account-request.service.js';
 import { type AccountRequestState, isAccountRequestState } from '../account-request/account-request.state.js';
@@ -28,18 +28,6 @@ const form = (fields: Record<string, number>) =>
     type: 'object',
     properties: { _csrf: { type: 'string' }, ...Object.fromEntries(Object.entries(fields).map(([k, max]) => [k, { type: 'string', maxLength: max }])) },
   }) as const;
-
-export interface AuditEntryView {
-  when: string;
-  event: string;
-  outcome: string;
-  actor: string;
-  accountCode: string | null;
-  target: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  details: string | null;
-}
 
 /**
  * The customer-service pages: requests queue, accounts, ERP import, audit log. Registered inside
@@ -101,9 +89,9 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   // ── Accounts ───────────────────────────────────────────────────────────────
   app.get<{ Querystring: { q?: string } }>('/back-office/comptes', async (request, reply) => {
     const query = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : '';
-    const rows = await admin.searchAccounts(app.deps.db, query);
+    const rows = await admin.searchAccounts(app.deps.db, query, app.deps.clock.now());
     // The list shows the stored state; the detail page adds pending links and throttling.
-    const accounts = rows.map((a) => ({ ...a, status: admin.adminStatus(a, false, false) }));
+    const accounts = rows.map((a) => ({ ...a, status: admin.adminStatus(a, Boolean(Number(a.has_open_link)), false) }));
     const pendingEmails = await admin.listPendingEmailChanges(app.deps.db);
     return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} accounts={accounts} pendingEmails={pendingEmails} />);
   });
@@ -145,28 +133,31 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const parseFilters = (q: AuditQuery): { filters: AuditFilters; errors?: FieldErrors; raw: Record<string, string> } => {
     const raw = Object.fromEntries((['type', 'compte', 'acteur', 'du', 'au'] as const).map((k) => [k, typeof q[k] === 'string' ? q[k]!.slice(0, 254) : '']));
     const errors: FieldErrors = {};
-    const day = (value: string, name: string) => {
+    // Days are those of DISPLAY_TIMEZONE, like every time the page shows; "Au" includes its day.
+    const tz = app.deps.config.displayTimezone;
+    const day = (value: string, name: string, after = false) => {
       if (!value) return undefined;
-      const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
-      if (Number.isNaN(ms)) errors[name] = bo.BAD_DATE;
-      return Number.isNaN(ms) ? undefined : ms;
+      const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+      if (!valid) errors[name] = bo.BAD_DATE;
+      return valid ? startOfDayIn(after ? nextDay(value) : value, tz) : undefined;
     };
     const from = day(raw.du!, 'du');
-    const to = day(raw.au!, 'au');
+    const to = day(raw.au!, 'au', true);
     const filters: AuditFilters = {
       event: raw.type || undefined,
       accountCode: raw.compte || undefined,
       actor: raw.acteur || undefined,
       from,
-      to: to === undefined ? undefined : to + 86_400_000,
+      to,
     };
     return { filters, raw, errors: Object.keys(errors).length ? errors : undefined };
   };
   const view = (e: Awaited<ReturnType<typeof listAuditEntries>>[number]): AuditEntryView => ({
-    when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19),
+    at: e.at,
     event: e.event,
     outcome: e.outcome,
-    actor: e.actor_id ? `${e.actor_type}:${e.actor_id}` : e.actor_type,
+    actorType: e.actor_type,
+    actorId: e.actor_id,
     accountCode: e.account_code ?? null,
     target: e.target,
     ip: e.ip,
@@ -187,7 +178,11 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), { event: 'staff.audit_exported', outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, details: { rows: entries.length } });
     // S25: every cell that a spreadsheet would run as a formula is neutralised by csvLine.
     let csv = '\ufeff' + csvLine(['date_utc', 'evenement', 'resultat', 'acteur', 'code_client', 'cible', 'ip', 'navigateur', 'details']);
-    for (const e of entries) csv += csvLine([e.when, e.event, e.outcome, e.actor, e.accountCode, e.target, e.ip, e.userAgent, e.details]);
+    // The export keeps the stored codes and UTC: it is read by tools, the page is read by people.
+    for (const e of entries) {
+      const actor = e.actorId ? `${e.actorType}:${e.actorId}` : e.actorType;
+      csv += csvLine([new Date(e.at).toISOString().replace('T', ' ').slice(0, 19), e.event, e.outcome, actor, e.accountCode, e.target, e.ip, e.userAgent, e.details]);
+    }
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="journal-${new Date(app.deps.clock.now()).toISOString().slice(0, 10)}.csv"`)

@@ -4,6 +4,7 @@ import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../pl
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
 import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import { identifierOfLinkCookie } from '../password-reset/password-reset.service.js';
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';
@@ -48,6 +49,7 @@ const loginQuery = {
     identifiant: { type: 'string' },
     // SSO prompt=login / max_age: show the form even to a signed-in customer (src/modules/sso).
     reconnexion: { type: 'string' },
+    revoque: { type: 'string' },
   },
 } as const;
 
@@ -64,6 +66,7 @@ interface LoginQuery {
   enregistre?: string;
   identifiant?: string;
   reconnexion?: string;
+  revoque?: string;
 }
 
 export async function loginRoutes(app: FastifyInstance) {
@@ -73,8 +76,8 @@ export async function loginRoutes(app: FastifyInstance) {
     const { db, clock } = app.deps;
     const device = readCookie(request, COOKIE.device);
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
-    const fromLink = request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null;
-    const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : undefined;
+    const fromLink = (request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null) ?? (await identifierOfLinkCookie(app.deps, request, reply));
+    const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : request.query.revoque ? fr.login.deviceRevoked : undefined;
     const identifier = fromLink ?? remembered;
     if (identifier === undefined && !next && !notice) return sendPageRenderedOnce(request, reply, 'login', (ctx) => <LoginPage ctx={ctx} remember={false} />);
     return sendPage(
@@ -89,6 +92,13 @@ export async function loginRoutes(app: FastifyInstance) {
     const next = safeNextPath(body.next);
     const remember = body.memoriser !== undefined;
     const origin = requestOrigin(request);
+    // An empty required field is named (S6 allows it: it says nothing about any account).
+    const missing: Record<string, string> = {};
+    if (body.identifiant.trim() === '') missing.identifiant = fr.login.IDENTIFIER_REQUIRED;
+    if (body.mot_de_passe === '') missing.mot_de_passe = fr.login.PASSWORD_REQUIRED;
+    if (Object.keys(missing).length > 0) {
+      return sendPage(reply, <LoginPage ctx={pageContext(request, reply)} identifier={displayableIdentifier(body.identifiant)} remember={remember} next={next} errors={missing} />, 400);
+    }
     const result = await authenticate({ db, clock, hasher, dummyHash, config, metrics }, { identifier: body.identifiant, password: body.mot_de_passe, origin });
 
     if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
@@ -102,6 +112,7 @@ export async function loginRoutes(app: FastifyInstance) {
           remember={remember}
           next={next}
           errors={{ identifiant: fr.login.INVALID_CREDENTIALS }}
+          errorInSummaryOnly
         />,
         401,
       );

@@ -5,7 +5,7 @@ import type { OutboxMessage } from './mail.table.js';
 
 export async function insertOutboxMessage(
   db: Executor,
-  row: { kind: string; account_id: number | null; recipient: string; subject: string; text_body: string; html_body: string; created_at: number },
+  row: { kind: string; account_id: number | null; recipient: string; reply_to: string | null; subject: string; text_body: string; html_body: string; created_at: number },
 ): Promise<number> {
   const result = await db
     .insertInto('outbox')
@@ -59,7 +59,7 @@ export async function renewClaim(db: Executor, id: number, heldLease: number, ne
 }
 
 /** Mails whose body holds a live link: the body is erased as soon as the mail is delivered. */
-export const LINK_MAIL_KINDS = ['activation_link', 'reset_link', 'staff_setup_link'];
+export const LINK_MAIL_KINDS = ['activation_link', 'welcome_link', 'reset_link', 'staff_setup_link'];
 
 export async function markMessageSent(db: Executor, id: number, kind: string, now: number): Promise<void> {
   // S11: the outbox must keep a pending link mail to survive a restart, but not one minute longer.

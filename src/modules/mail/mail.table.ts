@@ -11,6 +11,8 @@ export interface OutboxTable {
   kind: string;
   account_id: number | null;
   recipient: string;
+  /** Reply-To of the mail, when answering should reach someone else than the sender (migration 008). */
+  reply_to: string | null;
   subject: string;
   text_body: string | null;
   html_body: string | null;

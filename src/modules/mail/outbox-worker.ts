@@ -56,7 +56,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions) {
       const where = await transport.send({
         from: options.from,
         to: message.recipient,
+        ...(message.reply_to ? { replyTo: message.reply_to } : {}),
         subject: message.subject,
+        kind: message.kind,
+        createdAt: Number(message.created_at),
         text: message.text_body ?? '',
         html: message.html_body ?? '',
         messageId: `<outbox-${message.id}@${options.messageIdDomain}>`,

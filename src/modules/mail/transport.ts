@@ -5,7 +5,11 @@ import nodemailer from 'nodemailer';
 export interface OutgoingMail {
   from: string;
   to: string;
+  replyTo?: string;
   subject: string;
+  /** The outbox kind and creation time, for the file name of an .eml (never a header). */
+  kind?: string;
+  createdAt?: number;
   text: string;
   html: string;
   /** Stable per outbox row, so a receiving server can recognise a redelivery. */
@@ -28,7 +32,8 @@ export function smtpTransport(smtpUrl: string): MailTransport {
   return {
     async send(mail) {
       try {
-        const info = await transporter.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
+        const { kind: _kind, createdAt: _createdAt, ...headers } = mail;
+        const info = await transporter.sendMail({ ...headers, disableFileAccess: true, disableUrlAccess: true });
         return `smtp ${info.messageId}`;
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
@@ -45,10 +50,11 @@ export function fileTransport(dir: string): MailTransport {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await composer.sendMail({ ...mail, disableFileAccess: true, disableUrlAccess: true });
+      const { kind, createdAt, ...headers } = mail;
+      const info = await composer.sendMail({ ...headers, disableFileAccess: true, disableUrlAccess: true });
       // S40: a mail file holds sign-in links; only the service's own user may read it.
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      const file = path.join(dir, `${mail.messageId.replace(/[^a-zA-Z0-9._-]/g, '_')}.eml`);
+      const file = path.join(dir, emlFileName(mail.messageId, kind, createdAt ?? Date.now()));
       await fs.writeFile(file, info.message as Buffer, { mode: 0o600 });
       // The mode above applies only when the file is created; a redelivery rewrites an older file.
       await fs.chmod(file, 0o600);
@@ -56,4 +62,14 @@ export function fileTransport(dir: string): MailTransport {
     },
     close: () => composer.close(),
   };
+}
+
+/**
+ * "20261201-101500_account_request_ack_42.eml": date (UTC), kind and outbox id, so a listing of
+ * the folder sorts by time and says what each file is.
+ */
+export function emlFileName(messageId: string, kind: string | undefined, createdAt: number): string {
+  const stamp = new Date(createdAt).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  const id = /outbox-(\d+)@/.exec(messageId)?.[1] ?? messageId;
+  return `${stamp}_${kind ?? 'mail'}_${id}`.replace(/[^a-zA-Z0-9._-]/g, '_') + '.eml';
 }

@@ -1,8 +1,9 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
-import { enterLink } from '../auth-core/link-entry.js';
+import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
+import { enterLink, LINK_COOKIE_PREFILL_SECONDS } from '../auth-core/link-entry.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import { identifierOfLinkCookie } from './password-reset.service.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
@@ -36,23 +37,37 @@ const activationBody = {
   },
 } as const;
 
+/**
+ * The customer code to pre-fill on the next page (after an activation, or from a dead link to
+ * "Mot de passe oublié ?") never travels in a URL (history, logs, Referer) nor in a cookie of its
+ * own (S21): the link's cookie — a random token whose row names the account — is kept a few
+ * minutes more, and the next page looks the account up through it, once.
+ */
+function keepLinkCookieForPrefill(request: FastifyRequest, reply: FastifyReply, code: string | null): void {
+  const token = readCookie(request, RESET_COOKIE);
+  if (code && token) setSecureCookie(reply, RESET_COOKIE, token, LINK_COOKIE_PREFILL_SECONDS);
+  else clearSecureCookie(reply, RESET_COOKIE);
+}
+
 export async function passwordResetRoutes(app: FastifyInstance) {
   const { config } = app.deps;
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, hasher: app.deps.hasher, config });
 
   const invalidLink = (request: FastifyRequest, reply: FastifyReply, code: string | null) => {
-    clearSecureCookie(reply, RESET_COOKIE);
-    const href = code ? `/mot-de-passe-oublie?identifiant=${code}` : '/mot-de-passe-oublie';
+    // The link's cookie stays a few minutes so "Demander un nouveau lien" can pre-fill the code (never in a URL or cookie of its own, S21).
+    keepLinkCookieForPrefill(request, reply, code);
+    const href = '/mot-de-passe-oublie';
     return sendPage(
       reply,
-      <MessagePage ctx={pageContext(request, reply)} title={fr.activation.invalidTitle} body={fr.activation.invalidBody} isError action={{ href, label: fr.activation.invalidAction }} />,
+      <MessagePage ctx={pageContext(request, reply)} title={fr.activation.invalidTitle} body={fr.activation.invalidBody(formatDuration(config.resetTokenTtlSeconds))} isError action={{ href, label: fr.activation.invalidAction }} />,
       410,
     );
   };
 
   app.get<{ Querystring: { identifiant?: string } }>('/mot-de-passe-oublie', async (request, reply) => {
     const raw = typeof request.query.identifiant === 'string' ? request.query.identifiant : '';
-    return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={normalizeIdentifier(raw) ?? undefined} />);
+    const identifier = normalizeIdentifier(raw) ?? (await identifierOfLinkCookie(app.deps, request, reply));
+    return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifier ?? undefined} />);
   });
 
   app.post<{ Body: { identifiant: string; email: string } }>('/mot-de-passe-oublie', { schema: { body: requestBody } }, async (request, reply) => {
@@ -108,8 +123,9 @@ export async function passwordResetRoutes(app: FastifyInstance) {
         );
       case 'done':
         // S16: no automatic login; the customer signs in with the new password.
-        clearSecureCookie(reply, RESET_COOKIE);
-        return reply.redirect(`/connexion?enregistre=1&identifiant=${result.code}`, 303);
+        // The consumed link's cookie stays a few minutes: the login page finds the code through it.
+        keepLinkCookieForPrefill(request, reply, result.code);
+        return reply.redirect('/connexion?enregistre=1', 303);
     }
   });
 }

@@ -10,7 +10,9 @@ import { normalizeEmail } from '../../shared/validation.js';
 import { passwordChangedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
-import { checkLinkToken, consumeLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
+import { checkLinkToken, consumeLinkToken, findLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { clearIdentifierThrottle, clientKey, LIMITS, reserveLimit } from '../auth-core/limits.js';
@@ -133,8 +135,9 @@ export async function completePasswordReset(
     await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
     const revoked = await invalidateAccountSessions(trx, account.id);
     await clearIdentifierThrottle(trx, account.code);
-    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
-    await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
+    const first = account.password_hash === null;
+    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone), first });
+    await enqueueMail(trx, clock, { ...mail, kind: first ? 'password_set' : 'password_changed', to: account.email, accountId: account.id });
     await recordAudit(trx, clock, input.origin, {
       event: account.password_hash === null ? 'account.activated' : 'password.reset',
       outcome: 'success',
@@ -148,4 +151,19 @@ export async function completePasswordReset(
   // Single sign-on: provider sessions and application tokens end with the old password.
   if (done) await endSsoSessions(deps, account.id, 'password_reset');
   return done ? { kind: 'done', code: account.code } : { kind: 'invalid', code: account.code };
+}
+
+/**
+ * The customer code behind the link cookie of this browser (a link just used, or dead), read once:
+ * the cookie is cleared. Pre-fills the login page after an activation and the request page after
+ * a dead link, with no code in the URL or in a cookie (S21).
+ */
+export async function identifierOfLinkCookie(deps: Pick<ResetDeps, 'db'>, request: FastifyRequest, reply: FastifyReply): Promise<string | null> {
+  const token = readCookie(request, COOKIE.resetLink);
+  if (!token) return null;
+  clearSecureCookie(reply, COOKIE.resetLink);
+  const link = await findLinkToken(deps.db, token);
+  if (!link || link.subject_type !== 'account') return null;
+  const account = await accounts.findAccountById(deps.db, link.subject_id);
+  return account && account.disabled_at === null ? account.code : null;
 }

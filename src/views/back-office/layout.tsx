@@ -56,9 +56,17 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
           <a class="brand" href="/back-office">
             {`${ctx.brandName} – ${fr.staff.backOffice}`}
           </a>
-          <a class="staff-user" href="/back-office/mon-compte" aria-current={current === 'me' ? 'page' : undefined} title={fr.staff.accountNav}>
-            {fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}
-          </a>
+          <div class="header-actions">
+            <a class="staff-user" href="/back-office/mon-compte" aria-current={current === 'me' ? 'page' : undefined} title={fr.staff.accountNav}>
+              {fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}
+            </a>
+            <form method="post" action="/back-office/deconnexion" class="header-logout">
+              <CsrfField token={ctx.csrfToken} />
+              <button type="submit" class="button button-header">
+                {fr.staff.nav.logout}
+              </button>
+            </form>
+          </div>
         </header>
         <nav class="back-office-nav" aria-label={fr.staff.nav.label}>
           <ul>
@@ -69,14 +77,6 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
                 </a>
               </li>
             ))}
-            <li>
-              <form method="post" action="/back-office/deconnexion">
-                <CsrfField token={ctx.csrfToken} />
-                <button type="submit" class="button">
-                  {fr.staff.nav.logout}
-                </button>
-              </form>
-            </li>
           </ul>
         </nav>
         <main id="contenu" tabindex="-1">
@@ -93,5 +93,38 @@ export function BackOfficeNotice({ kind, children }: { kind: 'success' | 'info';
     <div class={`notice notice-${kind}`} role="status">
       {children}
     </div>
+  );
+}
+
+/**
+ * The staff pages before sign-in (login, code, setup, recovery codes): the back office's own
+ * header and no customer footer — the reader is a member of customer service, not a customer.
+ */
+export function StaffPublicLayout({ ctx, title, hasError, children }: { ctx: PageContext; title: string; hasError?: boolean; children?: Child }): Html {
+  return (
+    <html lang="fr">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/brand.css" />
+        <script src="/static/app.js" defer></script>
+      </head>
+      <body class="back-office" data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
+        <a class="skip-link" href="#contenu">
+          {fr.site.skipToContent}
+        </a>
+        <header class="site-header">
+          <a class="brand" href="/back-office/connexion">
+            {`${ctx.brandName} – ${fr.staff.backOffice}`}
+          </a>
+        </header>
+        <main id="contenu" tabindex="-1">
+          {children}
+        </main>
+      </body>
+    </html>
   );
 }

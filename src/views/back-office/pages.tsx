@@ -1,7 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { AccountRequest } from '../../modules/account-request/account-request.table.js';
 import type { AccountRequestState } from '../../modules/account-request/account-request.state.js';
-import type { AuditEntryView } from '../../modules/back-office/back-office.routes.js';
 import type { getAccountDetail, searchAccounts } from '../../modules/back-office/accounts-admin.service.js';
 import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -70,10 +69,10 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
       {p.requests.length === 0 ? (
         <p>{bo.noRequests}</p>
       ) : (
-        <ScrollTable labelledBy="demandes-titre" tableClass="dense">
+        <ScrollTable labelledBy="demandes-titre" tableClass="dense cards">
           <thead>
             <tr>
-              <th scope="col">n°</th>
+              <th scope="col">{bo.number}</th>
               <th scope="col">{bo.received}</th>
               <th scope="col">{bo.company}</th>
               <th scope="col">{bo.contact}</th>
@@ -83,17 +82,19 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
           <tbody>
             {p.requests.map((r) => (
               <tr>
-                <td>
+                <td data-label={bo.number}>
                   <a href={`/back-office/demandes/${r.id}`}>{r.id}</a>
                 </td>
-                <td>{p.when(r.created_at)}</td>
-                <td>
+                <td data-label={bo.received} class="nowrap">
+                  {p.when(r.created_at)}
+                </td>
+                <td data-label={bo.company}>
                   <a href={`/back-office/demandes/${r.id}`}>{r.company}</a>
                 </td>
-                <td>
+                <td class="long" data-label={bo.contact}>
                   {r.first_name} {r.last_name} – {r.email}
                 </td>
-                <td>{bo.requestStates[r.state]}</td>
+                <td data-label={bo.state}>{bo.requestStates[r.state]}</td>
               </tr>
             ))}
           </tbody>
@@ -149,7 +150,11 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
       </dl>
       {open ? (
         <>
-          {r.state === 'new' ? <PostButton ctx={p.ctx} action={`/back-office/demandes/${r.id}/prendre-en-charge`} label={bo.start} /> : null}
+          {r.state === 'new' ? (
+            <div class="actions">
+              <PostButton ctx={p.ctx} action={`/back-office/demandes/${r.id}/prendre-en-charge`} label={bo.start} />
+            </div>
+          ) : null}
           <section class="panel" aria-labelledby="approuver-titre">
             <h2 id="approuver-titre">{bo.approveHeading}</h2>
             <form method="post" action={`/back-office/demandes/${r.id}/approuver`} novalidate>
@@ -259,7 +264,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
       {p.accounts.length === 0 ? (
         <p>{bo.noAccounts}</p>
       ) : (
-        <ScrollTable labelledBy="comptes-titre" tableClass="dense">
+        <ScrollTable labelledBy="comptes-titre" tableClass="dense cards">
           <thead>
             <tr>
               <th scope="col">{bo.code}</th>
@@ -272,13 +277,15 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
           <tbody>
             {p.accounts.map((a) => (
               <tr>
-                <td>
+                <td data-label={bo.code}>
                   <a href={`/back-office/comptes/${a.id}`}>{a.code}</a>
                 </td>
-                <td>{a.company}</td>
-                <td>{a.email}</td>
-                <td>{bo.statuses[a.status]}</td>
-                <td>{a.last_login_at ? p.when(a.last_login_at) : bo.never}</td>
+                <td data-label={bo.company}>{a.company}</td>
+                <td class="long" data-label={bo.email}>{a.email}</td>
+                <td data-label={bo.status}>{bo.statuses[a.status]}</td>
+                <td data-label={bo.lastLogin} class="nowrap">
+                  {a.last_login_at ? p.when(a.last_login_at) : bo.never}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -307,7 +314,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         <dt>{bo.createdAt}</dt>
         <dd>{p.when(account.createdAt)}</dd>
         <dt>{bo.activatedAt}</dt>
-        <dd>{account.activatedAt ? p.when(account.activatedAt) : bo.none}</dd>
+        <dd>{account.activatedAt ? p.when(account.activatedAt) : bo.notYet}</dd>
         <dt>{bo.lastLogin}</dt>
         <dd>{account.lastLoginAt ? p.when(account.lastLoginAt) : bo.never}</dd>
         <dt>{bo.openLink}</dt>
@@ -347,7 +354,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
           {throttle ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
           {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
         </div>
-        <form method="post" action={`${base}/email`} novalidate>
+        <form method="post" action={`${base}/email`} novalidate class="email-form">
           <CsrfField token={p.ctx.csrfToken} />
           <Field name="email" label={bo.newEmail} hint={bo.changeEmailHint} type="email" value={p.newEmail ?? ''} error={p.errors?.email} required autocomplete="off" maxlength={254} />
           <button type="submit" class="button">
@@ -363,7 +370,7 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         {mails.length === 0 ? (
           <p>{bo.noMails}</p>
         ) : (
-          <ScrollTable labelledBy="mails-titre" tableClass="dense">
+          <ScrollTable labelledBy="mails-titre" tableClass="dense cards">
             <thead>
               <tr>
                 <th scope="col">{bo.mailDate}</th>
@@ -375,10 +382,12 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
             <tbody>
               {mails.map((m) => (
                 <tr>
-                  <td>{p.when(m.created_at)}</td>
-                  <td>{bo.mailKinds[m.kind] ?? m.kind}</td>
-                  <td>{m.recipient}</td>
-                  <td>
+                  <td data-label={bo.mailDate} class="nowrap">
+                    {p.when(m.created_at)}
+                  </td>
+                  <td data-label={bo.mailKind}>{bo.mailKinds[m.kind] ?? m.kind}</td>
+                  <td class="long" data-label={bo.email}>{m.recipient}</td>
+                  <td data-label={bo.mailState}>
                     {bo.mailStates[m.status]}
                     {m.status === 'sent' && m.sent_at ? ` (${p.when(m.sent_at)})` : ''}
                     {m.last_error && m.status !== 'sent' ? ` – ${m.last_error}` : ''}
@@ -433,7 +442,7 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
         <section aria-labelledby="rapport-titre">
           <h2 id="rapport-titre">{bo.importReport(r.dryRun)}</h2>
           <p role="status">{bo.importTotals(r.totals.created, r.totals.updated, r.totals.unchanged, r.totals.rejected)}</p>
-          <ScrollTable labelledBy="rapport-titre" tableClass="dense">
+          <ScrollTable labelledBy="rapport-titre" tableClass="dense cards">
             <thead>
               <tr>
                 <th scope="col">{bo.importLine}</th>
@@ -448,10 +457,10 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
                 .slice(0, 1000)
                 .map((l) => (
                   <tr>
-                    <td>{String(l.line)}</td>
-                    <td>{l.code}</td>
-                    <td>{bo.outcomes[l.outcome]}</td>
-                    <td>{importLineDetail(l)}</td>
+                    <td data-label={bo.importLine}>{String(l.line)}</td>
+                    <td data-label={bo.code}>{l.code}</td>
+                    <td data-label={bo.importOutcome}>{bo.outcomes[l.outcome]}</td>
+                    <td data-label={bo.importDetail}>{importLineDetail(l)}</td>
                   </tr>
                 ))}
             </tbody>
@@ -462,31 +471,108 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
   );
 }
 
+/** One audit entry as the Journal shows it: codes as stored, turned into French here. */
+export interface AuditEntryView {
+  at: number;
+  event: string;
+  outcome: string;
+  actorType: string;
+  actorId: string | null;
+  accountCode: string | null;
+  target: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** JSON as stored. */
+  details: string | null;
+}
+
+const au = fr.audit;
+
+/** A code the catalogue does not know yet, made readable: "staff.new_thing" → "Staff new thing". */
+function readable(code: string): string {
+  const words = code
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[._:-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function eventLabel(code: string): string {
+  return au.events[code] ?? readable(code);
+}
+
+function detailValue(value: unknown): string {
+  if (typeof value === 'boolean') return au.detailValues[String(value)]!;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return au.detailValues[value] ?? value;
+  if (value === null || value === undefined) return '';
+  return JSON.stringify(value);
+}
+
+/** "Raison : mot de passe incorrect" lines from the stored JSON (anything else shown as it is). */
+function detailLines(details: string | null): string[] {
+  if (!details) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(details);
+  } catch {
+    return [details];
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [detailValue(parsed)];
+  return Object.entries(parsed as Record<string, unknown>).map(([k, v]) => `${au.detailKeys[k] ?? readable(k)} : ${detailValue(v)}`);
+}
+
+/** "request:12" and "account_request:12" are request numbers: "Demande n° 12". */
+function targetLabel(target: string | null): string {
+  if (!target) return '';
+  const request = /^(?:account_)?request:(\d+)$/.exec(target);
+  return request ? bo.requestTitle(Number(request[1])) : target;
+}
+
 export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
   const f = p.filters;
+  const known = Object.keys(au.events).sort((x, y) => eventLabel(x).localeCompare(eventLabel(y), 'fr'));
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.auditTitle} current="audit" hasError={p.errors !== undefined}>
       <h1 id="journal-titre">{bo.auditTitle}</h1>
       <Flash errors={p.errors} />
       <form method="get" action="/back-office/journal" class="filters-form">
-        <Field name="type" label={bo.auditType} value={f.type} maxlength={64} />
+        <div class="field field-select">
+          <label for="type">{bo.auditType}</label>
+          <select id="type" name="type">
+            <option value="" selected={!f.type}>
+              {bo.auditTypeAll}
+            </option>
+            {f.type && !au.events[f.type] ? (
+              <option value={f.type} selected>
+                {eventLabel(f.type)}
+              </option>
+            ) : null}
+            {known.map((code) => (
+              <option value={code} selected={f.type === code}>
+                {eventLabel(code)}
+              </option>
+            ))}
+          </select>
+        </div>
         <Field name="compte" label={bo.auditAccount} value={f.compte} maxlength={16} inputmode="numeric" />
         <Field name="acteur" label={bo.auditActor} value={f.acteur} maxlength={254} />
-        <Field name="du" label={bo.auditFrom} value={f.du} error={p.errors?.du} maxlength={10} />
-        <Field name="au" label={bo.auditTo} value={f.au} error={p.errors?.au} maxlength={10} />
+        <Field name="du" label={bo.auditFrom} type="date" value={f.du} error={p.errors?.du} maxlength={10} />
+        <Field name="au" label={bo.auditTo} type="date" value={f.au} error={p.errors?.au} maxlength={10} />
         <button type="submit" class="button button-primary">
           {bo.auditFilter}
         </button>
       </form>
-      <p>
+      <div class="actions">
         <a class="button" href={p.exportHref}>
           {bo.auditExport}
         </a>
-      </p>
+      </div>
       {p.entries.length === 0 ? (
         <p>{bo.noAudit}</p>
       ) : (
-        <ScrollTable labelledBy="journal-titre" tableClass="dense">
+        <ScrollTable labelledBy="journal-titre" tableClass="dense cards audit-table">
           <thead>
             <tr>
               <th scope="col">{bo.auditWhen}</th>
@@ -500,18 +586,35 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
             </tr>
           </thead>
           <tbody>
-            {p.entries.map((e) => (
-              <tr>
-                <td>{e.when}</td>
-                <td>{e.event}</td>
-                <td>{e.outcome}</td>
-                <td>{e.actor}</td>
-                <td>{e.accountCode ?? ''}</td>
-                <td>{e.target ?? ''}</td>
-                <td>{e.ip ?? ''}</td>
-                <td class="details">{e.details ?? ''}</td>
-              </tr>
-            ))}
+            {p.entries.map((e) => {
+              const lines = detailLines(e.details);
+              return (
+                <tr>
+                  <td data-label={bo.auditWhen} class="nowrap">
+                    {p.when(e.at)}
+                  </td>
+                  <td data-label={bo.auditEvent}>{eventLabel(e.event)}</td>
+                  <td data-label={bo.auditOutcome}>{au.outcomes[e.outcome] ?? readable(e.outcome)}</td>
+                  <td class="long" data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
+                  <td data-label={bo.auditAccount}>{e.accountCode ?? ''}</td>
+                  <td class="long" data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
+                  <td data-label={bo.auditIp} class="nowrap">
+                    {e.ip ?? ''}
+                  </td>
+                  <td data-label={bo.auditDetails} class="details long">
+                    {lines.length === 0 ? (
+                      ''
+                    ) : (
+                      <ul class="details-list">
+                        {lines.map((line) => (
+                          <li>{line}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </ScrollTable>
       )}

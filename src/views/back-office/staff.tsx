@@ -2,14 +2,14 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
-import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
+import { Notice, type PageContext, ScrollTable } from '../layout.js';
+import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, StaffPublicLayout } from './layout.js';
 
 // ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
 
 export function StaffLoginPage({ ctx, email, next, errors = {}, notice }: { ctx: PageContext; email?: string; next?: string | null; errors?: FieldErrors; notice?: string }): Html {
   return (
-    <Layout ctx={ctx} title={fr.staff.loginTitle} hasError={Object.keys(errors).length > 0}>
+    <StaffPublicLayout ctx={ctx} title={fr.staff.loginTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.loginTitle}</h1>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <div class="panel narrow">
@@ -26,13 +26,13 @@ export function StaffLoginPage({ ctx, email, next, errors = {}, notice }: { ctx:
           </button>
         </form>
       </div>
-    </Layout>
+    </StaffPublicLayout>
   );
 }
 
 export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; next?: string | null; errors?: FieldErrors }): Html {
   return (
-    <Layout ctx={ctx} title={fr.staff.codeTitle} hasError={Object.keys(errors).length > 0}>
+    <StaffPublicLayout ctx={ctx} title={fr.staff.codeTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.codeTitle}</h1>
       <div class="panel narrow">
         <p>{fr.staff.codeIntro}</p>
@@ -54,7 +54,7 @@ export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; ne
           </p>
         </form>
       </div>
-    </Layout>
+    </StaffPublicLayout>
   );
 }
 
@@ -83,7 +83,7 @@ export function StaffStepUpPage({ ctx, staff, next, errors = {} }: { ctx: PageCo
 
 export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: { ctx: PageContext; email: string; minLength: number; errors?: FieldErrors }): Html {
   return (
-    <Layout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
+    <StaffPublicLayout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.setupTitle}</h1>
       <div class="panel narrow">
         <h2>{fr.staff.setupPasswordHeading}</h2>
@@ -91,21 +91,21 @@ export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: {
         <form method="post" action="/back-office/activation" novalidate>
           <CsrfField token={ctx.csrfToken} />
           <Field name="email" label={fr.staff.email} value={email} readonly autocomplete="username" />
-          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
+          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} rules={fr.staff.setupRules(minLength)} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
           <p class="legend">{fr.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
             {fr.staff.setupPasswordSubmit}
           </button>
         </form>
       </div>
-    </Layout>
+    </StaffPublicLayout>
   );
 }
 
 /** The QR code is our own SVG markup (from the qrcode library), passed in already wrapped in Html. */
 export function StaffSetupTotpPage({ ctx, qrSvg, secret, errors = {} }: { ctx: PageContext; qrSvg: Html; secret: string; errors?: FieldErrors }): Html {
   return (
-    <Layout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
+    <StaffPublicLayout ctx={ctx} title={fr.staff.setupTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.setupTitle}</h1>
       <div class="panel narrow">
         <h2>{fr.staff.setupTotpHeading}</h2>
@@ -126,30 +126,48 @@ export function StaffSetupTotpPage({ ctx, qrSvg, secret, errors = {} }: { ctx: P
           </button>
         </form>
       </div>
-    </Layout>
+    </StaffPublicLayout>
   );
 }
 
+/**
+ * The codes, a print and a copy button (app.js shows them: both need a script), and a confirmation
+ * step: "Continuer" goes on only once "Je les ai notés" is ticked. The browser's own check of the
+ * required box does that without any script; the codes stay on screen until then.
+ */
 export function StaffRecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes: string[] }): Html {
   return (
-    <Layout ctx={ctx} title={fr.staff.recoveryTitle}>
+    <StaffPublicLayout ctx={ctx} title={fr.staff.recoveryTitle}>
       <h1>{fr.staff.recoveryTitle}</h1>
       <div class="panel narrow">
         <p>{fr.staff.recoveryIntro}</p>
-        <ul class="recovery-codes">
+        <ul class="recovery-codes" id="codes-secours">
           {codes.map((code) => (
             <li>
               <code>{code}</code>
             </li>
           ))}
         </ul>
-        <p>
-          <a class="button button-primary" href="/back-office/connexion">
+        <div class="actions recovery-tools" hidden data-outils-codes="1">
+          <button type="button" class="button" data-imprimer="1">
+            {fr.staff.recoveryPrint}
+          </button>
+          <button type="button" class="button" data-copier="codes-secours" data-copie-ok={fr.staff.recoveryCopied}>
+            {fr.staff.recoveryCopy}
+          </button>
+          <span class="copy-status" role="status"></span>
+        </div>
+        <form method="get" action="/back-office/connexion" class="recovery-confirm">
+          <div class="field field-checkbox">
+            <input type="checkbox" id="codes-notes" required aria-required="true" />
+            <label for="codes-notes">{fr.staff.recoveryNoted}</label>
+          </div>
+          <button type="submit" class="button button-primary">
             {fr.staff.recoveryContinue}
-          </a>
-        </p>
+          </button>
+        </form>
       </div>
-    </Layout>
+    </StaffPublicLayout>
   );
 }
 
@@ -170,8 +188,9 @@ export function DashboardPage({ ctx, staff, notice }: { ctx: PageContext; staff:
       <p>{fr.staff.dashboardIntro}</p>
       <ul class="dashboard-links">
         {entries.map(([href, label, text]) => (
-          <li>
-            <a href={href}>{label}</a> – {text}
+          <li class="dashboard-card">
+            <a href={href}>{label}</a>
+            <p>{text}</p>
           </li>
         ))}
       </ul>
@@ -223,7 +242,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
-      <ScrollTable labelledBy="equipe-titre" tableClass="staff-list">
+      <ScrollTable labelledBy="equipe-titre" tableClass="staff-list dense cards">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>
           <tr>
@@ -237,15 +256,15 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
         <tbody>
           {members.map((m) => (
             <tr>
-              <td>
+              <td class="long" data-label={fr.staff.teamEmail}>
                 {m.email} {m.id === staff.staffId ? fr.staff.teamYou : null}
               </td>
-              <td>{fr.staff.roles[m.role]}</td>
-              <td>{fr.staff.status[m.status]}</td>
-              <td>{m.lastLogin ?? fr.staff.teamNever}</td>
-              <td>
+              <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
+              <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
+              <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td data-label={fr.staff.teamActions}>
                 {m.id === staff.staffId ? null : (
-                  <>
+                  <div class="actions">
                     <form method="post" action={`/back-office/equipe/${m.id}/${m.status === 'disabled' ? 'activer' : 'desactiver'}`}>
                       <CsrfField token={ctx.csrfToken} />
                       <button type="submit" class="button">
@@ -260,7 +279,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
                         </button>
                       </form>
                     )}
-                  </>
+                  </div>
                 )}
               </td>
             </tr>

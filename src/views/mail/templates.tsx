@@ -29,13 +29,17 @@ function paragraphs(text: string): Html[] {
   return text.split('\n').map((line) => <p>{line}</p>);
 }
 
-export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string }): MailContent {
+/** welcome: an approved account-opening request; activation: a first password; reset: a new one. */
+export type LinkMailKind = 'welcome' | 'activation' | 'reset';
+
+export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind }): MailContent {
+  const words = fr.mail.link[p.kind];
   const validity = fr.mail.resetValidity(p.duration, p.until);
-  const text = [fr.mail.greeting(p.company), '', fr.mail.resetIntro(p.code), '', p.link, '', validity, '', fr.mail.resetIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const text = [fr.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand}>
       <p>{fr.mail.greeting(p.company)}</p>
-      <p>{fr.mail.resetIntro(p.code)}</p>
+      <p>{words.intro(p.code)}</p>
       <p>
         <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
           {fr.mail.resetButton}
@@ -45,26 +49,29 @@ export function resetLinkMail(p: { brand: string; company: string; code: string;
       <p>
         <strong>{validity}</strong>
       </p>
-      <p>{fr.mail.resetIgnore}</p>
+      <p>{words.ignore}</p>
       {paragraphs(fr.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.resetSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: words.subject(p.brand), text, html: renderDocument(html) };
 }
 
-export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string }): MailContent {
-  const text = [fr.mail.greeting(p.company), '', fr.mail.changedBody(p.code, p.when), '', fr.mail.changedWarning, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+/** first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed ("modifié"). */
+export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean }): MailContent {
+  const m = fr.mail;
+  const [subject, body, warning] = p.first ? [m.setSubject(p.brand), m.setBody(p.code, p.when), m.setWarning] : [m.changedSubject(p.brand), m.changedBody(p.code, p.when), m.changedWarning];
+  const text = [m.greeting(p.company), '', body, '', warning, '', m.signature(p.brand), '', m.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand}>
-      <p>{fr.mail.greeting(p.company)}</p>
-      <p>{fr.mail.changedBody(p.code, p.when)}</p>
+      <p>{m.greeting(p.company)}</p>
+      <p>{body}</p>
       <p>
-        <strong>{fr.mail.changedWarning}</strong>
+        <strong>{warning}</strong>
       </p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(m.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.changedSubject(p.brand), text, html: renderDocument(html) };
+  return { subject, text, html: renderDocument(html) };
 }
 
 /** What an account-opening request says, as the notification shows it. */
@@ -141,15 +148,17 @@ export function accountRequestNotificationMail(p: { brand: string; request: Acco
 }
 
 /**
- * To the requester. It repeats nothing they typed: anyone can put any address in the form, so
- * this mail must carry no text of the sender's choosing to someone else's mailbox.
+ * To the requester. Anyone can put any address in the form, so this mail carries as little text
+ * of the sender's choosing as it can: only the name they gave, cut to 60 characters, in the
+ * greeting (a person expects to be called by name; a message or a company name is never repeated).
  */
-export function accountRequestAckMail(p: { brand: string; when: string }): MailContent {
+export function accountRequestAckMail(p: { brand: string; when: string; name: string }): MailContent {
   const t = fr.accountRequest.mail;
-  const text = [t.ackGreeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const greeting = t.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
+  const text = [greeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand}>
-      <p>{t.ackGreeting}</p>
+      <p>{greeting}</p>
       <p>{t.ackBody(p.when)}</p>
       <p>{t.ackIgnore}</p>
       {paragraphs(fr.mail.signature(p.brand))}

@@ -16,7 +16,7 @@ export interface AccountPageProps {
 /** "Mon Espace Pro": greeting, identifier, the way to the "Sécurité" page, and "Se déconnecter". */
 export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps): Html {
   return (
-    <Layout ctx={ctx} title={fr.account.title}>
+    <Layout ctx={ctx} title={fr.account.title} signedIn>
       <h1>{fr.account.title}</h1>
       <p class="greeting">{fr.account.greeting(company)}</p>
       <dl class="facts">
@@ -45,12 +45,6 @@ export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps)
           </a>
         </p>
       </section>
-      <form method="post" action="/deconnexion">
-        <CsrfField token={ctx.csrfToken} />
-        <button type="submit" class="button">
-          {fr.account.logout}
-        </button>
-      </form>
     </Layout>
   );
 }
@@ -71,7 +65,7 @@ export interface SecurityPageProps {
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
 export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [] }: SecurityPageProps): Html {
   return (
-    <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0}>
+    <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0} signedIn>
       <p class="breadcrumb">
         <a href="/espace-pro">{fr.account.title}</a>
       </p>
@@ -96,7 +90,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
         <section class="panel" aria-labelledby="sessions-titre">
           <h2 id="sessions-titre">{fr.security.sessionsHeading}</h2>
           <p>{fr.security.sessionsIntro}</p>
-          <ScrollTable labelledBy="sessions-titre">
+          <ScrollTable labelledBy="sessions-titre" tableClass="cards">
             <thead>
               <tr>
                 <th scope="col">{fr.security.browser}</th>
@@ -110,13 +104,13 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
             <tbody>
               {security.sessions.map((s) => (
                 <tr>
-                  <td>
+                  <td data-label={fr.security.browser}>
                     {s.browser}
                     {s.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
                   </td>
-                  <td>{s.place}</td>
-                  <td>{s.lastSeen}</td>
-                  <td>
+                  <td data-label={fr.security.place}>{s.place}</td>
+                  <td data-label={fr.security.lastSeen}>{s.lastSeen}</td>
+                  <td class="cell-action">
                     <form method="post" action="/espace-pro/sessions/revoquer">
                       <CsrfField token={ctx.csrfToken} />
                       <input type="hidden" name="session" value={s.id} />
@@ -137,7 +131,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
           {security.devices.length === 0 ? (
             <p>{fr.security.noDevices}</p>
           ) : (
-            <ScrollTable labelledBy="appareils-titre">
+            <ScrollTable labelledBy="appareils-titre" tableClass="cards">
               <thead>
                 <tr>
                   <th scope="col">{fr.security.browser}</th>
@@ -151,13 +145,13 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
               <tbody>
                 {security.devices.map((d) => (
                   <tr>
-                    <td>
+                    <td data-label={fr.security.browser}>
                       {d.browser ?? '—'}
                       {d.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
                     </td>
-                    <td>{d.since}</td>
-                    <td>{d.until}</td>
-                    <td>
+                    <td data-label={fr.security.since}>{d.since}</td>
+                    <td data-label={fr.security.until}>{d.until}</td>
+                    <td class="cell-action">
                       <form method="post" action="/espace-pro/appareils/revoquer">
                         <CsrfField token={ctx.csrfToken} />
                         <input type="hidden" name="appareil" value={d.series} />
@@ -201,7 +195,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
           {security.activity.length === 0 ? (
             <p>{fr.security.noActivity}</p>
           ) : (
-            <ScrollTable labelledBy="activite-titre">
+            <ScrollTable labelledBy="activite-titre" tableClass="cards">
               <thead>
                 <tr>
                   <th scope="col">{fr.security.date}</th>
@@ -213,10 +207,10 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
               <tbody>
                 {security.activity.map((a) => (
                   <tr>
-                    <td>{a.at}</td>
-                    <td>{a.success ? fr.security.success : <strong>{fr.security.failure}</strong>}</td>
-                    <td>{a.browser}</td>
-                    <td>{a.place}</td>
+                    <td data-label={fr.security.date}>{a.at}</td>
+                    <td data-label={fr.security.result}>{a.success ? fr.security.success : <strong>{fr.security.failure}</strong>}</td>
+                    <td data-label={fr.security.browser}>{a.browser}</td>
+                    <td data-label={fr.security.place}>{a.place}</td>
                   </tr>
                 ))}
               </tbody>

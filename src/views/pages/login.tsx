@@ -11,9 +11,11 @@ export interface LoginPageProps {
   next?: string | null;
   errors?: FieldErrors;
   notice?: string;
+  /** One failure message for the whole form (S6): shown once, in the summary, which links to the field. */
+  errorInSummaryOnly?: boolean;
 }
 
-export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice }: LoginPageProps): Html {
+export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice, errorInSummaryOnly }: LoginPageProps): Html {
   const hasError = Object.keys(errors).length > 0;
   return (
     <Layout ctx={ctx} title={fr.login.title} hasError={hasError}>
@@ -29,7 +31,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
             </a>
           </p>
         </section>
-        <section class="panel" aria-labelledby="inscrit-titre">
+        <section class="panel panel-login" aria-labelledby="inscrit-titre">
           <h2 id="inscrit-titre">{fr.login.registeredHeading}</h2>
           <ErrorSummary errors={errors} />
           <form method="post" action="/connexion" novalidate>
@@ -41,13 +43,14 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               label={fr.login.identifier}
               hint={fr.login.identifierHint}
               value={identifier}
-              error={errors.identifiant}
+              error={errorInSummaryOnly ? undefined : errors.identifiant}
+              invalid={errors.identifiant !== undefined}
               required
               autocomplete="username"
               inputmode="numeric"
               maxlength={32}
             />
-            <Field name="mot_de_passe" label={fr.login.password} type="password" required autocomplete="current-password" maxlength={1024} />
+            <Field name="mot_de_passe" label={fr.login.password} type="password" error={errors.mot_de_passe} required autocomplete="current-password" maxlength={1024} />
             <div class="field field-checkbox">
               <input type="checkbox" id="memoriser" name="memoriser" value="1" checked={remember} />
               <label for="memoriser">{fr.login.remember}</label>
