@@ -123,6 +123,19 @@ for (const dialect of DIALECTS) {
       assert.match(firstParagraph(notice.text ?? ''), /a été modifié le/);
     });
 
+    test('S11 the welcome mail of an approved request holds a live link: its body is erased once delivered, like every link mail', async () => {
+      const { sendAccountLink } = await import('../../src/modules/password-reset/password-reset.service.js');
+      const account = await seedAccount(t, { code: '54321', email: 'bienvenue@x.fr', company: 'Bienvenue', password: null });
+      await t.db.transaction().execute((trx) => sendAccountLink({ clock: t.clock, config: t.config }, trx, { ...account, password_hash: null }, 'welcome'));
+      await t.outbox.drain();
+      const mail = smtp.to('bienvenue@x.fr')[0];
+      assert.equal(mail?.subject, 'Cartothèque – Votre compte Espace Pro est ouvert');
+      const row = await t.db.selectFrom('outbox').selectAll().where('kind', '=', 'welcome_link').executeTakeFirstOrThrow();
+      assert.equal(row.status, 'sent');
+      assert.equal(row.text_body, null, 'text body erased');
+      assert.equal(row.html_body, null, 'html body erased');
+    });
+
     test('account-opening request: Reply-To of the notification is the requester; the acknowledgement greets them by name', async () => {
       const form = { raison_sociale: 'Librairie des Quais', nom: 'Martin', prenom: 'Claire', email: 'claire@librairie-des-quais.fr', telephone: '01 23 45 67 89' };
       const res = await new Browser(t.app).submit('/ouverture-de-compte', '/ouverture-de-compte', form);
