@@ -278,7 +278,7 @@ describe('browser: signing in', { skip: skipWithoutChromium, timeout: BROWSER_SU
       await signIn(page, local);
       await page.waitForURL(local.url('/espace-pro'));
       const names = (await context.cookies()).map((c) => c.name).sort();
-      assert.deepEqual(names, ['__Host-ep_csrf', '__Host-ep_session']);
+      assert.deepEqual(names, ['__Host-ep_browser', '__Host-ep_csrf', '__Host-ep_session']);
       await context.close();
     } finally {
       await local.close();
