@@ -124,7 +124,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('S11 the welcome mail of an approved request holds a live link: its body is erased once delivered, like every link mail', async () => {
-      const { sendAccountLink } = await import('../../src/modules/password-reset/password-reset.service.js');
+      const { sendAccountLink } = await import('../../src/modules/auth-core/account-link.js');
       const account = await seedAccount(t, { code: '54321', email: 'bienvenue@x.fr', company: 'Bienvenue', password: null });
       await t.db.transaction().execute((trx) => sendAccountLink({ clock: t.clock, config: t.config }, trx, { ...account, password_hash: null }, 'welcome'));
       await t.outbox.drain();
