@@ -64,9 +64,9 @@ for (const dialect of DIALECTS) {
       await seedAccount(t, { code: '22222', email: 'b@b.fr', password: null });
       await seedAccount(t, { code: '33333', email: 'c@c.fr', disabled: true });
       await seedAccount(t, { code: '44444', email: 'd@d.fr' });
-      // Make 44444 throttled: five failures, then the right password.
+      // Make 44444 and the unknown 88888 throttled: five failures each.
       const thrower = new Browser(t.app);
-      for (let i = 0; i < 5; i++) await thrower.submit('/connexion', '/connexion', { identifiant: '44444', mot_de_passe: 'wrong password ' + i });
+      for (const code of ['44444', '88888']) for (let i = 0; i < 5; i++) await thrower.submit('/connexion', '/connexion', { identifiant: code, mot_de_passe: 'wrong password ' + i });
 
       const cases: Array<[string, string, string]> = [
         ['wrong password', '11111', 'not the right password'],
@@ -74,23 +74,33 @@ for (const dialect of DIALECTS) {
         ['malformed identifier', '12a45', STRONG_PASSWORD],
         ['not yet activated', '22222', STRONG_PASSWORD],
         ['disabled', '33333', STRONG_PASSWORD],
-        ['throttled, right password', '44444', STRONG_PASSWORD],
       ];
-      const answers = [];
-      for (const [kind, identifiant, mot_de_passe] of cases) {
+      // S8 may say "wait N minutes", but then identically for an unknown identifier in the same state.
+      const slowed: Array<[string, string, string]> = [
+        ['throttled, right password', '44444', STRONG_PASSWORD],
+        ['throttled unknown identifier', '88888', STRONG_PASSWORD],
+      ];
+      const answer = async ([kind, identifiant, mot_de_passe]: [string, string, string]) => {
         const browser = new Browser(t.app);
         const page = await browser.get('/connexion');
         const token = csrfToken(page.body);
         const res = await browser.post('/connexion', { _csrf: token, identifiant, mot_de_passe });
         // The only differences allowed: the echoed identifier and this browser's CSRF token.
         const body = res.body.replaceAll(token, 'TOKEN').replace(/(name="identifiant"[^>]*value=")[^"]*"/, '$1X"').replace(/(value=")[^"]*("[^>]*name="identifiant")/, '$1X$2');
-        answers.push({ kind, status: res.statusCode, body, cookies: res.headers['set-cookie'] ?? null });
         assert.ok(!res.body.includes(mot_de_passe), `${kind}: password never echoed`);
-      }
-      for (const answer of answers.slice(1)) {
-        assert.equal(answer.status, answers[0]!.status, answer.kind);
-        assert.equal(answer.body, answers[0]!.body, answer.kind);
-        assert.deepEqual(answer.cookies, answers[0]!.cookies, answer.kind);
+        return { kind, status: res.statusCode, body, cookies: res.headers['set-cookie'] ?? null };
+      };
+      const answers: Array<Awaited<ReturnType<typeof answer>>> = [];
+      for (const c of cases) answers.push(await answer(c));
+      const [known, unknown] = [await answer(slowed[0]!), await answer(slowed[1]!)];
+      assert.equal(known.status, answers[0]!.status, 'throttled: the same status as every failure');
+      assert.match(known.body, /Réessayez dans 1 minute/, 'throttled: says to wait');
+      assert.equal(unknown.body, known.body, 'S6 the wait is said identically for an unknown identifier');
+      assert.equal(unknown.status, known.status);
+      for (const other of answers.slice(1)) {
+        assert.equal(other.status, answers[0]!.status, other.kind);
+        assert.equal(other.body, answers[0]!.body, other.kind);
+        assert.deepEqual(other.cookies, answers[0]!.cookies, other.kind);
       }
       assert.equal(answers[0]!.status, 401);
       assert.match(answers[0]!.body, /Identifiant ou mot de passe incorrect/);

@@ -52,14 +52,20 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 5; i++) assert.equal((await attempt('12345', 'mauvais mot de passe ' + i)).statusCode, 401);
       const during = await attempt('12345', STRONG_PASSWORD);
       assert.equal(during.statusCode, 401, 'right password refused while delayed');
-      assert.match(during.body, /Identifiant ou mot de passe incorrect/);
+      assert.match(during.body, /les connexions sont ralenties\. Réessayez dans 1 minute\./, 'S8 the refusal says to wait, and how long');
+      // S6: an unknown identifier in the same state gets the very same answer.
+      for (let i = 0; i < 5; i++) await attempt('99999', 'mauvais mot de passe ' + i);
+      const unknown = await attempt('99999', STRONG_PASSWORD);
+      const page = (res: { body: string }, code: string) => res.body.replaceAll(code, 'CODE').replace(/value="[^"]{20,}"/g, '');
+      assert.equal(unknown.statusCode, during.statusCode);
+      assert.equal(page(unknown, '99999'), page(during, '12345'), 'the same page for an unknown code');
       t.clock.advance(MINUTE - 1000);
       assert.equal((await attempt('12345', STRONG_PASSWORD)).statusCode, 401, 'still within the first minute');
       t.clock.advance(1000);
       assert.equal((await attempt('12345', STRONG_PASSWORD)).statusCode, 303, 'accepted after the delay');
       const row = await t.db.selectFrom('login_throttle').selectAll().where('key', '=', '12345').executeTakeFirst();
       assert.equal(row, undefined, 'counter cleared by success');
-      const audit = await t.db.selectFrom('audit_log').select('event').where('event', '=', 'login.throttle').execute();
+      const audit = await t.db.selectFrom('audit_log').select('event').where('event', '=', 'login.throttle').where('target', '=', '12345').execute();
       assert.equal(audit.length, 1, 'S34 the throttle is audited');
     });
 

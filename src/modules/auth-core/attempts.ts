@@ -4,7 +4,7 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import type { HashSlot, PasswordHasher } from '../../shared/hasher.js';
 import { PASSWORD_MAX_LENGTH, passwordLength } from '../../shared/password-policy.js';
-import { clearIdentifierThrottle, clientKey, LIMITS, type LimitReservation, releaseLimit, reserveIdentifierAttempt, reserveLimit, undoIdentifierAttempt } from './limits.js';
+import { clearIdentifierThrottle, clientKey, LIMITS, type LimitReservation, releaseLimit, reserveIdentifierAttempt, reserveLimit, type ThrottleDecision, undoIdentifierAttempt } from './limits.js';
 
 /**
  * The one way a secret is checked, for customers and staff alike: the customer login, the staff
@@ -32,8 +32,8 @@ export interface AttemptDeps {
 export type AttemptOutcome =
   /** The per-client limit is used up (S9): 429, nothing was checked. */
   | { kind: 'ip_blocked'; retryAfterSeconds: number }
-  /** The identifier is being slowed down (S8): refused like a failure, nothing real was checked. */
-  | { kind: 'throttled' }
+  /** The identifier is being slowed down (S8) for `retryAfterMs` more: refused like a failure, nothing real was checked. */
+  | { kind: 'throttled'; retryAfterMs: number }
   /** Checked and wrong (or nothing to check): counted. `delayStartedMs` > 0 when this failure started a delay. */
   | { kind: 'failed'; failures: number; delayStartedMs: number }
   /**
@@ -47,7 +47,7 @@ export type AttemptOutcome =
 
 interface Reserved {
   ip: LimitReservation;
-  throttle: { ok: true; failures: number; delayStartedMs: number } | { ok: false } | null;
+  throttle: ThrottleDecision | null;
 }
 
 async function reserve(deps: AttemptDeps, ip: string, throttleKey: string | null): Promise<Reserved | { retryAfterSeconds: number }> {
@@ -72,7 +72,7 @@ function settled(deps: AttemptDeps, reserved: Reserved, throttleKey: string | nu
 }
 
 function failed(reserved: Reserved): AttemptOutcome {
-  if (reserved.throttle && !reserved.throttle.ok) return { kind: 'throttled' };
+  if (reserved.throttle && !reserved.throttle.ok) return { kind: 'throttled', retryAfterMs: reserved.throttle.retryAfterMs };
   const counted = reserved.throttle?.ok ? reserved.throttle : { failures: 0, delayStartedMs: 0 };
   return { kind: 'failed', failures: counted.failures, delayStartedMs: counted.delayStartedMs };
 }
@@ -120,6 +120,6 @@ export async function attemptPassword(
 export async function attemptCode(deps: AttemptDeps, input: { ip: string; throttleKey: string; check: () => Promise<boolean> }): Promise<AttemptOutcome> {
   const reserved = await reserve(deps, input.ip, input.throttleKey);
   if (!('ip' in reserved)) return { kind: 'ip_blocked', retryAfterSeconds: reserved.retryAfterSeconds };
-  if (reserved.throttle?.ok === false) return { kind: 'throttled' };
+  if (reserved.throttle?.ok === false) return { kind: 'throttled', retryAfterMs: reserved.throttle.retryAfterMs };
   return (await input.check()) ? settled(deps, reserved, input.throttleKey) : failed(reserved);
 }

@@ -107,7 +107,7 @@ const DELAY_STEPS: Array<{ failures: number; delayMs: number }> = [];
 for (let failures = 1; throttleDelayMs(failures) < THROTTLE_MAX_DELAY_MS; failures++) DELAY_STEPS.push({ failures, delayMs: throttleDelayMs(failures) });
 const reserveThrottle = repo.reserveThrottleStatement(DELAY_STEPS, THROTTLE_MAX_DELAY_MS);
 
-export type ThrottleDecision = { ok: true; failures: number; delayStartedMs: number } | { ok: false };
+export type ThrottleDecision = { ok: true; failures: number; delayStartedMs: number } | { ok: false; retryAfterMs: number };
 
 /**
  * S8, decided before the secret is checked: counts this attempt as a failure now (a success
@@ -119,7 +119,11 @@ export async function reserveIdentifierAttempt(db: Executor, clock: Clock, key: 
   const now = clock.now();
   const firstDelay = throttleDelayMs(1);
   const row = (await reserveThrottle(db, { key, now, firstBlockedUntil: firstDelay > 0 ? now + firstDelay : 0 }))[0];
-  if (!row) return { ok: false };
+  if (!row) {
+    // Refused: how long the delay still runs, to say so (the same for a known and an unknown identifier, S6).
+    const current = await repo.findThrottle(db, key);
+    return { ok: false, retryAfterMs: Math.max(0, Number(current?.blocked_until ?? now) - now) };
+  }
   const blockedUntil = Number(row.blocked_until);
   return { ok: true, failures: Number(row.failures), delayStartedMs: blockedUntil > now ? blockedUntil - now : 0 };
 }

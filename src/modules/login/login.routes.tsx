@@ -111,7 +111,7 @@ export async function loginRoutes(app: FastifyInstance) {
           identifier={displayableIdentifier(body.identifiant)}
           remember={remember}
           next={next}
-          errors={{ identifiant: fr.login.INVALID_CREDENTIALS }}
+          errors={{ identifiant: result.waitMinutes ? fr.login.THROTTLED(result.waitMinutes) : fr.login.INVALID_CREDENTIALS }}
           errorInSummaryOnly
         />,
         401,

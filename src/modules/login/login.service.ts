@@ -50,7 +50,8 @@ export type LoginFailureReason = 'malformed_identifier' | 'unknown_identifier' |
 export type LoginResult =
   /** `firstLogin`: the account had never signed in (the first login after activation). */
   | { ok: true; accountId: number; code: string; firstLogin: boolean }
-  | { ok: false; code: 'INVALID_CREDENTIALS'; reason: LoginFailureReason }
+  /** `waitMinutes`: the identifier is being slowed down (S8); said identically for a known and an unknown code. */
+  | { ok: false; code: 'INVALID_CREDENTIALS'; reason: LoginFailureReason; waitMinutes?: number }
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
 
 /**
@@ -134,7 +135,7 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   if (counted && code) await db.transaction().execute(recordFailure);
   else await recordFailure(db);
   deps.metrics?.countLogin(reason === 'throttled' ? 'throttled' : 'failure');
-  return { ok: false, code: 'INVALID_CREDENTIALS', reason };
+  return { ok: false, code: 'INVALID_CREDENTIALS', reason, ...(outcome.kind === 'throttled' ? { waitMinutes: Math.max(1, Math.ceil(outcome.retryAfterMs / 60_000)) } : {}) };
 }
 
 /** The audit's stand-in for a malformed identifier: its length, never its content (S34, S35). */

@@ -54,6 +54,8 @@ export const fr = {
     submit: 'Valider',
     INVALID_CREDENTIALS:
       'Identifiant ou mot de passe incorrect. Vérifiez votre code client à 5 chiffres et votre mot de passe. Première connexion ? Utilisez « Mot de passe oublié ? / Première connexion ».',
+    THROTTLED: (minutes: number) =>
+      `Trop d’essais pour cet identifiant : pour votre sécurité, les connexions sont ralenties. Réessayez dans ${minutes === 1 ? '1 minute' : `${minutes} minutes`}. Mot de passe oublié ? Utilisez « Mot de passe oublié ? / Première connexion ».`,
     IDENTIFIER_REQUIRED: 'Veuillez saisir votre identifiant (code client à 5 chiffres).',
     PASSWORD_REQUIRED: 'Veuillez saisir votre mot de passe.',
     loggedOut: 'Vous êtes déconnecté. À bientôt !',
