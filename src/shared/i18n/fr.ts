@@ -205,7 +205,7 @@ export const fr = {
     noPasswordNote: 'Le service client ne voit ni ne définit jamais le mot de passe d’un client : envoyez-lui un lien.',
     sendLink: 'Envoyer un lien d’activation / de réinitialisation',
     newEmail: 'Nouvelle adresse e-mail',
-    changeEmail: 'Changer l’e-mail (les liens en cours sont annulés)',
+    changeEmail: 'Changer l’e-mail',
     disable: 'Désactiver le compte (ferme toutes ses sessions)',
     enable: 'Réactiver le compte',
     revokeSessions: 'Fermer toutes les sessions',
