@@ -243,7 +243,7 @@ describe('shared counters across instances', { skip: TEST_DATABASE_URL ? false :
     const a = await buildApp({ config, db: database.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
     const b = await buildApp({ config, db: second.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
     try {
-      const t = { db: database.db, clock, hasher: Object.assign(createArgon2Hasher(), { verifyCalls: 0, hashCalls: 0 }) } as unknown as TestApp;
+      const t = { db: database.db, clock, hasher: Object.assign(createArgon2Hasher(), { verifyCalls: 0, hashCalls: 0, verified: [] }) } as unknown as TestApp;
       await seedAccount(t, { code: '12345' });
       for (let i = 0; i < 5; i++) {
         const app = i % 2 === 0 ? a : b;
