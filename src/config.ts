@@ -40,6 +40,9 @@ export interface Config {
   /** Customer-service contact shown in the footer of every page (each optional). */
   readonly supportEmail: string | null;
   readonly supportPhone: string | null;
+  /** Footer links (S42): the company's legal notice, and its privacy policy (else the built-in /confidentialite page). */
+  readonly legalNoticeUrl: string | null;
+  readonly privacyPolicyUrl: string | null;
   /** SECRETS_KEY: keys of the secret box (newest first); empty: the key file under DATA_DIR. */
   readonly secretsKeys: readonly Buffer[];
 }
@@ -200,6 +203,22 @@ export function loadConfig(env: Env = process.env): Config {
   const supportPhone = get('SUPPORT_PHONE') ?? null;
   if (supportPhone !== null && !/^\+?[0-9][0-9 .-]{3,24}$/.test(supportPhone)) fail('SUPPORT_PHONE', 'expected a phone number such as 01 23 45 67 89 or +33 1 23 45 67 89');
 
+  const pageUrl = (name: string): string | null => {
+    const raw = get(name);
+    if (raw === undefined) return null;
+    if (/^https:\/\/[^\s"<>]+$/i.test(raw)) {
+      try {
+        return new URL(raw).href;
+      } catch {
+        /* reported below */
+      }
+    }
+    fail(name, 'expected an https:// address such as https://www.cartotheque.com/mentions-legales');
+    return null;
+  };
+  const legalNoticeUrl = pageUrl('LEGAL_NOTICE_URL');
+  const privacyPolicyUrl = pageUrl('PRIVACY_POLICY_URL');
+
   const secretsKeys: Buffer[] = [];
   for (const part of (get('SECRETS_KEY') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const key = parseSecretKey(part);
@@ -235,6 +254,8 @@ export function loadConfig(env: Env = process.env): Config {
     supportEmail,
     supportPhone,
     secretsKeys: Object.freeze(secretsKeys),
+    legalNoticeUrl,
+    privacyPolicyUrl,
   });
 }
 

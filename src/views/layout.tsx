@@ -13,17 +13,22 @@ export interface PageContext {
 }
 
 export interface Branding {
+  /** Footer links (S42): LEGAL_NOTICE_URL when set; PRIVACY_POLICY_URL, or the built-in page. */
+  legalNoticeUrl?: string | null;
+  privacyUrl?: string;
   logoSrc: string | null;
   supportEmail: string | null;
   supportPhone: string | null;
 }
 
-export function brandingOf(config: Pick<Config, 'brandLogo' | 'supportEmail' | 'supportPhone'>): Branding {
+export function brandingOf(config: Pick<Config, 'brandLogo' | 'supportEmail' | 'supportPhone' | 'legalNoticeUrl' | 'privacyPolicyUrl'>): Branding {
   const logo = config.brandLogo;
   return {
     logoSrc: logo === null ? null : logo.kind === 'url' ? logo.url : `/static/logo.${logo.ext}`,
     supportEmail: config.supportEmail,
     supportPhone: config.supportPhone,
+    legalNoticeUrl: config.legalNoticeUrl,
+    privacyUrl: config.privacyPolicyUrl ?? '/confidentialite',
   };
 }
 
@@ -108,9 +113,26 @@ export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps
           ) : (
             <p>{fr.site.footerNoContact(ctx.brandName)}</p>
           )}
+          <FooterLinks ctx={ctx} />
         </footer>
       </body>
     </html>
+  );
+}
+
+/** The legal notice and privacy links at the foot of every customer page (S42). */
+export function FooterLinks({ ctx }: { ctx: PageContext }): Html {
+  const b = ctx.branding;
+  return (
+    <p class="footer-links">
+      {b?.legalNoticeUrl ? (
+        <>
+          <a href={b.legalNoticeUrl}>{fr.site.legalNotice}</a>
+          {' · '}
+        </>
+      ) : null}
+      <a href={b?.privacyUrl ?? '/confidentialite'}>{fr.site.privacy}</a>
+    </p>
   );
 }
 

@@ -57,7 +57,7 @@ function fieldMessage(error: FieldError): string {
 export async function accountRequestRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
 
-  app.get('/ouverture-de-compte', async (request, reply) => sendPage(reply, <AccountRequestPage ctx={pageContext(request, reply)} maxLengths={FIELD_MAX_LENGTH} />));
+  app.get('/ouverture-de-compte', async (request, reply) => sendPage(reply, <AccountRequestPage ctx={pageContext(request, reply)} maxLengths={FIELD_MAX_LENGTH} retentionDays={app.deps.config.requestRetentionDays} />));
 
   app.post<{ Body: RequestBody }>('/ouverture-de-compte', { schema: { body: requestBody } }, async (request, reply) => {
     const body = request.body ?? {};
@@ -70,7 +70,7 @@ export async function accountRequestRoutes(app: FastifyInstance) {
         const errors: FieldErrors = {};
         for (const error of result.errors) errors[error.field] = fieldMessage(error);
         // The input comes back as typed (S25: the template encodes it).
-        return sendPage(reply, <AccountRequestPage ctx={pageContext(request, reply)} values={form} errors={errors} maxLengths={FIELD_MAX_LENGTH} />, 400);
+        return sendPage(reply, <AccountRequestPage ctx={pageContext(request, reply)} values={form} errors={errors} maxLengths={FIELD_MAX_LENGTH} retentionDays={app.deps.config.requestRetentionDays} />, 400);
       }
       case 'accepted':
         return reply.redirect('/ouverture-de-compte/merci', 303);

@@ -11,6 +11,7 @@ import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { deleteRememberSeries, deleteSession, deleteSessionsOfSeries } from '../session/session.repository.js';
 import { SESSION_IDLE_MS, type ValidSession } from '../session/session.service.js';
+import { endSsoSessions } from '../sso/sso.service.js';
 import * as repo from './account-security.repository.js';
 
 export interface SecurityDeps extends AttemptDeps {
@@ -64,6 +65,8 @@ export async function revokeOwnSession(deps: SecurityDeps, customer: ValidSessio
     if (session.remember_series) await deleteRememberSeries(trx, session.remember_series);
     await recordAudit(trx, clock, origin, { event: 'session.revoked', outcome: 'success', actorType: 'customer', actorId: customer.code, accountId: customer.accountId });
   });
+  // S41: the applications signed in through Espace Pro are signed out too (back-channel).
+  await endSsoSessions(deps, customer.accountId, 'revoked');
 }
 
 /** Forgets a remembered browser: its remember-me series and every session it opened. */
@@ -75,6 +78,7 @@ export async function revokeOwnDevice(deps: SecurityDeps, customer: ValidSession
     await deleteSessionsOfSeries(trx, series);
     await recordAudit(trx, clock, origin, { event: 'remember.revoked', outcome: 'success', actorType: 'customer', actorId: customer.code, accountId: customer.accountId });
   });
+  await endSsoSessions(deps, customer.accountId, 'revoked');
 }
 
 export type ChangePasswordError =

@@ -6,11 +6,16 @@ import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { h } from '../../views/jsx.js';
 import { HomePage } from '../../views/pages/home.js';
+import { PrivacyPage } from '../../views/pages/privacy.js';
 import { MessagePage } from '../../views/pages/message.js';
 
 /** Public pages that change nothing. */
 export async function publicPages(app: FastifyInstance) {
   app.get('/', async (request, reply) => sendPage(reply, <HomePage ctx={pageContext(request, reply)} />));
+  // S42: what is stored and for how long, linked from every footer unless PRIVACY_POLICY_URL says otherwise.
+  app.get('/confidentialite', async (request, reply) =>
+    sendPage(reply, <PrivacyPage ctx={pageContext(request, reply)} requestDays={app.deps.config.requestRetentionDays} auditDays={app.deps.config.auditRetentionDays} />),
+  );
 
   // Placeholders for pages still to come: each issue removes its own from this list.
   for (const path of [] as string[]) {

@@ -28,6 +28,8 @@ export const fr = {
     /** Without SUPPORT_EMAIL or SUPPORT_PHONE: no promise of a contact we cannot give. */
     footerNoContact: (brand: string) => `${brand} – Espace Pro, l’espace réservé aux professionnels.`,
     supportContact: 'Service client :',
+    legalNotice: 'Mentions légales',
+    privacy: 'Données personnelles',
     /** Read before each field's message by screen readers, so an error is never colour alone. */
     fieldErrorPrefix: 'Erreur : ',
     /** Labels of the show/hide button that app.js adds to password fields. */
@@ -789,6 +791,24 @@ export const fr = {
       NO_PENDING: 'Recommencez : cliquez sur « Changer d’application d’authentification ».',
       WRONG_CODE: 'Ce code ne correspond pas. Vérifiez l’heure du téléphone et saisissez le code affiché maintenant par la nouvelle application.',
     } satisfies Record<StaffSelfError, string>,
+  },
+  privacyNotice: {
+    heading: 'Vos données personnelles',
+    purpose: (brand: string) =>
+      `Les informations de ce formulaire (entreprise, nom, prénom, e-mail, téléphone, adresse, message) ne servent qu’à étudier votre demande d’ouverture de compte et à vous répondre ; ${brand} en est responsable et ne les transmet à personne.`,
+    retention: (days: number) => `Une fois votre demande acceptée ou refusée, elle est conservée ${days} jours, puis effacée.`,
+    rights: (email: string | null) =>
+      `Vous pouvez demander à consulter, corriger ou effacer ces informations, ou vous opposer à leur usage, auprès de notre service client${email ? ` (${email})` : ''}.`,
+    more: 'En savoir plus sur vos données.',
+    pageTitle: 'Vos données personnelles',
+    pageIntro: (brand: string) => `Ce que ${brand} enregistre dans l’Espace Pro, pourquoi, combien de temps, et comment exercer vos droits.`,
+    pageItems: (requestDays: number, auditDays: number) => [
+      'Votre compte : code client, raison sociale, adresse e-mail, et votre mot de passe sous une forme qui ne permet pas de le retrouver. Il sert à vous connecter et à vous envoyer les liens pour choisir votre mot de passe.',
+      'Vos connexions : appareils, navigateur et adresse IP approximative, pour vous montrer vos sessions et vous prévenir d’une connexion inhabituelle. Une session dure au plus 12 heures ; un appareil mémorisé, 30 jours.',
+      `Les demandes d’ouverture de compte : conservées ${requestDays} jours après notre décision.`,
+      `Le journal de sécurité (connexions, changements de mot de passe, actions du service client) : conservé ${auditDays} jours, pour protéger votre compte.`,
+      'Vos droits : accès, rectification, effacement, opposition et portabilité. Notre service client exporte ou efface vos données sur simple demande.',
+    ],
   },
   privacy: {
     heading: 'Données personnelles (RGPD)',

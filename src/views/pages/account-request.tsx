@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
-import { h, type Html } from '../jsx.js';
+import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** The form's values by field name, as typed (kept on a failed submit). */
@@ -13,6 +13,8 @@ export interface AccountRequestPageProps {
   errors?: FieldErrors;
   /** Characters allowed per field, mirrored in the maxlength attributes. */
   maxLengths: Record<string, number>;
+  /** REQUEST_RETENTION_DAYS, stated in the privacy notice. */
+  retentionDays: number;
 }
 
 /** A labelled textarea, wired for screen readers like Field. */
@@ -47,7 +49,7 @@ function TextAreaField(p: { name: string; label: string; value?: string; error?:
 }
 
 /** "Demande d'ouverture de compte" (PRODUCT.md page 9). */
-export function AccountRequestPage({ ctx, values, errors = {}, maxLengths }: AccountRequestPageProps): Html {
+export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, retentionDays }: AccountRequestPageProps): Html {
   const t = fr.accountRequest;
   const v = values ?? { pays: t.defaultCountry };
   const field = (name: keyof typeof t.labels, extra: { required?: boolean; type?: string; autocomplete?: string; inputmode?: string; hint?: string } = {}) => (
@@ -89,8 +91,24 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths }: Acc
             {t.submit}
           </button>
         </form>
+        <PrivacyNotice ctx={ctx} retentionDays={retentionDays} />
       </div>
     </Layout>
+  );
+}
+
+/** S42: what the form collects, why, for how long, the requester's rights and whom to ask. */
+export function PrivacyNotice({ ctx, retentionDays }: { ctx: PageContext; retentionDays: number }): Html {
+  const b = ctx.branding;
+  return (
+    <aside class="privacy-notice" aria-labelledby="donnees-personnelles">
+      <h2 id="donnees-personnelles">{fr.privacyNotice.heading}</h2>
+      <p>{fr.privacyNotice.purpose(ctx.brandName)}</p>
+      <p>{fr.privacyNotice.retention(retentionDays)}</p>
+      <p>
+        {fr.privacyNotice.rights(b?.supportEmail ?? null)} <a href={b?.privacyUrl ?? '/confidentialite'}>{fr.privacyNotice.more}</a>
+      </p>
+    </aside>
   );
 }
 
