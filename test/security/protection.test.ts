@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { loggerOptions } from '../../src/app.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { currentTotp, seedStaff, signInStaff } from '../helpers/staff.js';
 
 /** Every page a visitor can reach so far; each issue adds its own. */
 const PUBLIC_PAGES = ['/', '/connexion', '/mot-de-passe-oublie', '/ouverture-de-compte', '/page-qui-n-existe-pas'];
@@ -186,9 +187,29 @@ for (const dialect of DIALECTS) {
       await browser.get('/espace-pro');
       const log = logLines.join('');
       assert.ok(log.length > 0, 'the app does log');
-      const secrets = [STRONG_PASSWORD, 'un mauvais mot de passe', csrf, 'should-not-be-logged', browser.jar.get('__Host-ep_session')!, browser.jar.get('__Host-ep_remember')!.split('.')[1]!];
+      const secrets = [STRONG_PASSWORD, 'un mauvais mot de passe', csrf, 'should-not-be-logged', browser.jar.get('__Host-ep_session')!, browser.jar.get('__Host-ep_remember')!.split('.')[1]!, browser.jar.get('__Host-ep_browser')!];
       for (const secret of secrets) assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
       for (const line of logLines) JSON.parse(line);
+    });
+
+    test('S35 staff doors: no staff password, TOTP code, recovery code or staff session in any log line', async () => {
+      const staff = await seedStaff(t, { email: 'journal@cartotheque.fr' });
+      const signedIn = await signInStaff(t, staff);
+      const totp = currentTotp(t, staff.totpSecret);
+      // A second browser signs in with a recovery code after a wrong one.
+      const other = new Browser(t.app);
+      await other.submit('/back-office/connexion', '/back-office/connexion', { email: staff.email, mot_de_passe: staff.password });
+      const codePage = await other.get('/back-office/connexion/code');
+      await other.post('/back-office/connexion/code', { _csrf: csrfToken(codePage.body), code: 'ABCD-EFGH-IJ' });
+      const recovered = await other.post('/back-office/connexion/code', { _csrf: csrfToken(codePage.body), code: staff.recoveryCodes[0]! });
+      assert.equal(recovered.statusCode, 303, 'positive control: the recovery code signs in');
+      await signedIn.get('/back-office');
+      const log = logLines.join('');
+      assert.match(log, /back-office/, 'the staff requests were logged');
+      const secrets = [staff.password, staff.totpSecret, staff.recoveryCodes[0]!, signedIn.jar.get('__Host-ep_staff')!, other.jar.get('__Host-ep_staff')!];
+      for (const secret of secrets) assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 4)}…`);
+      // The TOTP code is six digits: looked for as a whole number, not inside a timestamp.
+      assert.doesNotMatch(log, new RegExp(`(?<![\\d.])${totp}(?![\\d.])`), 'log leaks the TOTP code');
     });
   });
 }
