@@ -66,44 +66,79 @@ export interface LayoutProps {
   children?: Child;
 }
 
-export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps): Html {
+/**
+ * The one HTML shell of every page, customer and back office alike: head (same stylesheet and
+ * script), skip link, header, an optional navigation, the main content and an optional footer.
+ */
+export function PageShell(props: {
+  /** The whole <title>, error prefix included. */
+  documentTitle: string;
+  bodyClass?: string;
+  brandHref: string;
+  brand: Child;
+  headerActions?: Child;
+  nav?: Child;
+  footer?: Child;
+  children?: Child;
+}): Html {
   return (
     <html lang="fr">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}</title>
+        <title>{props.documentTitle}</title>
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/app.css" />
         <link rel="stylesheet" href="/static/brand.css" />
         <script src="/static/app.js" defer></script>
       </head>
-      <body data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
+      <body class={props.bodyClass} data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
         <a class="skip-link" href="#contenu">
           {fr.site.skipToContent}
         </a>
         <header class="site-header">
-          <a class="brand" href="/">
-            <BrandLogo ctx={ctx} />
-            {ctx.brandName}
+          <a class="brand" href={props.brandHref}>
+            {props.brand}
           </a>
-          <div class="header-actions">
-            <a class="header-link" href="/espace-pro">
-              {fr.site.espacePro}
-            </a>
-            {signedIn ? (
-              <form method="post" action="/deconnexion" class="header-logout">
-                <CsrfField token={ctx.csrfToken} />
-                <button type="submit" class="button button-header">
-                  {fr.account.logout}
-                </button>
-              </form>
-            ) : null}
-          </div>
+          {props.headerActions ? <div class="header-actions">{props.headerActions}</div> : null}
         </header>
+        {props.nav ?? null}
         <main id="contenu" tabindex="-1">
-          {children}
+          {props.children}
         </main>
+        {props.footer ?? null}
+      </body>
+    </html>
+  );
+}
+
+export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps): Html {
+  return (
+    <PageShell
+      documentTitle={`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}
+      brandHref="/"
+      brand={
+        <>
+          <BrandLogo ctx={ctx} />
+          {ctx.brandName}
+        </>
+      }
+      headerActions={
+        <>
+          <a class="header-link" href="/espace-pro">
+            {fr.site.espacePro}
+          </a>
+          {signedIn ? (
+            <form method="post" action="/deconnexion" class="header-logout">
+              <CsrfField token={ctx.csrfToken} />
+              <button type="submit" class="button button-header">
+                {fr.account.logout}
+              </button>
+            </form>
+          ) : null}
+        </>
+      }
+      footer={
         <footer class="site-footer">
           {hasSupportContact(ctx) ? (
             <>
@@ -115,12 +150,13 @@ export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps
           )}
           <FooterLinks ctx={ctx} />
         </footer>
-      </body>
-    </html>
+      }
+    >
+      {children}
+    </PageShell>
   );
 }
 
-/** The legal notice and privacy links at the foot of every customer page (S42). */
 export function FooterLinks({ ctx }: { ctx: PageContext }): Html {
   const b = ctx.branding;
   return (

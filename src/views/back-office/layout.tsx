@@ -1,8 +1,8 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField } from '../forms.js';
-import { type Child, h, type Html } from '../jsx.js';
-import type { PageContext } from '../layout.js';
+import { type Child, Fragment, h, type Html } from '../jsx.js';
+import { type PageContext, PageShell } from '../layout.js';
 
 export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team' | 'applications' | 'me';
 
@@ -38,36 +38,25 @@ const SECTIONS: Array<{ key: BackOfficeSection; href: string; label: string; adm
  */
 export function BackOfficeLayout({ ctx, staff, title, current, hasError, children }: BackOfficeLayoutProps): Html {
   return (
-    <html lang="fr">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`}</title>
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="stylesheet" href="/static/brand.css" />
-        <script src="/static/app.js" defer></script>
-      </head>
-      <body class="back-office" data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
-        <a class="skip-link" href="#contenu">
-          {fr.site.skipToContent}
-        </a>
-        <header class="site-header">
-          <a class="brand" href="/back-office">
-            {`${ctx.brandName} – ${fr.staff.backOffice}`}
+    <PageShell
+      documentTitle={staffTitle(ctx, title, hasError)}
+      bodyClass="back-office"
+      brandHref="/back-office"
+      brand={`${ctx.brandName} – ${fr.staff.backOffice}`}
+      headerActions={
+        <>
+          <a class="staff-user" href="/back-office/mon-compte" aria-current={current === 'me' ? 'page' : undefined} title={fr.staff.accountNav}>
+            {fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}
           </a>
-          <div class="header-actions">
-            <a class="staff-user" href="/back-office/mon-compte" aria-current={current === 'me' ? 'page' : undefined} title={fr.staff.accountNav}>
-              {fr.staff.signedInAs(staff.email, fr.staff.roles[staff.role])}
-            </a>
-            <form method="post" action="/back-office/deconnexion" class="header-logout">
-              <CsrfField token={ctx.csrfToken} />
-              <button type="submit" class="button button-header">
-                {fr.staff.nav.logout}
-              </button>
-            </form>
-          </div>
-        </header>
+          <form method="post" action="/back-office/deconnexion" class="header-logout">
+            <CsrfField token={ctx.csrfToken} />
+            <button type="submit" class="button button-header">
+              {fr.staff.nav.logout}
+            </button>
+          </form>
+        </>
+      }
+      nav={
         <nav class="back-office-nav" aria-label={fr.staff.nav.label}>
           <ul>
             {SECTIONS.filter((s) => !s.adminOnly || staff.role === 'admin').map((s) => (
@@ -79,12 +68,15 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
             ))}
           </ul>
         </nav>
-        <main id="contenu" tabindex="-1">
-          {children}
-        </main>
-      </body>
-    </html>
+      }
+    >
+      {children}
+    </PageShell>
   );
+}
+
+function staffTitle(ctx: PageContext, title: string, hasError?: boolean): string {
+  return `${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`;
 }
 
 /** A message box at the top of a back-office page. */
@@ -102,29 +94,8 @@ export function BackOfficeNotice({ kind, children }: { kind: 'success' | 'info';
  */
 export function StaffPublicLayout({ ctx, title, hasError, children }: { ctx: PageContext; title: string; hasError?: boolean; children?: Child }): Html {
   return (
-    <html lang="fr">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${fr.staff.backOffice} – ${ctx.brandName}`}</title>
-        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/static/app.css" />
-        <link rel="stylesheet" href="/static/brand.css" />
-        <script src="/static/app.js" defer></script>
-      </head>
-      <body class="back-office" data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
-        <a class="skip-link" href="#contenu">
-          {fr.site.skipToContent}
-        </a>
-        <header class="site-header">
-          <a class="brand" href="/back-office/connexion">
-            {`${ctx.brandName} – ${fr.staff.backOffice}`}
-          </a>
-        </header>
-        <main id="contenu" tabindex="-1">
-          {children}
-        </main>
-      </body>
-    </html>
+    <PageShell documentTitle={staffTitle(ctx, title, hasError)} bodyClass="back-office" brandHref="/back-office/connexion" brand={`${ctx.brandName} – ${fr.staff.backOffice}`}>
+      {children}
+    </PageShell>
   );
 }
