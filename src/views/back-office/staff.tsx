@@ -30,6 +30,20 @@ export function StaffLoginPage({ ctx, email, next, errors = {}, notice }: { ctx:
   );
 }
 
+/** The code form of the second step of sign-in and of the step-up (S38): a TOTP or recovery code. */
+function SecondFactorForm({ ctx, action, next, error, submitLabel }: { ctx: PageContext; action: string; next?: string | null; error?: string; submitLabel: string }): Html {
+  return (
+    <form method="post" action={action} novalidate>
+      <CsrfField token={ctx.csrfToken} />
+      {next ? <input type="hidden" name="next" value={next} /> : null}
+      <Field name="code" label={fr.staff.code} hint={fr.staff.codeHint} error={error} required autocomplete="one-time-code" maxlength={32} />
+      <button type="submit" class="button button-primary">
+        {submitLabel}
+      </button>
+    </form>
+  );
+}
+
 export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; next?: string | null; errors?: FieldErrors }): Html {
   return (
     <StaffPublicLayout ctx={ctx} title={fr.staff.codeTitle} hasError={Object.keys(errors).length > 0}>
@@ -37,14 +51,7 @@ export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; ne
       <div class="panel narrow">
         <p>{fr.staff.codeIntro}</p>
         <ErrorSummary errors={errors} />
-        <form method="post" action="/back-office/connexion/code" novalidate>
-          <CsrfField token={ctx.csrfToken} />
-          {next ? <input type="hidden" name="next" value={next} /> : null}
-          <Field name="code" label={fr.staff.code} hint={fr.staff.codeHint} error={errors.code} required autocomplete="one-time-code" maxlength={32} />
-          <button type="submit" class="button button-primary">
-            {fr.staff.codeSubmit}
-          </button>
-        </form>
+        <SecondFactorForm ctx={ctx} action="/back-office/connexion/code" next={next} error={errors.code} submitLabel={fr.staff.codeSubmit} />
         <form method="post" action="/back-office/deconnexion">
           <CsrfField token={ctx.csrfToken} />
           <p class="aside">
@@ -66,14 +73,7 @@ export function StaffStepUpPage({ ctx, staff, next, errors = {} }: { ctx: PageCo
       <div class="panel narrow">
         <p>{fr.staff.stepUpIntro}</p>
         <ErrorSummary errors={errors} />
-        <form method="post" action="/back-office/verification" novalidate>
-          <CsrfField token={ctx.csrfToken} />
-          {next ? <input type="hidden" name="next" value={next} /> : null}
-          <Field name="code" label={fr.staff.code} hint={fr.staff.codeHint} error={errors.code} required autocomplete="one-time-code" maxlength={32} />
-          <button type="submit" class="button button-primary">
-            {fr.staff.stepUpSubmit}
-          </button>
-        </form>
+        <SecondFactorForm ctx={ctx} action="/back-office/verification" next={next} error={errors.code} submitLabel={fr.staff.stepUpSubmit} />
       </div>
     </BackOfficeLayout>
   );
