@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../shared/i18n/fr.js';
-import { Fragment, h, type Html } from './jsx.js';
+import { type Child, Fragment, h, type Html } from './jsx.js';
 
 /** Field name → French message, in the order the fields appear. */
 export type FieldErrors = Record<string, string>;
@@ -134,4 +134,17 @@ export function meterWords(words: string[]): string[] {
     for (const w of [local.replace(/\s+/g, ''), ...local.split(/[^a-z0-9]+/)]) if (w.length >= 4) out.add(w);
   }
   return [...out];
+}
+
+/** A one-button POST form (CSRF field included), for an action such as "Fermer toutes les sessions". */
+export function PostButton({ ctx, action, label, children }: { ctx: { csrfToken: string }; action: string; label: string; children?: Child }): Html {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <CsrfField token={ctx.csrfToken} />
+      {children}
+      <button type="submit" class="button">
+        {label}
+      </button>
+    </form>
+  );
 }

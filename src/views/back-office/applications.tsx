@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
@@ -67,12 +67,7 @@ export function ApplicationsPage(p: ApplicationsPageProps): Html {
                 <td>{c.redirectUris.join(' ')}</td>
                 <td>{c.disabled ? t.disabled : t.active}</td>
                 <td>
-                  <form method="post" action={`/back-office/applications/${c.clientId}/${c.disabled ? 'activer' : 'desactiver'}`} class="inline-form">
-                    <CsrfField token={p.ctx.csrfToken} />
-                    <button type="submit" class="button">
-                      {c.disabled ? t.enable : t.disable}
-                    </button>
-                  </form>
+                  <PostButton ctx={p.ctx} action={`/back-office/applications/${c.clientId}/${c.disabled ? 'activer' : 'desactiver'}`} label={c.disabled ? t.enable : t.disable} />
                 </td>
               </tr>
             ))}

@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
@@ -107,35 +107,20 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
           </tbody>
         </ScrollTable>
         {p.sessions.some((s) => !s.current) ? (
-          <form method="post" action="/back-office/mon-compte/sessions" class="inline-form">
-            <CsrfField token={p.ctx.csrfToken} />
-            <button type="submit" class="button">
-              {st.sessionsEnd}
-            </button>
-          </form>
+          <PostButton ctx={p.ctx} action="/back-office/mon-compte/sessions" label={st.sessionsEnd} />
         ) : null}
       </section>
 
       <section class="panel" aria-labelledby="codes-titre">
         <h2 id="codes-titre">{st.codesHeading}</h2>
         <p>{st.codesLeft(p.recoveryCodesLeft)}</p>
-        <form method="post" action="/back-office/mon-compte/codes" class="inline-form">
-          <CsrfField token={p.ctx.csrfToken} />
-          <button type="submit" class="button">
-            {st.codesRenew}
-          </button>
-        </form>
+        <PostButton ctx={p.ctx} action="/back-office/mon-compte/codes" label={st.codesRenew} />
       </section>
 
       <section class="panel" aria-labelledby="application-titre">
         <h2 id="application-titre">{st.totpHeading}</h2>
         <p>{st.totpIntro}</p>
-        <form method="post" action="/back-office/mon-compte/application" class="inline-form">
-          <CsrfField token={p.ctx.csrfToken} />
-          <button type="submit" class="button">
-            {st.totpStart}
-          </button>
-        </form>
+        <PostButton ctx={p.ctx} action="/back-office/mon-compte/application" label={st.totpStart} />
       </section>
     </BackOfficeLayout>
   );

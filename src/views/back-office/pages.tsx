@@ -6,8 +6,8 @@ import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { importLineDetail } from '../../shared/i18n/import.js';
 import { PrivacyPanel } from './privacy.js';
-import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
-import { type Child, Fragment, h, type Html } from '../jsx.js';
+import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
+import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 
@@ -28,18 +28,6 @@ function Flash({ notice, errors }: { notice?: string; errors?: FieldErrors }): H
       {notice ? <BackOfficeNotice kind="success">{notice}</BackOfficeNotice> : null}
       {errors ? <ErrorSummary errors={errors} /> : null}
     </>
-  );
-}
-
-function PostButton({ ctx, action, label, children }: { ctx: PageContext; action: string; label: string; children?: Child }): Html {
-  return (
-    <form method="post" action={action} class="inline-form">
-      <CsrfField token={ctx.csrfToken} />
-      {children}
-      <button type="submit" class="button">
-        {label}
-      </button>
-    </form>
   );
 }
 
