@@ -260,6 +260,16 @@ for (const dialect of DIALECTS) {
       assert.equal(sloppy.statusCode, 303);
     });
 
+    test('S36 S33 20 parallel submissions from one IP: 5 stored, the other 15 get the 429 page', async () => {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => new Browser(t.app).submit('/ouverture-de-compte', '/ouverture-de-compte', { ...VALID, email: `parallele${i}@exemple.fr` })));
+      await t.outbox.drain();
+      const codes = answers.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 303).length, 5, `positive control and bound: ${codes.join(' ')}`);
+      assert.equal(codes.filter((c) => c === 429).length, 15, codes.join(' '));
+      assert.equal((await stored()).length, 5);
+      assert.equal(smtp.to(CS).length, 5);
+    });
+
     test('S33 the 6th submission from one IP within the hour gets the French 429 page with Retry-After', async () => {
       // Forms refused for a typo do not count: a person fixing their SIRET is not punished.
       for (let i = 0; i < 3; i++) assert.equal((await send({ ...VALID, siret: '1' })).statusCode, 400);

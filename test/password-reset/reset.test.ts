@@ -385,6 +385,20 @@ for (const dialect of DIALECTS) {
       assert.equal(smtp.messages.length, 0);
     });
 
+    test('S36 S15 12 parallel requests for one account: exactly 3 mails; 30 parallel from one IP: at most 20 recorded', async () => {
+      const forAccount = await Promise.all(Array.from({ length: 12 }, () => new Browser(t.app).submit('/mot-de-passe-oublie', '/mot-de-passe-oublie', { identifiant: '12345', email: 'contact@librairie-du-port.fr' })));
+      await t.outbox.drain();
+      for (const res of forAccount) assert.equal(res.headers.location, '/mot-de-passe-oublie/confirmation', 'the same page for every request');
+      assert.equal(smtp.messages.length, 3, 'positive control and bound: three mails, no more');
+      await t.db.deleteFrom('reset_requests').execute();
+      await t.db.deleteFrom('rate_limits').execute();
+      const fromOneIp = await Promise.all(Array.from({ length: 30 }, (_, i) => new Browser(t.app).submit('/mot-de-passe-oublie', '/mot-de-passe-oublie', { identifiant: String(20000 + i), email: `x${i}@y.fr` })));
+      for (const res of fromOneIp) assert.equal(res.headers.location, '/mot-de-passe-oublie/confirmation');
+      const recorded = await t.db.selectFrom('reset_requests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.ok(Number(recorded.n) >= 1, 'positive control: the first ones are recorded');
+      assert.ok(Number(recorded.n) <= 20, `${recorded.n} of 30 recorded`);
+    });
+
     test('S17 more than 20 invalid tokens from one IP in 10 minutes gives 429', async () => {
       const browser = new Browser(t.app);
       for (let i = 0; i < 20; i++) {

@@ -166,6 +166,16 @@ for (const dialect of DIALECTS) {
       assert.ok(log.some((e) => e.event === 'staff.mfa.failure' && /wrong_recovery_code/.test(e.details ?? '')));
     });
 
+    test('S36 one recovery code sent from 4 browsers at the same moment signs in exactly one of them', async () => {
+      const staff = await seedStaff(t);
+      const browsers = [new Browser(t.app), new Browser(t.app), new Browser(t.app), new Browser(t.app)];
+      for (const b of browsers) await password(b, staff.email, staff.password);
+      const answers = await Promise.all(browsers.map((b) => code(b, staff.recoveryCodes[0]!)));
+      const codes = answers.map((r) => r.statusCode);
+      assert.equal(codes.filter((c) => c === 303).length, 1, `positive control and single use: ${codes.join(' ')}`);
+      assert.equal((await events()).filter((e) => e.event === 'staff.recovery_code.used').length, 1);
+    });
+
     test('S6 one answer for every password failure, S7 one argon2 verification each', async () => {
       const staff = await seedStaff(t, { email: 'agent@cartotheque.fr' });
       await seedStaff(t, { email: 'off@cartotheque.fr', disabled: true });
