@@ -5,6 +5,7 @@
  * ratios, so a drift of the machine's speed during the run hits both sides alike. Targets only
  * 127.0.0.1.
  */
+import { insertPasswordlessAccount, setPassword } from '../src/modules/account/account.repository.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -194,10 +195,8 @@ async function benchDatabase(label: string, baseUrl: string | null, bareOrigin: 
   const passwordHash = await hash(PASSWORD, { algorithm: 2 as never, ...ARGON2_PARAMS });
   const now = Date.now();
   for (let i = 0; i < 20; i++) {
-    await database.db
-      .insertInto('accounts')
-      .values({ code: String(90000 + i), email: `bench${i}@x.fr`, email_lc: `bench${i}@x.fr`, company: `Banc ${i}`, password_hash: passwordHash, created_at: now, updated_at: now, activated_at: now, disabled_at: null, last_login_at: null, password_changed_at: null })
-      .execute();
+    const { accountId } = await insertPasswordlessAccount(database.db, { code: String(90000 + i), email: `bench${i}@x.fr`, company: `Banc ${i}`, now });
+    await setPassword(database.db, accountId, passwordHash, now);
   }
   const { child, origin } = await startProcess(['dist/server.js'], env);
   try {

@@ -1,3 +1,5 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../src/db/schema.js';
 import { createAccount } from '../../src/modules/account/account.service.js';
 import type { TestApp } from './app.js';
 
@@ -29,3 +31,8 @@ export async function seedAccount(
   return account;
 }
 
+
+/** The web account (person) that signs in with a customer code: `.where('id', 'in', holderOfCode(db, '12345'))`. */
+export function holderOfCode(db: Kysely<DB>, code: string) {
+  return db.selectFrom('companies').select(sql<number>`holder_account_id`.as('id')).where('code', '=', code);
+}

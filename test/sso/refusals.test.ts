@@ -1,3 +1,4 @@
+import { holderOfCode } from '../helpers/accounts.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
@@ -119,7 +120,7 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, browser);
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       const received = s.receiver.tokens.length;
-      const account = await s.t.db.selectFrom('accounts').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+      const account = await s.t.db.selectFrom('accounts').select('id').where('id', 'in', holderOfCode(s.t.db, '12345')).executeTakeFirstOrThrow();
       await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, { id: 'agent', origin: { ip: null, userAgent: null } }, account.id, true);
       try {
         assert.ok(s.receiver.tokens.length > received, 'back-channel logout sent');
@@ -136,12 +137,12 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, new WebBrowser());
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       // Disabled directly, without the logout-everywhere call: the provider still refuses it.
-      await s.t.db.updateTable('accounts').set({ disabled_at: s.t.clock.now() }).where('code', '=', '12345').execute();
+      await s.t.db.updateTable('accounts').set({ disabled_at: s.t.clock.now() }).where('id', 'in', holderOfCode(s.t.db, '12345')).execute();
       try {
         await assert.rejects(oidc.fetchUserInfo(s.config, tokens.access_token, tokens.claims()!.sub));
         await assert.rejects(oidc.refreshTokenGrant(s.config, tokens.refresh_token!), isOAuthError('invalid_grant'));
       } finally {
-        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('code', '=', '12345').execute();
+        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('id', 'in', holderOfCode(s.t.db, '12345')).execute();
       }
     });
   });

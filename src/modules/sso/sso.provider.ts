@@ -12,6 +12,7 @@ import { clientMetadata, secretMatches } from './sso.clients.service.js';
 import { interactionRoutes, renderProviderPage } from './sso.interaction.routes.js';
 import { loadOrCreateKeys } from './sso.keys.js';
 import * as repo from './sso.repository.js';
+import { findAccountById } from '../account/account.repository.js';
 import { registerProvider } from './sso.service.js';
 
 /** Where the provider lives; the issuer is PUBLIC_URL + this path. */
@@ -173,7 +174,8 @@ export async function createProvider(deps: RuntimeDeps) {
       return grant;
     },
     findAccount: async (_ctx: unknown, sub: string) => {
-      const account = await repo.findAccountBySubject(db, sub);
+      const person = await repo.findPersonBySubject(db, sub);
+      const account = person ? await findAccountById(db, person.id) : undefined;
       // A disabled account has no claims and no tokens: token, refresh and userinfo are refused.
       if (!account || account.disabled_at !== null) return undefined;
       return {
@@ -182,9 +184,12 @@ export async function createProvider(deps: RuntimeDeps) {
           sub,
           customer_code: account.code,
           company: account.company,
+          role: account.role,
           email: account.email,
           // Activation is done through the link mailed to this address.
           email_verified: account.activated_at !== null,
+          ...(account.given_name ? { given_name: account.given_name } : {}),
+          ...(account.family_name ? { family_name: account.family_name } : {}),
         }),
       };
     },

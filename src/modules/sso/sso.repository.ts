@@ -125,8 +125,9 @@ export async function subjectOf(db: Kysely<DB>, accountId: number): Promise<stri
   return row?.oidc_sub ?? undefined;
 }
 
-export async function findAccountBySubject(db: Executor, sub: string) {
-  return db.selectFrom('accounts').select(['id', 'code', 'company', 'email', 'activated_at', 'disabled_at']).where('oidc_sub', '=', sub).executeTakeFirst();
+/** The person behind a subject. */
+export async function findPersonBySubject(db: Executor, sub: string) {
+  return db.selectFrom('accounts').select(['id', 'email', 'given_name', 'family_name', 'activated_at', 'disabled_at']).where('oidc_sub', '=', sub).executeTakeFirst();
 }
 
 export async function findSubjectOfAccount(db: Executor, accountId: number): Promise<string | null> {
