@@ -120,8 +120,10 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, browser);
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       const received = s.receiver.tokens.length;
-      const account = await s.t.db.selectFrom('accounts').select('id').where('id', 'in', holderOfCode(s.t.db, '12345')).executeTakeFirstOrThrow();
-      await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, { id: 'agent', origin: { ip: null, userAgent: null } }, account.id, true);
+      // The back office disables the company (its page's id), and so everyone signed in to it.
+      const company = await s.t.db.selectFrom('companies').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+      const staff = { id: 'agent', origin: { ip: null, userAgent: null } };
+      await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, staff, company.id, true);
       try {
         assert.ok(s.receiver.tokens.length > received, 'back-channel logout sent');
         await assert.rejects(oidc.refreshTokenGrant(s.config, tokens.refresh_token!), isOAuthError('invalid_grant'));
@@ -129,7 +131,7 @@ for (const dialect of DIALECTS) {
         // The same browser is sent to the login page, where the disabled account cannot sign in.
         await assert.rejects(signInThroughShop(s, browser), /did not come back|login page answered/);
       } finally {
-        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('id', '=', account.id).execute();
+        await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, staff, company.id, false);
       }
     });
 

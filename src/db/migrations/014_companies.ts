@@ -84,6 +84,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`update audit_log set company_id = account_id where account_id is not null`.execute(db);
   await db.schema.createIndex('audit_log_company').on('audit_log').columns(['company_id', 'at']).execute();
 
+  // Single sign-on: the company a grant was given for (its claims: customer_code, company, role).
+  await db.schema.alterTable('oidc_models').addColumn('company_id', 'bigint').execute();
+
   // The person: own name and language; the code and company name now live on the company.
   if (postgres) {
     await sql`alter table accounts drop column code, drop column company, add column given_name text, add column family_name text, add column language text`.execute(db);

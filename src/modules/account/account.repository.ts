@@ -137,6 +137,22 @@ export async function listCompaniesOfEmail(db: Executor, emailLc: string): Promi
 // Looked up on every sign-in by e-mail: compiled once, like the lookup by code.
 const companyAccountsByEmail = prepareQuery((db, p: { emailLc: string }) => companyAccounts(db).where('accounts.email_lc', '=', p.emailLc).orderBy('companies.code').limit(50));
 
+/** A member of the company with this code, by their own address (the reset request). */
+export async function findMemberByCodeAndEmail(db: Executor, code: string, emailLc: string): Promise<CompanyAccount | undefined> {
+  return (await companyAccounts(db).where('companies.code', '=', code).where('accounts.email_lc', '=', emailLc).executeTakeFirst()) as CompanyAccount | undefined;
+}
+
+/**
+ * The one person with this address, through their first open company (the one they hold first).
+ * Undefined when nobody, or several people made before company accounts, have it.
+ */
+export async function findPersonByEmail(db: Executor, emailLc: string): Promise<CompanyAccount | undefined> {
+  const rows = await listCompaniesOfEmail(db, emailLc);
+  if (rows.length === 0 || rows.some((r) => r.id !== rows[0]!.id)) return undefined;
+  const open = rows.filter((r) => r.company_disabled_at === null);
+  return open.find((r) => r.holder_account_id === r.id) ?? open[0];
+}
+
 export async function findPersonById(db: Executor, id: number) {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }

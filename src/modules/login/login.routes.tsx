@@ -7,7 +7,7 @@ import { requestOrigin } from '../../plugins/request-origin.js';
 import { identifierOfLinkCookie } from '../password-reset/password-reset.service.js';
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
-import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';
+import { displayableIdentifier, parseSignInIdentifier } from '../../shared/identifier.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { safeNextPath } from '../../shared/safe-next.js';
 import { h } from '../../views/jsx.js';
@@ -77,7 +77,8 @@ export async function loginRoutes(app: FastifyInstance) {
     const { db, clock } = app.deps;
     const device = readCookie(request, COOKIE.device);
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
-    const fromLink = (request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null) ?? (await identifierOfLinkCookie(app.deps, request, reply));
+    const typed = request.query.identifiant && parseSignInIdentifier(request.query.identifiant) ? request.query.identifiant.normalize('NFKC').trim() : null;
+    const fromLink = typed ?? (await identifierOfLinkCookie(app.deps, request, reply));
     const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : request.query.revoque ? fr.login.deviceRevoked : undefined;
     const identifier = fromLink ?? remembered;
     if (identifier === undefined && !next && !notice) return sendPageRenderedOnce(request, reply, 'login', (ctx) => <LoginPage ctx={ctx} remember={false} />);

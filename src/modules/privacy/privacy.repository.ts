@@ -62,7 +62,7 @@ export async function eraseAccountRows(db: Executor, account: { id: number; comp
   if (account.oidc_sub) await db.deleteFrom('oidc_models').where('account_id', '=', account.oidc_sub).execute();
   await db.deleteFrom('link_tokens').where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute();
   await db.deleteFrom('login_throttle').where('key', '=', account.code).execute();
-  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:${account.code}`]).execute();
+  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:account:${account.id}`]).execute();
   await db.deleteFrom('outbox').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(recipient)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('reset_requests').where((eb) => eb.or([eb('identifier', '=', account.code), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('account_requests').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute();

@@ -118,6 +118,16 @@ export async function setClientDisabled(db: Executor, clientId: string, at: numb
 
 // ---- accounts and sessions ----
 
+/** The company a grant was given for (set once the grant is saved; null for grants older than company accounts). */
+export async function setGrantCompany(db: Executor, grantId: string, companyId: number): Promise<void> {
+  await db.updateTable('oidc_models').set({ company_id: companyId }).where('model', '=', 'Grant').where('id', '=', grantId).execute();
+}
+
+export async function grantCompany(db: Executor, grantId: string): Promise<number | null> {
+  const row = await db.selectFrom('oidc_models').select('company_id').where('model', '=', 'Grant').where('id', '=', grantId).executeTakeFirst();
+  return row?.company_id ?? null;
+}
+
 /** The account's OpenID subject, given on first use (accounts created before or after 010_oidc alike). */
 export async function subjectOf(db: Kysely<DB>, accountId: number): Promise<string | undefined> {
   await db.updateTable('accounts').set({ oidc_sub: randomUUID() }).where('id', '=', accountId).where('oidc_sub', 'is', null).execute();
