@@ -10,12 +10,12 @@ import { recordAudit } from '../audit/audit.service.js';
 import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './sso.clients.service.js';
 
-const FIELD = { name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
+const FIELD = { pkce: 'sans_pkce', name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const createBody = {
   type: 'object',
   required: ['nom', 'redirection'],
-  properties: { _csrf: text(200), nom: text(400), redirection: text(2048), deconnexion: text(2048), backchannel: text(2048), accueil: text(2048) },
+  properties: { _csrf: text(200), nom: text(400), redirection: text(2048), deconnexion: text(2048), backchannel: text(2048), accueil: text(2048), sans_pkce: text(10) },
 } as const;
 const clientParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
 
@@ -31,6 +31,7 @@ export async function ssoAdminRoutes(app: FastifyInstance) {
     sendPage(reply, <ApplicationsPage ctx={pageContext(request, reply)} staff={getStaff(request)} discoveryUrl={`${app.deps.config.publicUrl}/oidc/.well-known/openid-configuration`} clients={await listClients(db)} {...extra} />, status);
   const audit = (request: FastifyRequest, event: string, target: string) =>
     recordAudit(db, clock, requestOrigin(request), { event, outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, target });
+  const actor = (request: FastifyRequest) => ({ origin: requestOrigin(request), type: 'staff' as const, id: getStaff(request).email });
 
   app.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => render(request, reply, { notice: request.query.ok ? fr.ssoAdmin.done[request.query.ok] : undefined }));
 
@@ -44,8 +45,9 @@ export async function ssoAdminRoutes(app: FastifyInstance) {
         postLogoutUris: optional(b.deconnexion) ? [optional(b.deconnexion)!] : [],
         backchannelLogoutUri: optional(b.backchannel),
         homeUrl: optional(b.accueil),
-      });
-      await audit(request, 'sso.client_created', created.clientId);
+        // The checkbox: unticked (absent) keeps PKCE required.
+        pkceRequired: b.sans_pkce !== 'on',
+      }, actor(request));
       // Shown in this answer only (no-store): only its SHA-256 is kept.
       return render(request, reply, { created: { name: (b.nom ?? '').trim(), ...created } });
     } catch (error) {
