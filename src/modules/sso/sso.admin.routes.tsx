@@ -1,13 +1,13 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import type { GatedRoutesOptions } from '../../plugins/staff-gate.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { ApplicationsPage, type ApplicationsPageProps } from '../../views/back-office/applications.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './sso.clients.service.js';
 
 const FIELD = { pkce: 'sans_pkce', name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
@@ -24,7 +24,11 @@ const clientParams = { type: 'object', required: ['id'], properties: { id: { typ
  * the CLI's client:create / client:list / client:disable. Registering or disabling one is a
  * sensitive action (S38); the secret is shown to the admin this once, never stored in clear.
  */
-export async function ssoAdminRoutes(app: FastifyInstance) {
+export async function ssoAdminRoutes(app: FastifyInstance, { gate }: GatedRoutesOptions) {
+  // This module's own guard (S31): admins only, through the shared gate.
+  app.addHook('preHandler', gate.admit({ role: 'admin' }));
+  const requireFreshSecondFactor = gate.freshSecondFactor;
+  const getStaff = gate.member;
   const { db, clock } = app.deps;
   const PAGE = '/back-office/applications';
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<ApplicationsPageProps> = {}, status = 200) =>
