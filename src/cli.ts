@@ -12,6 +12,7 @@ import { createStaff, resetStaffAccess, type StaffMemberError, staffStatus } fro
 import { importAccounts } from './modules/import/import.service.js';
 import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
+import { CLEANUP_STEPS } from './jobs.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './modules/sso/sso.clients.service.js';
 import { rotateKeys } from './modules/sso/sso.keys.js';
 import { systemClock } from './shared/clock.js';
@@ -206,7 +207,7 @@ async function run(argv: string[]): Promise<number> {
     case 'retention:run': {
       parse(rest, {});
       await withDb(async ({ db }) => {
-        const report = await runRetention({ db, clock: systemClock, config });
+        const report = await runRetention({ db, clock: systemClock, config, steps: CLEANUP_STEPS });
         for (const [kind, n] of Object.entries(report)) console.log(`${kind}\t${n}`);
         console.log(`Retention pass done: requests kept ${config.requestRetentionDays} days after their decision, audit entries ${config.auditRetentionDays} days.`);
       });
