@@ -54,6 +54,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: RuntimeDeps;
   }
+  interface FastifyContextConfig {
+    /** A customer route a person may open before choosing a company (the chooser, logout). */
+    choosingAllowed?: boolean;
+  }
 }
 
 export interface BuildOptions {

@@ -9,10 +9,14 @@ import type { DeviceTable, KnownBrowserTable, RememberTokenTable, SessionTable }
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
 import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
+import type { CompanyTable, InvitationTable, MembershipTable } from '../modules/company/company.table.js';
 import type { OidcClientTable, OidcKeyTable, OidcModelTable } from '../modules/sso/sso.table.js';
 
 export interface DB {
   accounts: AccountTable;
+  companies: CompanyTable;
+  memberships: MembershipTable;
+  invitations: InvitationTable;
   sessions: SessionTable;
   remember_tokens: RememberTokenTable;
   devices: DeviceTable;

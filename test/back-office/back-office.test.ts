@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
+import { seedAccount, STRONG_PASSWORD, holderOfCode } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
@@ -131,7 +131,7 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 303);
       const request = await t.db.selectFrom('account_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(request.state, 'approved');
-      const account = await t.db.selectFrom('accounts').selectAll().where('code', '=', '54321').executeTakeFirstOrThrow();
+      const account = await t.db.selectFrom('accounts').selectAll().where('id', 'in', holderOfCode(t.db, '54321')).executeTakeFirstOrThrow();
       assert.equal(request.account_id, account.id);
       assert.equal(account.email, REQUEST.email);
       assert.equal(account.password_hash, null, 'S5 staff never set a password');
@@ -332,7 +332,12 @@ for (const dialect of DIALECTS) {
       assert.equal((await t.db.selectFrom('accounts').select('id').execute()).length, 0, 'dry run writes nothing');
       const real = await upload(csv, {});
       assert.match(real.body, /2 créés,/);
-      const rows = await t.db.selectFrom('accounts').select(['code', 'company', 'password_hash']).orderBy('code').execute();
+      const rows = await t.db
+        .selectFrom('companies')
+        .innerJoin('accounts', 'accounts.id', 'companies.holder_account_id')
+        .select(['companies.code', 'companies.name as company', 'accounts.password_hash'])
+        .orderBy('companies.code')
+        .execute();
       assert.deepEqual(rows.map((r) => [r.code, r.company, r.password_hash]), [['10001', 'Alpha', null], ['10002', 'Beta; et fils', null]]);
       const again = await upload(csv, {});
       assert.match(again.body, /0 créé, 0 mis à jour, 2 inchangés, 2 rejetés/);

@@ -170,7 +170,7 @@ for (const dialect of DIALECTS) {
       const res = await upload(admin, [['activation', '0'], ['fichier', new Blob(['code;email;raison sociale\n10001;a@x.fr;Alpha\n']), 'c.csv']]);
       assert.equal(res.statusCode, 200, res.body.slice(0, 300));
       assert.match(res.body, /1 créé,/);
-      assert.deepEqual((await t.db.selectFrom('accounts').select('code').execute()).map((r) => r.code), ['10001']);
+      assert.deepEqual((await t.db.selectFrom('companies').select('code').execute()).map((r) => r.code), ['10001']);
     });
 
     test('S31 an agent (not admin) with a valid token is refused', async () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seedAccount } from '../helpers/accounts.js';
+import { seedAccount, holderOfCode } from '../helpers/accounts.js';
 import { SmtpSink } from '../helpers/smtp.js';
 import { currentTotp, nextTotpStep, seedStaff } from '../helpers/staff.js';
 import {
@@ -107,7 +107,12 @@ describe('browser: account-opening request and back office', { skip: skipWithout
       await page.getByRole('button', { name: 'Approuver et envoyer le lien d’activation' }).click();
       await page.waitForURL(/\?ok=approuvee/);
       assert.match((await page.getByRole('status').first().textContent()) ?? '', /Demande approuvée/);
-      const account = await live.t.db.selectFrom('accounts').select(['company', 'email']).where('code', '=', '54321').executeTakeFirstOrThrow();
+      const account = await live.t.db
+        .selectFrom('companies')
+        .innerJoin('accounts', 'accounts.id', 'companies.holder_account_id')
+        .select(['companies.name as company', 'accounts.email'])
+        .where('companies.code', '=', '54321')
+        .executeTakeFirstOrThrow();
       assert.deepEqual(account, { company: 'Librairie des Quais', email: 'claire@librairie-des-quais.fr' });
       assert.deepEqual(problems, []);
     } finally {
@@ -223,7 +228,7 @@ describe('browser: account-opening request and back office', { skip: skipWithout
         const page = await context.newPage();
         const problems = watchConsole(page);
         const request = await live.t.db.selectFrom('account_requests').select('id').orderBy('id').executeTakeFirstOrThrow();
-        const account = await live.t.db.selectFrom('accounts').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+        const account = await live.t.db.selectFrom('accounts').select('id').where('id', 'in', holderOfCode(live.t.db, '12345')).executeTakeFirstOrThrow();
         const visits: Array<[string, string]> = [
           ['accueil', '/back-office'],
           ['demandes', '/back-office/demandes?etat=toutes'],

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { seedAccount } from '../helpers/accounts.js';
+import { seedAccount, holderOfCode } from '../helpers/accounts.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
 import { BROWSER_SUITE_TIMEOUT_MS, launchChromium, type LiveApp, newContext, resetData, skipWithoutChromium, startLiveApp, watchConsole } from './support.js';
 
@@ -103,7 +103,7 @@ describe('browser: the seed procedure, first login through "Mot de passe oublié
         await page.getByRole('button', { name: 'Valider' }).click();
 
         await signInAndOut(page);
-        const account = await live.t.db.selectFrom('accounts').select(['password_hash', 'activated_at']).where('code', '=', CODE).executeTakeFirstOrThrow();
+        const account = await live.t.db.selectFrom('accounts').select(['password_hash', 'activated_at']).where('id', 'in', holderOfCode(live.t.db, CODE)).executeTakeFirstOrThrow();
         assert.ok(account.password_hash && account.activated_at, 'the account is activated');
         assert.deepEqual(problems, []);
       } finally {

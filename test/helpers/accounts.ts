@@ -1,3 +1,5 @@
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../src/db/schema.js';
 import { createAccount } from '../../src/modules/account/account.service.js';
 import type { TestApp } from './app.js';
 
@@ -29,3 +31,36 @@ export async function seedAccount(
   return account;
 }
 
+
+/** The web account (person) that signs in with a customer code: `.where('id', 'in', holderOfCode(db, '12345'))`. */
+export function holderOfCode(db: Kysely<DB>, code: string) {
+  return db.selectFrom('companies').select(sql<number>`holder_account_id`.as('id')).where('code', '=', code);
+}
+
+/**
+ * A person who joins an existing company with a role, optionally with a password (what an accepted
+ * invitation leaves). Reuses the person when one already has this address.
+ */
+export async function seedMember(
+  t: TestApp,
+  fields: { code: string; email: string; role?: 'admin' | 'buyer' | 'viewer'; password?: string | null; givenName?: string; familyName?: string },
+): Promise<{ id: number; companyId: number }> {
+  const now = t.clock.now();
+  const company = await t.db.selectFrom('companies').select('id').where('code', '=', fields.code).executeTakeFirstOrThrow();
+  let person = await t.db.selectFrom('accounts').select('id').where('email_lc', '=', fields.email.toLowerCase()).executeTakeFirst();
+  if (!person) {
+    const inserted = await t.db
+      .insertInto('accounts')
+      .values({ email: fields.email, email_lc: fields.email.toLowerCase(), created_at: now, updated_at: now, given_name: fields.givenName ?? null, family_name: fields.familyName ?? null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    person = { id: Number(inserted.id) };
+    const password = fields.password === undefined ? STRONG_PASSWORD : fields.password;
+    if (password !== null) await t.db.updateTable('accounts').set({ password_hash: await t.hasher.hash(password), activated_at: now }).where('id', '=', person.id).execute();
+  }
+  await t.db.insertInto('memberships').values({ company_id: company.id, account_id: person.id, role: fields.role ?? 'buyer', created_at: now, updated_at: now }).execute();
+  t.hasher.hashCalls = 0;
+  t.hasher.verifyCalls = 0;
+  t.hasher.verified.length = 0;
+  return { id: person.id, companyId: company.id };
+}

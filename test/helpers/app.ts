@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { Kysely } from 'kysely';
+import { type Kysely, Migrator, PostgresAdapter, sql } from 'kysely';
+import { migrations } from '../../src/db/migrations/index.js';
 import pg from 'pg';
 import { type AppDeps, buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -67,11 +68,35 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Upgrade tests: the database is first migrated up to `upTo` only, filled by `fill` as the
+ * product left it then, and only then brought to the latest migration.
+ */
+export interface FilledBefore {
+  upTo: string;
+  fill(db: Kysely<any>): Promise<void>;
+}
+
+async function migrateFilled(db: Kysely<DB>, before?: FilledBefore): Promise<void> {
+  if (before) {
+    const migrator = new Migrator({ db, migrationTableSchema: await currentSchema(db), provider: { getMigrations: async () => migrations } });
+    const { error } = await migrator.migrateTo(before.upTo);
+    if (error) throw error;
+    await before.fill(db as Kysely<any>);
+  }
+  await migrateToLatest(db);
+}
+
+async function currentSchema(db: Kysely<DB>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  return (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+}
+
 /** A fresh, migrated database: in-memory SQLite, or a PostgreSQL schema of its own, dropped on close. */
-export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase & { url: string | null; schema: string | null }> {
+export async function createTestDatabase(dialect: DialectName, before?: FilledBefore, onQuery?: (sql: string) => void): Promise<TestDatabase & { url: string | null; schema: string | null }> {
   if (dialect === 'sqlite') {
-    const database = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
-    await migrateToLatest(database.db);
+    const database = openDatabase({ databaseUrl: null, sqliteFile: ':memory:', onQuery });
+    await migrateFilled(database.db, before);
     return { ...database, url: null, schema: null };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -79,8 +104,8 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const database = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 5 });
-  await migrateToLatest(database.db);
+  const database = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 5, onQuery });
+  await migrateFilled(database.db, before);
   return {
     db: database.db,
     dialect,
@@ -116,10 +141,14 @@ export interface TestAppOptions {
   extraRoutes?: (app: FastifyInstance) => void;
   /** Optional infrastructure: metrics, shutdown flag. */
   deps?: Pick<AppDeps, 'metrics' | 'isDraining'>;
+  /** An upgrade test: the database filled at an earlier migration (see FilledBefore). */
+  before?: FilledBefore;
+  /** Sees every SQL statement the app runs (query-count tests). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function buildTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase(dialect);
+  const database = await createTestDatabase(dialect, options.before, options.onQuery);
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...options.env });
   const clock = new ManualClock();
   const hasher = countingHasher();

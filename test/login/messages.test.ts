@@ -28,7 +28,7 @@ for (const dialect of DIALECTS) {
     test('S6 an empty login form names the empty fields instead of "Identifiant ou mot de passe incorrect"', async () => {
       const res = await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '', mot_de_passe: '' });
       assert.equal(res.statusCode, 400);
-      assert.ok(res.body.includes('Veuillez saisir votre identifiant (code client à 5 chiffres).'));
+      assert.ok(res.body.includes('Veuillez saisir votre identifiant (code client à 5 chiffres ou adresse e-mail).'));
       assert.ok(res.body.includes('Veuillez saisir votre mot de passe.'));
       assert.ok(!res.body.includes(INVALID));
       const onlyPassword = await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: '' });

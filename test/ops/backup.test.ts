@@ -46,7 +46,7 @@ describe('backup and retention from the CLI', () => {
 
       const copy = new SQLite(file, { readonly: true });
       try {
-        const row = copy.prepare('select code, email, company from accounts where code = ?').get('24680');
+        const row = copy.prepare('select c.code, a.email, c.name as company from companies c join accounts a on a.id = c.holder_account_id where c.code = ?').get('24680');
         assert.deepEqual(row, { code: '24680', email: 'compta@papeterie.fr', company: 'Papeterie Durand' });
       } finally {
         copy.close();

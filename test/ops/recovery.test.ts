@@ -1,3 +1,4 @@
+import { insertPasswordlessAccount, setPassword } from '../../src/modules/account/account.repository.js';
 import { randomBytes } from 'node:crypto';
 import { createSecretBox } from '../../src/shared/secret-box.js';
 import assert from 'node:assert/strict';
@@ -48,10 +49,8 @@ describe('PostgreSQL outage under a running app (through a TCP relay, the real s
       return 'done';
     });
     await app.ready();
-    await direct.db
-      .insertInto('accounts')
-      .values({ code: '12345', email: 'a@b.fr', email_lc: 'a@b.fr', company: 'Librairie du Port', password_hash: await hasher.hash(STRONG_PASSWORD), created_at: clock.now(), updated_at: clock.now(), activated_at: clock.now() })
-      .execute();
+    const { accountId } = await insertPasswordlessAccount(direct.db, { code: '12345', email: 'a@b.fr', company: 'Librairie du Port', now: clock.now() });
+    await setPassword(direct.db, accountId, await hasher.hash(STRONG_PASSWORD), clock.now());
   });
   after(async () => {
     await app?.close();

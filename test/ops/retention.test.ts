@@ -1,3 +1,4 @@
+import { insertPasswordlessAccount } from '../../src/modules/account/account.repository.js';
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
@@ -35,9 +36,7 @@ for (const dialect of DIALECTS) {
     before(async () => {
       database = await createTestDatabase(dialect);
       const { db } = database;
-      accountId = Number(
-        (await db.insertInto('accounts').values({ code: '12345', email: 'a@b.fr', email_lc: 'a@b.fr', company: 'Librairie', created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id,
-      );
+      accountId = (await insertPasswordlessAccount(db, { code: '12345', email: 'a@b.fr', company: 'Librairie', now: T0 })).accountId;
       staffId = Number((await db.insertInto('staff').values({ email: 'agent@c.fr', role: 'agent', created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id);
     });
     after(async () => {

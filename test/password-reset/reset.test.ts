@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MailHeaderInjectionError, enqueueMail } from '../../src/modules/mail/mail.service.js';
 import { sha256 } from '../../src/shared/crypto.js';
-import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
+import { seedAccount, STRONG_PASSWORD, holderOfCode } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
@@ -125,7 +125,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('the e-mail: French, HTML and text, brand, PUBLIC_URL link, "valable 8 heures" and the expiry in Europe/Paris, from MAIL_FROM', async () => {
-      await t.db.updateTable('accounts').set({ company: 'Librairie <script>alert(1)</script> & Fils' }).execute();
+      await t.db.updateTable('companies').set({ name: 'Librairie <script>alert(1)</script> & Fils' }).execute();
       await requestReset('12345', 'contact@librairie-du-port.fr');
       const [mail] = smtp.messages;
       assert.ok(mail);
@@ -439,7 +439,7 @@ for (const dialect of DIALECTS) {
     });
 
     test('the seed procedure end to end: account created without password → request → mail → link → password → login', async () => {
-      const row = await t.db.selectFrom('accounts').select(['password_hash', 'activated_at']).where('code', '=', '12345').executeTakeFirstOrThrow();
+      const row = await t.db.selectFrom('accounts').select(['password_hash', 'activated_at']).where('id', 'in', holderOfCode(t.db, '12345')).executeTakeFirstOrThrow();
       assert.equal(row.password_hash, null, 'S5 pre-created without password');
       const first = await new Browser(t.app).submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: NEW_PASSWORD });
       assert.equal(first.statusCode, 401, 'cannot sign in before activation');
@@ -454,7 +454,7 @@ for (const dialect of DIALECTS) {
       assert.equal(res.statusCode, 303);
       const home = await browser.get('/espace-pro');
       assert.match(home.body, /Librairie du Port/);
-      const activated = await t.db.selectFrom('accounts').select('activated_at').where('code', '=', '12345').executeTakeFirstOrThrow();
+      const activated = await t.db.selectFrom('accounts').select('activated_at').where('id', 'in', holderOfCode(t.db, '12345')).executeTakeFirstOrThrow();
       assert.ok(activated.activated_at);
     });
   });

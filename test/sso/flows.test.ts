@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { issueLinkToken } from '../../src/modules/auth-core/link-tokens.js';
 import { Browser, csrfToken, DIALECTS } from '../helpers/app.js';
-import { STRONG_PASSWORD } from '../helpers/accounts.js';
+import { STRONG_PASSWORD, holderOfCode } from '../helpers/accounts.js';
 import { decodeJwt, finishAuthorization, signInThroughShop, type SsoSetup, startAuthorization, startSso, verifyWithJwks, WebBrowser } from './support.js';
 
 export function isOAuthError(code: string) {
@@ -29,7 +29,7 @@ for (const dialect of DIALECTS) {
     // each one starts with both agreeing again, as they do in production.
     beforeEach(() => s.t.clock.set(Date.now()));
 
-    const subjectOf12345 = async () => (await s.t.db.selectFrom('accounts').select('oidc_sub').where('code', '=', '12345').executeTakeFirstOrThrow()).oidc_sub;
+    const subjectOf12345 = async () => (await s.t.db.selectFrom('accounts').select('oidc_sub').where('id', 'in', holderOfCode(s.t.db, '12345')).executeTakeFirstOrThrow()).oidc_sub;
 
     test('SSO discovery: issuer under /oidc, code flow only, PKCE S256 only, no registration, back-channel and RP-initiated logout', async () => {
       const meta = s.config.serverMetadata();
@@ -229,7 +229,7 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, browser);
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       const received = s.receiver.tokens.length;
-      const account = await s.t.db.selectFrom('accounts').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+      const account = await s.t.db.selectFrom('accounts').select('id').where('id', 'in', holderOfCode(s.t.db, '12345')).executeTakeFirstOrThrow();
       const { token } = await issueLinkToken(s.t.db, s.t.clock, { purpose: 'reset', subject: { type: 'account', id: account.id }, ttlSeconds: 3600 });
       const other = new Browser(s.t.app);
       const first = await other.get(`/activation?token=${token}`);

@@ -1,3 +1,4 @@
+import { holderOfCode } from '../helpers/accounts.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
@@ -119,8 +120,10 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, browser);
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       const received = s.receiver.tokens.length;
-      const account = await s.t.db.selectFrom('accounts').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
-      await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, { id: 'agent', origin: { ip: null, userAgent: null } }, account.id, true);
+      // The back office disables the company (its page's id), and so everyone signed in to it.
+      const company = await s.t.db.selectFrom('companies').select('id').where('code', '=', '12345').executeTakeFirstOrThrow();
+      const staff = { id: 'agent', origin: { ip: null, userAgent: null } };
+      await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, staff, company.id, true);
       try {
         assert.ok(s.receiver.tokens.length > received, 'back-channel logout sent');
         await assert.rejects(oidc.refreshTokenGrant(s.config, tokens.refresh_token!), isOAuthError('invalid_grant'));
@@ -128,7 +131,7 @@ for (const dialect of DIALECTS) {
         // The same browser is sent to the login page, where the disabled account cannot sign in.
         await assert.rejects(signInThroughShop(s, browser), /did not come back|login page answered/);
       } finally {
-        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('id', '=', account.id).execute();
+        await setAccountDisabled({ db: s.t.db, clock: s.t.clock, config: s.t.config }, staff, company.id, false);
       }
     });
 
@@ -136,12 +139,12 @@ for (const dialect of DIALECTS) {
       const { callbackUrl, pending } = await signInThroughShop(s, new WebBrowser());
       const tokens = await finishAuthorization(s, callbackUrl, pending);
       // Disabled directly, without the logout-everywhere call: the provider still refuses it.
-      await s.t.db.updateTable('accounts').set({ disabled_at: s.t.clock.now() }).where('code', '=', '12345').execute();
+      await s.t.db.updateTable('accounts').set({ disabled_at: s.t.clock.now() }).where('id', 'in', holderOfCode(s.t.db, '12345')).execute();
       try {
         await assert.rejects(oidc.fetchUserInfo(s.config, tokens.access_token, tokens.claims()!.sub));
         await assert.rejects(oidc.refreshTokenGrant(s.config, tokens.refresh_token!), isOAuthError('invalid_grant'));
       } finally {
-        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('code', '=', '12345').execute();
+        await s.t.db.updateTable('accounts').set({ disabled_at: null }).where('id', 'in', holderOfCode(s.t.db, '12345')).execute();
       }
     });
   });

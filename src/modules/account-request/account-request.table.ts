@@ -30,6 +30,7 @@ export interface AccountRequestTable {
   /** The reason given on rejection (or a note on approval). */
   decision_reason: string | null;
   /** The customer account created or linked on approval. */
+  /** The company the request was approved into (the account id before 014_companies: the same number). */
   account_id: number | null;
 }
 

@@ -1,13 +1,12 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadCustomer } from '../session/customer-session.js';
+import { currentCustomer } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendPageRenderedOnce } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { AccountPage, SecurityPage } from '../../views/pages/account.js';
-import type { ValidSession } from '../session/session.service.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
 import { launchableClients } from '../sso/sso.clients.service.js';
 import { applicationsWithTokens, revokeApplication } from '../sso/sso.service.js';
@@ -33,7 +32,7 @@ const NOTICES = { mdp: fr.security.changed, revoque: fr.security.revoked } as co
 /** "Mon Espace Pro" and its "Sécurité" page. Registered inside the customer-only scope. */
 export async function accountSecurityRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, hasher: app.deps.hasher, dummyHash: app.deps.dummyHash, config: app.deps.config });
-  const me = async (request: FastifyRequest, reply: FastifyReply) => (await loadCustomer(request, reply)) as ValidSession;
+  const me = currentCustomer;
 
   const render = async (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FieldErrors, notice?: string) => {
     const customer = await me(request, reply);

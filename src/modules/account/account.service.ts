@@ -27,7 +27,8 @@ export function validateAccountInput(input: NewAccount): { value: NewAccount } |
 }
 
 /**
- * S5: a new account has no password at all; the customer activates it through an e-mailed link.
+ * A new company with its holder as administrator (CLI, tests; the import and approved requests
+ * use the same repository function). S5: a new account has no password at all; the customer activates it through an e-mailed link.
  */
 export async function createAccount(
   db: Kysely<DB>,
@@ -35,16 +36,16 @@ export async function createAccount(
   input: NewAccount,
   origin: AuditOrigin,
   actor: { type: 'operator' | 'staff'; id: string },
-): Promise<Result<{ id: number; code: string; email: string; company: string }, AccountInputError>> {
+): Promise<Result<{ id: number; companyId: number; code: string; email: string; company: string }, AccountInputError>> {
   const checked = validateAccountInput(input);
   if ('error' in checked) return fail(checked.error);
   const { code, email, company } = checked.value;
   return db.transaction().execute(async (trx) => {
     if (await repo.findAccountByCode(trx, code)) return fail('DUPLICATE_CODE');
     const now = clock.now();
-    const id = await repo.insertPasswordlessAccount(trx, { code, email, company, now });
-    await recordAudit(trx, clock, origin, { event: 'account.created', outcome: 'success', actorType: actor.type, actorId: actor.id, accountId: id, target: code });
-    return ok({ id, code, email, company });
+    const { accountId: id, companyId } = await repo.insertPasswordlessAccount(trx, { code, email, company, now });
+    await recordAudit(trx, clock, origin, { event: 'account.created', outcome: 'success', actorType: actor.type, actorId: actor.id, accountId: id, companyId, target: code });
+    return ok({ id, companyId, code, email, company });
   });
 }
 

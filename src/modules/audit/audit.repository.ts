@@ -12,6 +12,7 @@ const insertEntry = prepareQuery((db, e: Omit<AuditTable, 'id'>) =>
     actor_type: e.actor_type,
     actor_id: e.actor_id,
     account_id: e.account_id,
+    company_id: e.company_id,
     target: e.target,
     ip: e.ip,
     user_agent: e.user_agent,
@@ -41,7 +42,15 @@ export interface AuditFilters {
 export async function listAuditEntries(db: Executor, filters: AuditFilters, limit: number, offset = 0) {
   let q = db
     .selectFrom('audit_log')
-    .leftJoin('accounts', 'accounts.id', 'audit_log.account_id')
+    // The company named by the entry, else the one its person holds (entries that name only a person).
+    .leftJoin('companies', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb('companies.id', '=', eb.ref('audit_log.company_id')),
+          eb.and([eb('audit_log.company_id', 'is', null), eb('companies.holder_account_id', '=', eb.ref('audit_log.account_id'))]),
+        ]),
+      ),
+    )
     .select([
       'audit_log.id',
       'audit_log.at',
@@ -50,14 +59,14 @@ export async function listAuditEntries(db: Executor, filters: AuditFilters, limi
       'audit_log.actor_type',
       'audit_log.actor_id',
       'audit_log.account_id',
-      'accounts.code as account_code',
+      'companies.code as account_code',
       'audit_log.target',
       'audit_log.ip',
       'audit_log.user_agent',
       'audit_log.details',
     ]);
   if (filters.event) q = q.where('audit_log.event', 'like', `${filters.event.replace(/[\\%_]/g, '')}%`);
-  if (filters.accountCode) q = q.where('accounts.code', '=', filters.accountCode);
+  if (filters.accountCode) q = q.where('companies.code', '=', filters.accountCode);
   if (filters.actor) q = q.where('audit_log.actor_id', '=', filters.actor);
   if (filters.from !== undefined) q = q.where('audit_log.at', '>=', filters.from);
   if (filters.to !== undefined) q = q.where('audit_log.at', '<', filters.to);

@@ -13,7 +13,10 @@ export interface AuditEvent {
   outcome: 'success' | 'failure' | 'blocked' | 'info';
   actorType: 'customer' | 'staff' | 'anonymous' | 'system' | 'operator';
   actorId?: string | null;
+  /** The person concerned. */
   accountId?: number | null;
+  /** The company concerned (a customer code), when there is one. */
+  companyId?: number | null;
   target?: string | null;
   details?: Record<string, string | number | boolean | null>;
 }
@@ -32,6 +35,7 @@ export async function recordAudit(db: Executor, clock: Clock, origin: AuditOrigi
     actor_type: event.actorType,
     actor_id: clean(event.actorId),
     account_id: event.accountId ?? null,
+    company_id: event.companyId ?? null,
     target: clean(event.target),
     ip: clean(origin.ip),
     user_agent: clean(origin.userAgent),

@@ -8,7 +8,10 @@ export interface AuditTable {
   outcome: string;
   actor_type: string;
   actor_id: string | null;
+  /** The person concerned (a web account). */
   account_id: number | null;
+  /** The company concerned, when there is one. */
+  company_id: number | null;
   target: string | null;
   ip: string | null;
   user_agent: string | null;

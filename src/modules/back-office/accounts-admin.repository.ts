@@ -2,9 +2,11 @@ import { type Generated, sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 
 export async function searchAccounts(db: Executor, query: string, limit: number, now: number) {
+  // A company and its holder; a search by e-mail also finds the companies a member belongs to.
   let q = db
-    .selectFrom('accounts')
-    .select(['id', 'code', 'email', 'company', 'password_hash', 'disabled_at', 'last_login_at', 'created_at'])
+    .selectFrom('companies')
+    .innerJoin('accounts', 'accounts.id', 'companies.holder_account_id')
+    .select(['companies.id', 'companies.code', 'accounts.email', 'companies.name as company', 'accounts.password_hash', 'companies.disabled_at', 'accounts.last_login_at', 'companies.created_at'])
     // Whether a link is open, so the list says "Lien envoyé" as the account page does.
     .select((eb) =>
       eb
@@ -26,13 +28,21 @@ export async function searchAccounts(db: Executor, query: string, limit: number,
     q = q.where((eb) =>
       eb.or([
         // A code search is a prefix of digits only.
-        ...(/^[0-9]{1,5}$/.test(term) ? [eb('code', 'like', `${term}%`)] : []),
-        eb('email_lc', 'like', sql<string>`${like} escape '\\'`),
-        eb(sql`lower(company)`, 'like', sql<string>`${like} escape '\\'`),
+        ...(/^[0-9]{1,5}$/.test(term) ? [eb('companies.code', 'like', `${term}%`)] : []),
+        eb(
+          'companies.id',
+          'in',
+          eb
+            .selectFrom('memberships')
+            .innerJoin('accounts as member', 'member.id', 'memberships.account_id')
+            .select('memberships.company_id')
+            .where('member.email_lc', 'like', sql<string>`${like} escape '\\'`),
+        ),
+        eb(sql`lower(companies.name)`, 'like', sql<string>`${like} escape '\\'`),
       ]),
     );
   }
-  return q.orderBy('code').limit(limit).execute();
+  return q.orderBy('companies.code').limit(limit).execute();
 }
 
 export async function listMailsOfAccount(db: Executor, accountId: number, limit: number) {
@@ -57,6 +67,14 @@ export async function countSessions(db: Executor, accountId: number, now: number
 
 export async function updateEmail(db: Executor, id: number, email: string, now: number): Promise<void> {
   await db.updateTable('accounts').set({ email, email_lc: email.toLowerCase(), updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function setCompanyDisabledAt(db: Executor, companyId: number, disabledAt: number | null, now: number): Promise<void> {
+  await db.updateTable('companies').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', companyId).execute();
+}
+
+export async function listMemberIds(db: Executor, companyId: number): Promise<number[]> {
+  return (await db.selectFrom('memberships').select('account_id').where('company_id', '=', companyId).execute()).map((r) => r.account_id);
 }
 
 export async function setDisabledAt(db: Executor, id: number, disabledAt: number | null, now: number): Promise<void> {
@@ -94,8 +112,8 @@ export async function findPendingEmailChange(db: Executor, accountId: number) {
 export async function listPendingEmailChanges(db: Executor, limit: number) {
   return db
     .selectFrom('email_changes')
-    .innerJoin('accounts', 'accounts.id', 'email_changes.account_id')
-    .select(['email_changes.id', 'email_changes.account_id', 'accounts.code', 'accounts.company', 'email_changes.old_email', 'email_changes.new_email', 'email_changes.requested_by', 'email_changes.requested_at'])
+    .innerJoin('companies', 'companies.holder_account_id', 'email_changes.account_id')
+    .select(['email_changes.id', 'email_changes.account_id', 'companies.id as company_id', 'companies.code', 'companies.name as company', 'email_changes.old_email', 'email_changes.new_email', 'email_changes.requested_by', 'email_changes.requested_at'])
     .where('email_changes.decided_at', 'is', null)
     .orderBy('email_changes.requested_at')
     .limit(limit)

@@ -8,12 +8,12 @@ import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validat
 import { emailChangedNoticeMail, supportContact } from '../../views/mail/templates.js';
 import type { Executor } from '../../db/executor.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import { findAccountById } from '../account/account.repository.js';
+import { findCompanyAccount } from '../account/account.repository.js';
 import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
-import { invalidateAccountSessions } from '../session/session.service.js';
+import { invalidateAccountSessions, invalidateCompanySessions } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
 import * as repo from './accounts-admin.repository.js';
 
@@ -43,10 +43,12 @@ export async function searchAccounts(db: Kysely<DB>, query: string, now: number)
   return repo.searchAccounts(db, query.slice(0, 100), 100, now);
 }
 
-export async function getAccountDetail(deps: AdminDeps, id: number) {
+/** The company's page: the company seen through its holder (`companyId` is the page's id). */
+export async function getAccountDetail(deps: AdminDeps, companyId: number) {
   const { db, clock } = deps;
-  const account = await findAccountById(db, id);
+  const account = await findCompanyAccount(db, companyId);
   if (!account) return null;
+  const id = account.id;
   const now = clock.now();
   const [openLink, throttle, mails, sessions, pendingEmail] = await Promise.all([
     findOpenLink(db, clock, accountSubject(id)),
@@ -58,7 +60,8 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
   const throttled = throttle?.throttled ?? false;
   return {
     account: {
-      id: account.id,
+      id: account.company_id,
+      personId: account.id,
       code: account.code,
       email: account.email,
       company: account.company,
@@ -79,10 +82,11 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
 /** Why customer service's action on an account was refused (fr.bo.errors has a sentence for each, typed). */
 export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'SAME_EMAIL' | 'DISABLED' | 'CHANGE_PENDING' | 'NO_PENDING_CHANGE' | 'OWN_REQUEST';
 
-type Account = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
+type Account = NonNullable<Awaited<ReturnType<typeof findCompanyAccount>>>;
 
-async function withAccount<T>(deps: AdminDeps, id: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>): Promise<Result<T, AdminActionError>> {
-  const account = await findAccountById(deps.db, id);
+/** `companyId` names the company's page; the account handed on is its holder (`account.id` is the person). */
+async function withAccount<T>(deps: AdminDeps, companyId: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>): Promise<Result<T, AdminActionError>> {
+  const account = await findCompanyAccount(deps.db, companyId);
   if (!account) return fail('NOT_FOUND');
   return fn(account);
 }
@@ -94,7 +98,7 @@ export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: nu
     return deps.db.transaction().execute(async (trx) => {
       // The link goes to the account's address as it stands: a change of it waits for a second staff member (S37).
       const { purpose } = await sendAccountLink(deps, trx, account);
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.link_sent', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { purpose } });
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.link_sent', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { purpose } });
       return ok({ purpose });
     });
   });
@@ -124,6 +128,7 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
     actorType: 'staff',
     actorId: audit.staff.id,
     accountId: account.id,
+    companyId: account.company_id,
     target: account.code,
     details: { from: account.email, to: newEmail, linksVoided: voided, ...(audit.requestedBy ? { requestedBy: audit.requestedBy } : {}) },
   });
@@ -145,9 +150,9 @@ export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id:
         await applyEmailChange(deps, trx, account, email, { staff, event: 'staff.email_changed' });
         return ok({ applied: true });
       }
-      const queued = await repo.insertPendingEmailChange(trx, { account_id: id, old_email: account.email, new_email: email, requested_by: staff.id, requested_at: deps.clock.now() });
+      const queued = await repo.insertPendingEmailChange(trx, { account_id: account.id, old_email: account.email, new_email: email, requested_by: staff.id, requested_at: deps.clock.now() });
       if (!queued) return fail('CHANGE_PENDING', 'email');
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { from: account.email, to: email } });
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { from: account.email, to: email } });
       return ok({ applied: false });
     }),
   );
@@ -157,14 +162,14 @@ export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id:
 export async function decideEmailChangeByStaff(deps: AdminDeps, staff: StaffActor, id: number, approve: boolean): Promise<Result<{ applied: boolean }, AdminActionError>> {
   return withAccount<{ applied: boolean }>(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
-      const pending = await repo.findPendingEmailChange(trx, id);
+      const pending = await repo.findPendingEmailChange(trx, account.id);
       if (!pending) return fail('NO_PENDING_CHANGE');
       if (approve && pending.requested_by === staff.id) return fail('OWN_REQUEST');
       if (!(await repo.decideEmailChange(trx, pending.id, staff.id, approve ? 'approved' : 'rejected', deps.clock.now()))) return fail('NO_PENDING_CHANGE');
       if (approve) {
         await applyEmailChange(deps, trx, account, pending.new_email, { staff, event: 'staff.email_change_approved', requestedBy: pending.requested_by });
       } else {
-        await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_rejected', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { to: pending.new_email, requestedBy: pending.requested_by } });
+        await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_rejected', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { to: pending.new_email, requestedBy: pending.requested_by } });
       }
       return ok({ applied: approve });
     }),
@@ -180,25 +185,27 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
   return withAccount(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
       const now = deps.clock.now();
-      await repo.setDisabledAt(trx, id, disabled ? now : null, now);
+      await repo.setCompanyDisabledAt(trx, account.company_id, disabled ? now : null, now);
       let sessions = 0;
       if (disabled) {
-        sessions = await invalidateAccountSessions(trx, id);
-        await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'disabled');
+        // Everyone signed in to the company is signed out of it; the holder's links die too.
+        sessions = await invalidateCompanySessions(trx, account.company_id);
+        await revokeLinkTokens(trx, deps.clock, accountSubject(account.id), 'disabled');
       }
       await recordAudit(trx, deps.clock, staff.origin, {
         event: disabled ? 'staff.account_disabled' : 'staff.account_enabled',
         outcome: 'success',
         actorType: 'staff',
         actorId: staff.id,
-        accountId: id,
+        accountId: account.id,
+        companyId: account.company_id,
         target: account.code,
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
       return ok();
     }).then(async (result) => {
       // Single sign-on: a disabled account is signed out of every application (back-channel).
-      if (disabled) await endSsoSessions(deps, id, 'account_disabled');
+      if (disabled) for (const member of await repo.listMemberIds(deps.db, account.company_id)) await endSsoSessions(deps, member, 'account_disabled');
       return result;
     }),
   );
@@ -207,11 +214,11 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
 export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
-      const sessions = await invalidateAccountSessions(trx, id);
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: sessions } });
+      const sessions = await invalidateAccountSessions(trx, account.id);
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { sessionsRevoked: sessions } });
       return ok();
     }).then(async (result) => {
-      await endSsoSessions(deps, id, 'staff_revoked');
+      await endSsoSessions(deps, account.id, 'staff_revoked');
       return result;
     }),
   );
@@ -220,7 +227,7 @@ export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, 
 export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
     await clearIdentifierThrottle(deps.db, account.code);
-    await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code });
+    await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code });
     return ok();
   });
 }

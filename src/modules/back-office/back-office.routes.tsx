@@ -14,7 +14,7 @@ import { AccountDetailPage, AccountsPage, type AuditEntryView, AuditPage, Import
 import { h } from '../../views/jsx.js';
 import { getRequest, listRequests } from '../account-request/account-request.service.js';
 import { type AccountRequestState, isAccountRequestState } from '../account-request/account-request.state.js';
-import { findAccountById } from '../account/account.repository.js';
+import { findCompanyAccount } from '../account/account.repository.js';
 import { type AuditFilters, listAuditEntries } from '../audit/audit.repository.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { importAccounts } from '../import/import.service.js';
@@ -51,7 +51,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const renderRequest = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; approveCode?: string; reason?: string; notice?: string } = {}) => {
     const found = await getRequest(app.deps.db, id);
     if (!found) return reply.callNotFound();
-    const account = found.account_id !== null ? await findAccountById(app.deps.db, found.account_id) : undefined;
+    const account = found.account_id !== null ? await findCompanyAccount(app.deps.db, found.account_id) : undefined;
     return sendPage(reply, <RequestDetailPage {...common(request, reply)} request={found} accountCode={account?.code ?? null} {...extra} />, status);
   };
 

@@ -45,10 +45,10 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
       const request = await findAccountRequestById(trx, id);
       if (!request) refuse('NOT_FOUND');
       if (!account) {
-        const accountId = await accounts.insertPasswordlessAccount(trx, { code, email: request.email, company: request.company, now });
-        account = (await accounts.findAccountById(trx, accountId))!;
+        const { companyId } = await accounts.insertPasswordlessAccount(trx, { code, email: request.email, company: request.company, now });
+        account = (await accounts.findCompanyAccount(trx, companyId))!;
       }
-      const result = await applyTransition(trx, deps.clock, id, 'approve', { id: staff.id }, { accountId: account.id });
+      const result = await applyTransition(trx, deps.clock, id, 'approve', { id: staff.id }, { accountId: account.company_id });
       if (!result.ok) refuse(result.code);
       const activationSent = account.password_hash === null && account.disabled_at === null;
       if (activationSent) await sendAccountLink(deps, trx, account, 'welcome');
@@ -58,10 +58,11 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
         actorType: 'staff',
         actorId: staff.id,
         accountId: account.id,
+        companyId: account.company_id,
         target: `request:${id}`,
         details: { code, accountCreated: created, activationSent },
       });
-      return ok({ accountId: account.id, created });
+      return ok({ accountId: account.company_id, created });
     }),
   );
 }

@@ -94,14 +94,14 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
         const now = clock.now();
         for (const item of chunk) {
           if (item.id === undefined) {
-            const id = await insertPasswordlessAccount(trx, { code: item.code, email: item.email, company: item.company, now });
+            const { accountId: id } = await insertPasswordlessAccount(trx, { code: item.code, email: item.email, company: item.company, now });
             if (options.sendActivation) {
               await sendAccountLink(deps, trx, { id, code: item.code, email: item.email, company: item.company, password_hash: null });
               report.activationMails++;
             }
           } else {
             const before = existing.get(item.code)!;
-            await repo.updateImportedAccount(trx, item.id, { email: item.email, company: item.company, now });
+            await repo.updateImportedAccount(trx, { accountId: item.id, companyId: before.company_id }, { email: item.email, company: item.company, now });
             if (before.email !== item.email) await revokeLinkTokens(trx, clock, accountSubject(item.id), 'email_changed');
           }
         }

@@ -2,12 +2,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
-import { loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../session/customer-session.js';
+import { CHOOSER_PATH, loadCustomer, REMEMBER_COOKIE_MAX_AGE_SECONDS } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { identifierOfLinkCookie } from '../password-reset/password-reset.service.js';
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
-import { displayableIdentifier, normalizeIdentifier } from '../../shared/identifier.js';
+import { displayableIdentifier, parseSignInIdentifier } from '../../shared/identifier.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { safeNextPath } from '../../shared/safe-next.js';
 import { h } from '../../views/jsx.js';
@@ -32,7 +32,8 @@ const loginBody = {
   required: ['identifiant', 'mot_de_passe'],
   properties: {
     _csrf: { type: 'string', maxLength: 200 },
-    identifiant: { type: 'string', maxLength: 64 },
+    // A 5-digit code or an e-mail address (254 characters at most).
+    identifiant: { type: 'string', maxLength: 320 },
     // Long enough to reach our own "too long" rule (S1), short enough to bound the work.
     mot_de_passe: { type: 'string', maxLength: 4096 },
     memoriser: { type: 'string', maxLength: 8 },
@@ -76,7 +77,8 @@ export async function loginRoutes(app: FastifyInstance) {
     const { db, clock } = app.deps;
     const device = readCookie(request, COOKIE.device);
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
-    const fromLink = (request.query.identifiant ? normalizeIdentifier(request.query.identifiant) : null) ?? (await identifierOfLinkCookie(app.deps, request, reply));
+    const typed = request.query.identifiant && parseSignInIdentifier(request.query.identifiant) ? request.query.identifiant.normalize('NFKC').trim() : null;
+    const fromLink = typed ?? (await identifierOfLinkCookie(app.deps, request, reply));
     const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : request.query.revoque ? fr.login.deviceRevoked : undefined;
     const identifier = fromLink ?? remembered;
     if (identifier === undefined && !next && !notice) return sendPageRenderedOnce(request, reply, 'login', (ctx) => <LoginPage ctx={ctx} remember={false} />);
@@ -121,8 +123,9 @@ export async function loginRoutes(app: FastifyInstance) {
     // S18: a brand-new session; whatever this browser held before dies now.
     await endCurrentSession(request, reply);
     // The session belongs to the remember-me series, so detected theft kills it too (S20).
-    const token = remember ? await issueRememberToken(db, clock, result.accountId) : null;
-    const session = await createSession(db, clock, result.accountId, origin, token?.series ?? null);
+    const who = { accountId: result.accountId, companyId: result.companyId };
+    const token = remember ? await issueRememberToken(db, clock, who) : null;
+    const session = await createSession(db, clock, who, origin, token?.series ?? null);
     startSessionCookie(request, reply, COOKIE.session, session.token);
 
     // S39: a browser this account has not signed in from before; its holder hears of it.
@@ -140,6 +143,8 @@ export async function loginRoutes(app: FastifyInstance) {
       await forgetDevice(db, device);
       clearSecureCookie(reply, COOKIE.device);
     }
+    // Several companies: "Choisissez le compte client" first, then where the person was going.
+    if (result.companyId === null) return reply.redirect(`${CHOOSER_PATH}${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     return reply.redirect(next ?? '/espace-pro', 303);
   });
 
@@ -155,8 +160,9 @@ export async function loginRoutes(app: FastifyInstance) {
         event: 'logout',
         outcome: 'success',
         actorType: 'customer',
-        actorId: customer.code,
+        actorId: customer.companyId === null ? customer.email : customer.code,
         accountId: customer.accountId,
+        companyId: customer.companyId,
       });
     }
     return reply.redirect('/connexion?deconnecte=1', 303);

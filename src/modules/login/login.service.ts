@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
 import { PASSWORD_MAX_LENGTH, passwordLength } from '../../shared/password-policy.js';
 import { attemptPassword } from '../auth-core/attempts.js';
-import { normalizeIdentifier } from '../../shared/identifier.js';
+import { parseSignInIdentifier } from '../../shared/identifier.js';
 import * as accounts from '../account/account.repository.js';
 import type { Executor } from '../../db/executor.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
@@ -48,8 +48,11 @@ export interface LoginInput {
 export type LoginFailureReason = 'malformed_identifier' | 'unknown_identifier' | 'not_activated' | 'disabled' | 'throttled' | 'password_too_long' | 'wrong_password';
 
 export type LoginResult =
-  /** `firstLogin`: the account had never signed in (the first login after activation). */
-  | { ok: true; accountId: number; code: string; firstLogin: boolean }
+  /**
+   * `companyId`: the company signed in to, null when the person has several and must choose.
+   * `firstLogin`: the person had never signed in (the first login after activation).
+   */
+  | { ok: true; accountId: number; companyId: number | null; code: string; firstLogin: boolean }
   /** `waitMinutes`: the identifier is being slowed down (S8); said identically for a known and an unknown code. */
   | { ok: false; code: 'INVALID_CREDENTIALS'; reason: LoginFailureReason; waitMinutes?: number }
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
@@ -62,15 +65,32 @@ export type LoginResult =
  */
 export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<LoginResult> {
   const { db, clock } = deps;
-  const code = normalizeIdentifier(input.identifier);
-  const found: { account?: Awaited<ReturnType<typeof accounts.findAccountByCode>> } = {};
+  const identifier = parseSignInIdentifier(input.identifier);
+  const code = identifier?.key ?? null;
+  const found: { account?: accounts.CompanyAccount; companies?: accounts.CompanyAccount[] } = {};
+  // One query either way (S47): the holder of a code, or the memberships of the one person with
+  // this address. Two people sharing an address (accounts made before company accounts) sign in
+  // by their codes; the address alone names nobody (README, "Comptes entreprise").
+  const lookUp = async () => {
+    if (!identifier) return;
+    if (identifier.kind === 'code') {
+      found.account = await accounts.findAccountByCode(db, identifier.code);
+      found.companies = found.account ? [found.account] : [];
+      return;
+    }
+    const rows = await accounts.listCompaniesOfEmail(db, identifier.emailLc);
+    if (rows.length === 0 || rows.some((r) => r.id !== rows[0]!.id)) return;
+    found.companies = rows.filter((r) => r.company_disabled_at === null);
+    found.account = found.companies[0] ?? { ...rows[0]!, disabled_at: rows[0]!.company_disabled_at };
+  };
   const loadHash = async () => {
-    const row = (found.account = code ? await accounts.findAccountByCode(db, code) : undefined);
+    await lookUp();
+    const row = found.account;
     return row && row.password_hash && row.disabled_at === null ? row.password_hash : null;
   };
   const outcome = await attemptPassword(deps, { ip: input.origin.ip, throttleKey: code, loadHash, password: input.password });
   // A throttled attempt looked nothing up; the audit still names the account when there is one.
-  if (outcome.kind === 'throttled' && code) found.account = await accounts.findAccountByCode(db, code);
+  if (outcome.kind === 'throttled' && code) await lookUp();
   const account = found.account;
 
   if (outcome.kind === 'ip_blocked') {
@@ -80,6 +100,8 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
   }
 
   if (outcome.kind === 'passed' && account) {
+    // Signed in with the code, or by e-mail into one's only company; several: the person chooses.
+    const companyId = found.companies!.length === 1 ? account.company_id : null;
     // S4: parameters were raised since this hash was made; upgrade it now that we know the password.
     const upgraded = deps.hasher.needsRehash(account.password_hash!) ? await deps.hasher.hash(input.password) : null;
     // One transaction: one commit for everything a success writes, the settlement included.
@@ -87,10 +109,18 @@ export async function authenticate(deps: LoginDeps, input: LoginInput): Promise<
       await outcome.settle(trx);
       await accounts.recordLogin(trx, account.id, clock.now());
       if (upgraded) await accounts.updatePasswordHash(trx, account.id, upgraded, clock.now());
-      await recordAudit(trx, clock, input.origin, { event: 'login.success', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, target: account.code });
+      await recordAudit(trx, clock, input.origin, {
+        event: 'login.success',
+        outcome: 'success',
+        actorType: 'customer',
+        actorId: identifier!.kind === 'code' ? account.code : account.email_lc,
+        accountId: account.id,
+        companyId,
+        target: identifier!.kind === 'code' ? account.code : account.email_lc,
+      });
     });
     deps.metrics?.countLogin('success');
-    return { ok: true, accountId: account.id, code: account.code, firstLogin: account.last_login_at === null };
+    return { ok: true, accountId: account.id, companyId, code: account.code, firstLogin: account.last_login_at === null };
   }
 
   const tooLong = passwordLength(input.password) > PASSWORD_MAX_LENGTH;

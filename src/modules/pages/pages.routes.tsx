@@ -1,7 +1,8 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance } from 'fastify';
-import { loadCustomer } from '../session/customer-session.js';
+import { CHOOSER_PATH, loadCustomer } from '../session/customer-session.js';
 import { accountSecurityRoutes } from '../account-security/account-security.routes.js';
+import { companyRoutes } from '../company/company.routes.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { h } from '../../views/jsx.js';
@@ -36,7 +37,12 @@ export async function customerPages(app: FastifyInstance) {
       const next = encodeURIComponent(request.url);
       return reply.redirect(`/connexion?next=${next}`, 303);
     }
+    // Signed in with several companies and none chosen yet: the chooser first, then the page asked for.
+    if (customer.companyId === null && !request.routeOptions.config.choosingAllowed) {
+      return reply.redirect(`${CHOOSER_PATH}?next=${encodeURIComponent(request.url)}`, 303);
+    }
   });
 
   await app.register(accountSecurityRoutes);
+  await app.register(companyRoutes);
 }

@@ -6,7 +6,7 @@ import { requestOrigin } from '../../plugins/request-origin.js';
 import { identifierOfLinkCookie } from './password-reset.service.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
-import { normalizeIdentifier } from '../../shared/identifier.js';
+import { parseSignInIdentifier } from '../../shared/identifier.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
 import { isValidEmail, normalizeEmail } from '../../shared/validation.js';
@@ -22,7 +22,7 @@ export const RESET_COOKIE = COOKIE.resetLink;
 const requestBody = {
   type: 'object',
   required: ['identifiant', 'email'],
-  properties: { _csrf: { type: 'string' }, identifiant: { type: 'string', maxLength: 64 }, email: { type: 'string', maxLength: 320 } },
+  properties: { _csrf: { type: 'string' }, identifiant: { type: 'string', maxLength: 320 }, email: { type: 'string', maxLength: 320 } },
 } as const;
 
 const activationBody = {
@@ -30,7 +30,7 @@ const activationBody = {
   required: ['mot_de_passe', 'confirmation'],
   properties: {
     _csrf: { type: 'string' },
-    identifiant: { type: 'string', maxLength: 64 },
+    identifiant: { type: 'string', maxLength: 320 },
     // Room for our own "too long" message (S1) while bounding the work.
     mot_de_passe: { type: 'string', maxLength: 4096 },
     confirmation: { type: 'string', maxLength: 4096 },
@@ -66,7 +66,8 @@ export async function passwordResetRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { identifiant?: string } }>('/mot-de-passe-oublie', async (request, reply) => {
     const raw = typeof request.query.identifiant === 'string' ? request.query.identifiant : '';
-    const identifier = normalizeIdentifier(raw) ?? (await identifierOfLinkCookie(app.deps, request, reply));
+    const typed = parseSignInIdentifier(raw);
+    const identifier = (typed ? raw.normalize('NFKC').trim() : null) ?? (await identifierOfLinkCookie(app.deps, request, reply));
     return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifier ?? undefined} />);
   });
 
@@ -74,12 +75,12 @@ export async function passwordResetRoutes(app: FastifyInstance) {
     const { identifiant, email } = request.body;
     const errors: FieldErrors = {};
     if (identifiant.trim() === '') errors.identifiant = fr.reset.IDENTIFIER_REQUIRED;
-    else if (!normalizeIdentifier(identifiant)) errors.identifiant = fr.reset.IDENTIFIER_FORMAT;
+    else if (!parseSignInIdentifier(identifiant)) errors.identifiant = fr.reset.IDENTIFIER_FORMAT;
     if (email.trim() === '') errors.email = fr.reset.EMAIL_REQUIRED;
     else if (!isValidEmail(normalizeEmail(email))) errors.email = fr.reset.EMAIL_FORMAT;
     if (Object.keys(errors).length > 0) {
       // Format only: this says nothing about whether an account matches.
-      return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifiant.slice(0, 32)} email={email.slice(0, 254)} errors={errors} />, 400);
+      return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifiant.slice(0, 254)} email={email.slice(0, 254)} errors={errors} />, 400);
     }
     await requestPasswordReset(deps(), { identifier: identifiant, email, origin: requestOrigin(request) });
     return reply.redirect('/mot-de-passe-oublie/confirmation', 303);

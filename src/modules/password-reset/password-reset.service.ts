@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
-import { normalizeIdentifier } from '../../shared/identifier.js';
+import { parseSignInIdentifier } from '../../shared/identifier.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { normalizeEmail } from '../../shared/validation.js';
@@ -64,11 +64,19 @@ export async function processPendingResets(deps: Pick<ResetDeps, 'db' | 'clock' 
     await db.transaction().execute(async (trx) => {
       if (!(await repo.markResetRequestProcessed(trx, request.id, clock.now()))) return;
       handled++;
-      const code = normalizeIdentifier(request.identifier);
+      const identifier = parseSignInIdentifier(request.identifier);
       const email = normalizeEmail(request.email).toLowerCase();
-      const account = code ? await accounts.findAccountByCode(trx, code) : undefined;
+      const code = identifier?.kind === 'code' ? identifier.code : null;
+      // The customer code with the address of any of its people reaches that person; an address as
+      // Identifiant must be the same as the Email field, and names one person (README, Comptes entreprise).
+      const account =
+        identifier?.kind === 'code'
+          ? await accounts.findMemberByCodeAndEmail(trx, identifier.code, email)
+          : identifier?.kind === 'email' && identifier.emailLc === email
+            ? await accounts.findPersonByEmail(trx, email)
+            : undefined;
       const matched = account !== undefined && account.disabled_at === null && account.email_lc === email;
-      const withinLimit = matched ? (await reserveLimit(trx, clock, LIMITS.resetMailsPerIdentifier, account.code)).ok : false;
+      const withinLimit = matched ? (await reserveLimit(trx, clock, LIMITS.resetMailsPerIdentifier, resetLimitKey(account.id))).ok : false;
       const outcome = !matched ? 'no_match' : !withinLimit ? 'account_limit' : 'sent';
       if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account);
       await recordAudit(trx, clock, { ip: request.ip, userAgent: request.user_agent }, {
@@ -76,12 +84,23 @@ export async function processPendingResets(deps: Pick<ResetDeps, 'db' | 'clock' 
         outcome: outcome === 'sent' ? 'success' : outcome === 'no_match' ? 'failure' : 'blocked',
         actorType: 'anonymous',
         accountId: matched ? account!.id : null,
-        target: code ?? request.identifier.slice(0, 32),
+        companyId: matched ? account!.company_id : null,
+        target: code ?? (identifier ? email : request.identifier.slice(0, 32)),
         details: { result: outcome },
       });
     });
   }
   return handled;
+}
+
+/** The per-person key of the 3-link-mails-an-hour limit (S15). */
+export function resetLimitKey(accountId: number): string {
+  return `account:${accountId}`;
+}
+
+/** What the activation page shows as Identifiant: the code for its holder, the e-mail for anyone else. */
+function identifierOf(account: { id: number; code: string; email: string; holder_account_id: number | null }): string {
+  return account.holder_account_id === account.id ? account.code : account.email;
 }
 
 export type ResetLinkCheck =
@@ -96,9 +115,9 @@ export async function checkResetLink(deps: ResetDeps, token: string | undefined,
   if (checked.kind === 'limited') return checked;
   const account = checked.link ? await accounts.findAccountById(db, checked.link.subject_id) : undefined;
   if (checked.kind === 'valid' && account && account.disabled_at === null) {
-    return { kind: 'valid', code: account.code, company: account.company, email: account.email, accountId: account.id };
+    return { kind: 'valid', code: identifierOf(account), company: account.company, email: account.email, accountId: account.id };
   }
-  return { kind: 'invalid', code: account && account.disabled_at === null ? account.code : null };
+  return { kind: 'invalid', code: account && account.disabled_at === null ? identifierOf(account) : null };
 }
 
 export type ResetFieldError = { field: 'mot_de_passe'; verdict: PasswordVerdict } | { field: 'confirmation'; code: 'CONFIRMATION_REQUIRED' | 'MISMATCH' };
@@ -125,7 +144,7 @@ export async function completePasswordReset(
   if (verdict) errors.push({ field: 'mot_de_passe', verdict });
   if (input.confirmation.length === 0) errors.push({ field: 'confirmation', code: 'CONFIRMATION_REQUIRED' });
   else if (!verdict && input.confirmation.normalize('NFKC') !== input.password.normalize('NFKC')) errors.push({ field: 'confirmation', code: 'MISMATCH' });
-  if (errors.length > 0) return { kind: 'errors', errors, code: account.code, email: account.email };
+  if (errors.length > 0) return { kind: 'errors', errors, code: identifierOf(account), email: account.email };
 
   const passwordHash = await hasher.hash(input.password);
   const done = await db.transaction().execute(async (trx) => {
@@ -134,7 +153,9 @@ export async function completePasswordReset(
     await accounts.setPassword(trx, account.id, passwordHash, now);
     await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
     const revoked = await invalidateAccountSessions(trx, account.id);
-    await clearIdentifierThrottle(trx, account.code);
+    // Both identifiers of the person are freed: the code (its holder) and the e-mail (S8).
+    if (account.holder_account_id === account.id) await clearIdentifierThrottle(trx, account.code);
+    await clearIdentifierThrottle(trx, `email:${account.email_lc}`);
     const first = account.password_hash === null;
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone), first });
     await enqueueMail(trx, clock, { ...mail, kind: first ? 'password_set' : 'password_changed', to: account.email, accountId: account.id });
@@ -142,15 +163,16 @@ export async function completePasswordReset(
       event: account.password_hash === null ? 'account.activated' : 'password.reset',
       outcome: 'success',
       actorType: 'customer',
-      actorId: account.code,
+      actorId: identifierOf(account),
       accountId: account.id,
+      companyId: account.company_id,
       details: { sessionsRevoked: revoked },
     });
     return true;
   });
   // Single sign-on: provider sessions and application tokens end with the old password.
   if (done) await endSsoSessions(deps, account.id, 'password_reset');
-  return done ? { kind: 'done', code: account.code } : { kind: 'invalid', code: account.code };
+  return done ? { kind: 'done', code: identifierOf(account) } : { kind: 'invalid', code: identifierOf(account) };
 }
 
 /**
@@ -165,5 +187,5 @@ export async function identifierOfLinkCookie(deps: Pick<ResetDeps, 'db'>, reques
   const link = await findLinkToken(deps.db, token);
   if (!link || link.subject_type !== 'account') return null;
   const account = await accounts.findAccountById(deps.db, link.subject_id);
-  return account && account.disabled_at === null ? account.code : null;
+  return account && account.disabled_at === null ? identifierOf(account) : null;
 }

@@ -57,17 +57,19 @@ export async function pseudonymiseAudit(db: Executor, where: { accountId: number
   return Number(result.numUpdatedRows);
 }
 
-export async function eraseAccountRows(db: Executor, account: { id: number; code: string; email_lc: string; oidc_sub: string | null }): Promise<void> {
+export async function eraseAccountRows(db: Executor, account: { id: number; company_id: number; code: string; email_lc: string; oidc_sub: string | null }): Promise<void> {
   // What single sign-on still holds for the person (codes, tokens, grants): keyed by their subject.
   if (account.oidc_sub) await db.deleteFrom('oidc_models').where('account_id', '=', account.oidc_sub).execute();
   await db.deleteFrom('link_tokens').where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute();
   await db.deleteFrom('login_throttle').where('key', '=', account.code).execute();
-  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:${account.code}`]).execute();
+  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:account:${account.id}`]).execute();
   await db.deleteFrom('outbox').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(recipient)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('reset_requests').where((eb) => eb.or([eb('identifier', '=', account.code), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('account_requests').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   // Email changes name the person's other addresses: gone with the account (ON DELETE CASCADE), like its sessions.
   await db.deleteFrom('accounts').where('id', '=', account.id).execute();
+  // The company goes with its holder (its memberships and invitations by ON DELETE CASCADE).
+  await db.deleteFrom('companies').where('id', '=', account.company_id).execute();
 }
 
 export async function eraseRequestRows(db: Executor, request: { id: number; email: string }): Promise<void> {

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { hmacSha256 } from '../../shared/crypto.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-import { findAccountById } from '../account/account.repository.js';
+import { findCompanyAccount } from '../account/account.repository.js';
 import { findAccountRequestById } from '../account-request/account-request.repository.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { StaffActor } from '../back-office/accounts-admin.service.js';
@@ -32,11 +32,11 @@ async function pseudonymOf(db: Kysely<DB>, value: string): Promise<string> {
 }
 
 export async function exportAccountData(deps: Deps, staff: StaffActor, id: number): Promise<Result<Record<string, unknown>, PrivacyError>> {
-  const account = await findAccountById(deps.db, id);
+  const account = await findCompanyAccount(deps.db, id);
   if (!account) return fail('NOT_FOUND');
   const { password_hash, ...fields } = account;
   const data = { account: { ...fields, password_set: password_hash !== null }, ...(await repo.collectAccountData(deps.db, account)) };
-  await recordAudit(deps.db, deps.clock, staff.origin, { event: 'privacy.account_exported', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code });
+  await recordAudit(deps.db, deps.clock, staff.origin, { event: 'privacy.account_exported', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code });
   return ok(data);
 }
 
@@ -50,19 +50,19 @@ export async function exportRequestData(deps: Deps, staff: StaffActor, id: numbe
 
 /** Erases an account and everything about its holder; its audit entries stay, pseudonymised. */
 export async function eraseAccount(deps: Deps, staff: StaffActor, id: number): Promise<Result<{ pseudonym: string }, PrivacyError>> {
-  const account = await findAccountById(deps.db, id);
+  const account = await findCompanyAccount(deps.db, id);
   if (!account) return fail('NOT_FOUND');
   const pseudonym = await pseudonymOf(deps.db, account.code);
   // Signed out of every application first (back-channel), while the account still exists.
-  await endSsoSessions(deps, id, 'account_erased');
+  await endSsoSessions(deps, account.id, 'account_erased');
   await deps.db.transaction().execute(async (trx) => {
     const requests = await repo.requestIdsOf(trx, account);
-    const where = { accountId: id, targets: [account.code, account.email, account.email_lc, ...requests.flatMap(requestTargets)] };
+    const where = { accountId: account.id, targets: [account.code, account.email, account.email_lc, ...requests.flatMap(requestTargets)] };
     await repo.deleteLimitsOfIps(trx, await repo.ipsOf(trx, where));
     await repo.pseudonymiseAudit(trx, where, pseudonym);
     await repo.deleteRequestNotifications(trx, requests);
     await repo.eraseAccountRows(trx, account);
-    await recordAudit(trx, deps.clock, staff.origin, { event: 'privacy.account_erased', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: pseudonym });
+    await recordAudit(trx, deps.clock, staff.origin, { event: 'privacy.account_erased', outcome: 'success', actorType: 'staff', actorId: staff.id, target: pseudonym });
   });
   return ok({ pseudonym });
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../../db/executor.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
@@ -7,21 +8,32 @@ export async function insertSession(db: Executor, row: SessionTable): Promise<vo
   await db.insertInto('sessions').values(row).execute();
 }
 
-// On the path of every signed-in request: compiled once (prepared.ts).
+// On the path of every signed-in request: compiled once (prepared.ts). One query gives the
+// session, the person and the company they are signed in to with their role there: a removed
+// membership or a disabled company is seen on the very next request (S45), at no extra query.
 const sessionWithAccount = prepareQuery((db, { id }: { id: string }) =>
   db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+    .leftJoin('memberships', (join) => join.onRef('memberships.account_id', '=', 'sessions.account_id').onRef('memberships.company_id', '=', 'sessions.company_id'))
+    .leftJoin('companies', 'companies.id', 'memberships.company_id')
     .select([
       'sessions.id',
       'sessions.account_id',
+      'sessions.company_id',
       'sessions.created_at',
       'sessions.last_seen_at',
       'sessions.expires_at',
       'sessions.remember_series',
-      'accounts.code',
-      'accounts.company',
+      'companies.code',
+      'companies.name as company',
+      'companies.disabled_at as company_disabled_at',
+      'companies.holder_account_id',
+      'memberships.role',
       'accounts.email',
+      'accounts.given_name',
+      'accounts.family_name',
+      'accounts.language',
       'accounts.disabled_at',
     ])
     .where('sessions.id', '=', id),
@@ -29,6 +41,15 @@ const sessionWithAccount = prepareQuery((db, { id }: { id: string }) =>
 
 export async function findSessionWithAccount(db: Executor, id: string) {
   return (await sessionWithAccount(db, { id }))[0];
+}
+
+export async function setSessionCompany(db: Executor, id: string, companyId: number): Promise<void> {
+  await db.updateTable('sessions').set({ company_id: companyId }).where('id', '=', id).execute();
+}
+
+/** A switch of company ends what the series remembers of the old one: the series follows the session. */
+export async function setSeriesCompany(db: Executor, series: string, companyId: number): Promise<void> {
+  await db.updateTable('remember_tokens').set({ company_id: companyId }).where('series', '=', series).execute();
 }
 
 export async function touchSession(db: Executor, id: string, now: number): Promise<void> {
@@ -81,6 +102,18 @@ export async function deleteRememberTokensOfAccount(db: Executor, accountId: num
   await db.deleteFrom('remember_tokens').where('account_id', '=', accountId).execute();
 }
 
+/** Sessions and remember-me series signed in to a company; with `accountId`, only that person's (S45). */
+export async function deleteCompanySessions(db: Executor, companyId: number, accountId?: number): Promise<number> {
+  let tokens = db.deleteFrom('remember_tokens').where('company_id', '=', companyId);
+  let sessions = db.deleteFrom('sessions').where('company_id', '=', companyId);
+  if (accountId !== undefined) {
+    tokens = tokens.where('account_id', '=', accountId);
+    sessions = sessions.where('account_id', '=', accountId);
+  }
+  await tokens.execute();
+  return Number((await sessions.executeTakeFirst()).numDeletedRows);
+}
+
 export async function upsertDevice(db: Executor, row: DeviceTable): Promise<void> {
   await db
     .insertInto('devices')
@@ -93,7 +126,8 @@ export async function findDeviceIdentifier(db: Executor, id: string, now: number
   const row = await db
     .selectFrom('devices')
     .innerJoin('accounts', 'accounts.id', 'devices.account_id')
-    .select('accounts.code')
+    // The holder is pre-filled with the customer code, anyone else with their e-mail.
+    .select(sql<string>`coalesce((select min(companies.code) from companies where companies.holder_account_id = accounts.id), accounts.email)`.as('code'))
     .where('devices.id', '=', id)
     .where('devices.expires_at', '>', now)
     .executeTakeFirst();

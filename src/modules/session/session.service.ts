@@ -6,6 +6,7 @@ import { openSession, resumeSession } from '../auth-core/sessions.js';
 import { randomToken, safeEqual, sha256 } from '../../shared/crypto.js';
 import type { Executor } from '../../db/executor.js';
 import * as repo from './session.repository.js';
+import type { Role } from '../company/company.table.js';
 
 export { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../auth-core/sessions.js';
 
@@ -22,11 +23,29 @@ export const REMEMBER_ROTATION_GRACE_MS = 5 * SECOND_MS;
 
 export type SessionOrigin = RequestOrigin;
 
+/** A signed-in person and the company they are signed in to. */
 export interface ValidSession {
   id: string;
+  /** The person (their web account). */
   accountId: number;
+  companyId: number;
   code: string;
   company: string;
+  role: Role;
+  /** True for the person who signs in with the customer code itself. */
+  isHolder: boolean;
+  email: string;
+  givenName: string | null;
+  familyName: string | null;
+  language: string | null;
+  rememberSeries: string | null;
+}
+
+/** A person signed in who has several companies and has not chosen one yet ("Choisissez le compte client"). */
+export interface ChoosingSession {
+  id: string;
+  accountId: number;
+  companyId: null;
   email: string;
   rememberSeries: string | null;
 }
@@ -35,7 +54,7 @@ export interface ValidSession {
 export async function createSession(
   db: Executor,
   clock: Clock,
-  accountId: number,
+  who: { accountId: number; companyId: number | null },
   origin: SessionOrigin,
   rememberSeries: string | null = null,
 ): Promise<{ token: string; id: string }> {
@@ -43,15 +62,43 @@ export async function createSession(
   // SSO auth_time: a session opened from a remember-me series inherits the password check that
   // started the series (its first token's issue time); any other session was just checked.
   const authenticatedAt = rememberSeries ? ((await repo.findSeriesStart(db, rememberSeries)) ?? row.created_at) : row.created_at;
-  await repo.insertSession(db, { ...row, account_id: accountId, remember_series: rememberSeries, authenticated_at: authenticatedAt });
+  await repo.insertSession(db, { ...row, account_id: who.accountId, company_id: who.companyId, remember_series: rememberSeries, authenticated_at: authenticatedAt });
   return { token, id: row.id };
 }
 
-/** The session behind a cookie token, or null when unknown, idle, past its end or its account disabled. */
-export async function validateSessionToken(db: Kysely<DB>, clock: Clock, token: string): Promise<ValidSession | null> {
+/**
+ * The session behind a cookie token, or null when unknown, idle, past its end, its person
+ * disabled, or — once a company is chosen — the membership gone or the company disabled (S45).
+ */
+export async function validateSessionToken(db: Kysely<DB>, clock: Clock, token: string): Promise<ValidSession | ChoosingSession | null> {
   const store = { find: (id: string) => repo.findSessionWithAccount(db, id), end: (id: string) => repo.deleteSession(db, id), touch: (id: string, now: number) => repo.touchSession(db, id, now) };
-  const row = await resumeSession(clock, token, store, (r) => r.disabled_at === null);
-  return row && { id: row.id, accountId: row.account_id, code: row.code, company: row.company, email: row.email, rememberSeries: row.remember_series };
+  const row = await resumeSession(clock, token, store, (r) => r.disabled_at === null && (r.company_id === null || (r.role !== null && r.company_disabled_at === null)));
+  if (!row) return null;
+  if (row.company_id === null || row.role === null) return { id: row.id, accountId: row.account_id, companyId: null, email: row.email, rememberSeries: row.remember_series };
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    companyId: row.company_id,
+    code: row.code!,
+    company: row.company!,
+    role: row.role,
+    isHolder: row.holder_account_id === row.account_id,
+    email: row.email,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    language: row.language,
+    rememberSeries: row.remember_series,
+  };
+}
+
+/** The company a choosing session is now signed in to (the chooser; a switch). */
+export async function chooseSessionCompany(db: Executor, sessionId: string, companyId: number): Promise<void> {
+  await repo.setSessionCompany(db, sessionId, companyId);
+}
+
+/** The company a remember-me series signs back in to. */
+export async function chooseSeriesCompany(db: Executor, series: string, companyId: number): Promise<void> {
+  await repo.setSeriesCompany(db, series, companyId);
 }
 
 export async function invalidateSession(db: Executor, sessionId: string): Promise<void> {
@@ -64,11 +111,16 @@ export async function invalidateAccountSessions(db: Executor, accountId: number)
   return repo.deleteSessionsOfAccount(db, accountId);
 }
 
+/** Every session and remember-me series signed in to the company (a disabled company), or only one person's there (removed, role lowered: S45). */
+export async function invalidateCompanySessions(db: Executor, companyId: number, accountId?: number): Promise<number> {
+  return repo.deleteCompanySessions(db, companyId, accountId);
+}
+
 /** Cookie value `selector.validator`; the validator is 256 bits and stored only as SHA-256 (S20). */
 export async function issueRememberToken(
   db: Executor,
   clock: Clock,
-  accountId: number,
+  who: { accountId: number; companyId: number | null },
   series: { id: string; expiresAt: number } | null = null,
 ): Promise<{ cookieValue: string; series: string; expiresAt: number }> {
   const selector = randomToken(16);
@@ -79,7 +131,8 @@ export async function issueRememberToken(
   await repo.insertRememberToken(db, {
     selector,
     series: seriesId,
-    account_id: accountId,
+    account_id: who.accountId,
+    company_id: who.companyId,
     validator_hash: sha256(validator),
     created_at: now,
     expires_at: expiresAt,
@@ -89,9 +142,9 @@ export async function issueRememberToken(
 }
 
 export type RememberOutcome =
-  | { kind: 'rotated'; accountId: number; cookieValue: string; series: string; expiresAt: number }
+  | { kind: 'rotated'; accountId: number; companyId: number | null; cookieValue: string; series: string; expiresAt: number }
   /** A just-rotated validator within the grace: a new session of the series, the cookie left as the browser has it. */
-  | { kind: 'grace'; accountId: number; series: string }
+  | { kind: 'grace'; accountId: number; companyId: number | null; series: string }
   | { kind: 'theft'; accountId: number; series: string }
   | { kind: 'invalid' };
 
@@ -118,14 +171,14 @@ export async function consumeRememberToken(db: Kysely<DB>, clock: Clock, cookieV
     });
     return { kind: 'theft', accountId: row.account_id, series: row.series } as const;
   };
-  const grace = { kind: 'grace', accountId: row.account_id, series: row.series } as const;
+  const grace = { kind: 'grace', accountId: row.account_id, companyId: row.company_id, series: row.series } as const;
   if (!genuine) return stolen();
   if (row.rotated_at !== null) return now - row.rotated_at <= REMEMBER_ROTATION_GRACE_MS ? grace : stolen();
   return db.transaction().execute(async (trx) => {
     // Another tab rotated it a moment ago (we lost the conditional update): the grace case.
     if (!(await repo.markRememberTokenRotated(trx, selector, now))) return grace;
-    const next = await issueRememberToken(trx, clock, row.account_id, { id: row.series, expiresAt: row.expires_at });
-    return { kind: 'rotated', accountId: row.account_id, ...next } as const;
+    const next = await issueRememberToken(trx, clock, { accountId: row.account_id, companyId: row.company_id }, { id: row.series, expiresAt: row.expires_at });
+    return { kind: 'rotated', accountId: row.account_id, companyId: row.company_id, ...next } as const;
   });
 }
 

@@ -4,6 +4,8 @@ import type { Selectable } from 'kysely';
 export interface SessionTable {
   id: string;
   account_id: number;
+  /** The company the person is signed in to; null until they choose (several companies). */
+  company_id: number | null;
   created_at: number;
   last_seen_at: number;
   /** Absolute end: 12 h after creation (S19). */
@@ -21,6 +23,8 @@ export interface RememberTokenTable {
   selector: string;
   series: string;
   account_id: number;
+  /** The company the series signs back in to. */
+  company_id: number | null;
   validator_hash: string;
   created_at: number;
   /** 30 days from the series' first issue; rotation never extends it. */

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RuntimeDeps } from '../../app.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { loadCustomer } from '../session/customer-session.js';
+import { CHOOSER_PATH, hasCompany, loadCustomer } from '../session/customer-session.js';
 import { sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { h, renderDocument } from '../../views/jsx.js';
@@ -84,7 +84,10 @@ export function interactionRoutes(provider: any) {
         return reply.redirect(await provider.interactionResult(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true }), 303);
       }
 
-      const customer = await loadCustomer(request, reply);
+      const signedIn = await loadCustomer(request, reply);
+      // Several companies and none chosen: the chooser, then back here (the shop is told which one).
+      if (signedIn && !hasCompany(signedIn)) return reply.redirect(`${CHOOSER_PATH}?next=${encodeURIComponent(`${SSO_PATH}/interaction/${details.uid}`)}`, 303);
+      const customer = signedIn;
       const now = clock.now();
       const authAt = customer ? await repo.sessionAuthenticatedAt(db, customer.id) : null;
       const asked = details.result?.espace_pro;

@@ -12,6 +12,7 @@ import { clientMetadata, PKCE_OPTIONAL_METADATA, secretMatches } from './sso.cli
 import { interactionRoutes, renderProviderPage } from './sso.interaction.routes.js';
 import { loadOrCreateKeys } from './sso.keys.js';
 import * as repo from './sso.repository.js';
+import { findAccountById } from '../account/account.repository.js';
 import { registerProvider } from './sso.service.js';
 
 /** Where the provider lives; the issuer is PUBLIC_URL + this path. */
@@ -166,9 +167,9 @@ export async function createProvider(deps: RuntimeDeps) {
       auth_time: null,
       sid: null,
       openid: ['sub', 'acr', 'amr'],
-      profile: ['name'],
+      profile: ['name', 'given_name', 'family_name'],
       email: ['email', 'email_verified'],
-      customer: ['customer_code', 'company'],
+      customer: ['customer_code', 'company', 'role'],
     },
     acrValues: [ACR_PASSWORD],
     // The claims of the granted scopes go in the ID token too: several shop modules read only it.
@@ -191,18 +192,29 @@ export async function createProvider(deps: RuntimeDeps) {
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${SSO_PATH}/interaction/${interaction.uid}`, policy },
     // Every application is registered by an operator, so first-party: no consent page. The grant
     // covers what the application asked for, within what the provider supports.
+    // A grant is for one company: the one the browser's Espace Pro session is signed in to. A
+    // person who switched company gets a new grant, so the shop's tokens say the new company.
     loadExistingGrant: async (ctx: any) => {
       const { client, session, result } = ctx.oidc;
+      const token = cookieFrom(ctx.get('cookie'), COOKIE.session);
+      const espacePro = token ? await validateSessionToken(db, clock, token) : null;
+      const companyId = espacePro?.companyId ?? null;
       const grantId = result?.consent?.grantId || session.grantIdFor(client.clientId);
       let grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (grant && grant.accountId !== session.accountId) grant = undefined;
+      if (grant && companyId !== null && (await repo.grantCompany(db, grant.jti)) !== companyId) grant = undefined;
       grant ??= new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
-      await grant.save();
+      const savedId = await grant.save();
+      if (companyId !== null) await repo.setGrantCompany(db, savedId, companyId);
       return grant;
     },
-    findAccount: async (_ctx: unknown, sub: string) => {
-      const account = await repo.findAccountBySubject(db, sub);
+    // Claims of the person (sub, email, names) and of the company the grant is for (customer_code,
+    // company, role). A membership removed since: no account, so no token, refresh or userinfo (S45).
+    findAccount: async (_ctx: unknown, sub: string, token?: { grantId?: string }) => {
+      const person = await repo.findPersonBySubject(db, sub);
+      const companyId = token?.grantId ? await repo.grantCompany(db, token.grantId) : null;
+      const account = person ? await findAccountById(db, person.id, companyId) : undefined;
       // A disabled account has no claims and no tokens: token, refresh and userinfo are refused.
       if (!account || account.disabled_at !== null) return undefined;
       return {
@@ -211,9 +223,13 @@ export async function createProvider(deps: RuntimeDeps) {
           sub,
           customer_code: account.code,
           company: account.company,
+          role: account.role,
           email: account.email,
           // Activation is done through the link mailed to this address.
           email_verified: account.activated_at !== null,
+          ...(account.given_name ? { given_name: account.given_name } : {}),
+          ...(account.family_name ? { family_name: account.family_name } : {}),
+          ...(account.given_name || account.family_name ? { name: [account.given_name, account.family_name].filter(Boolean).join(' ') } : {}),
         }),
       };
     },

@@ -119,6 +119,16 @@ export async function setClientDisabled(db: Executor, clientId: string, at: numb
 
 // ---- accounts and sessions ----
 
+/** The company a grant was given for (set once the grant is saved; null for grants older than company accounts). */
+export async function setGrantCompany(db: Executor, grantId: string, companyId: number): Promise<void> {
+  await db.updateTable('oidc_models').set({ company_id: companyId }).where('model', '=', 'Grant').where('id', '=', grantId).execute();
+}
+
+export async function grantCompany(db: Executor, grantId: string): Promise<number | null> {
+  const row = await db.selectFrom('oidc_models').select('company_id').where('model', '=', 'Grant').where('id', '=', grantId).executeTakeFirst();
+  return row?.company_id ?? null;
+}
+
 /** The account's OpenID subject, given on first use (accounts created before or after 010_oidc alike). */
 export async function subjectOf(db: Kysely<DB>, accountId: number): Promise<string | undefined> {
   await db.updateTable('accounts').set({ oidc_sub: randomUUID() }).where('id', '=', accountId).where('oidc_sub', 'is', null).execute();
@@ -126,8 +136,9 @@ export async function subjectOf(db: Kysely<DB>, accountId: number): Promise<stri
   return row?.oidc_sub ?? undefined;
 }
 
-export async function findAccountBySubject(db: Executor, sub: string) {
-  return db.selectFrom('accounts').select(['id', 'code', 'company', 'email', 'activated_at', 'disabled_at']).where('oidc_sub', '=', sub).executeTakeFirst();
+/** The person behind a subject. */
+export async function findPersonBySubject(db: Executor, sub: string) {
+  return db.selectFrom('accounts').select(['id', 'email', 'given_name', 'family_name', 'activated_at', 'disabled_at']).where('oidc_sub', '=', sub).executeTakeFirst();
 }
 
 export async function findSubjectOfAccount(db: Executor, accountId: number): Promise<string | null> {

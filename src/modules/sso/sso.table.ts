@@ -12,6 +12,8 @@ export interface OidcModelTable {
   /** Epoch ms on the system clock, the provider's own timeline. */
   expires_at: number | null;
   consumed_at: number | null;
+  /** On a Grant: the company it was given for (the claims customer_code, company, role). */
+  company_id?: number | null;
 }
 
 /** A signing key (use 'sig', a private JWK) or a cookie key (use 'cookie'). */

@@ -47,8 +47,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               invalid={errors.identifiant !== undefined}
               required
               autocomplete="username"
-              inputmode="numeric"
-              maxlength={32}
+              maxlength={254}
             />
             <Field name="mot_de_passe" label={fr.login.password} type="password" error={errors.mot_de_passe} required autocomplete="current-password" maxlength={1024} />
             <div class="field field-checkbox">

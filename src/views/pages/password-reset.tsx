@@ -21,8 +21,7 @@ export function ResetRequestPage({ ctx, identifier, email, errors = {} }: { ctx:
             error={errors.identifiant}
             required
             autocomplete="username"
-            inputmode="numeric"
-            maxlength={32}
+            maxlength={254}
           />
           <Field name="email" label={fr.reset.email} hint={fr.reset.emailHint} type="email" value={email} error={errors.email} required autocomplete="email" maxlength={254} />
           <p class="legend">{fr.site.requiredLegend}</p>
