@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '../../src/modules/sso/sso.clients.service.js';
-import { freePort, signIn, type SsoSetup, startSso, WebBrowser } from './support.js';
+import { freePort, signIn, type SsoSetup, startSso, TEST_OPERATOR, WebBrowser } from './support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -15,7 +15,7 @@ describe('SSO example shop (examples/shop)', () => {
     s = await startSso('sqlite');
     const port = await freePort();
     shopUrl = `http://127.0.0.1:${port}`;
-    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] });
+    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] }, TEST_OPERATOR);
     shop = spawn(process.execPath, ['--import', 'tsx', 'examples/shop/shop.ts'], {
       cwd: ROOT,
       env: { ...process.env, ISSUER: s.issuer, SHOP_URL: shopUrl, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },
