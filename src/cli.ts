@@ -153,9 +153,10 @@ async function run(argv: string[]): Promise<number> {
         for (const line of report.lines) {
           if (line.outcome !== 'unchanged') console.log(`line ${line.line}\t${line.code}\t${line.outcome}${line.outcome === 'created' ? '' : `\t${importLineDetail(line)}`}`);
         }
-        const { created, updated, unchanged, rejected } = report.totals;
+        const { created, updated, pending, unchanged, rejected } = report.totals;
         console.log(
           `${dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${created}, ${dryRun ? 'update' : 'updated'} ${updated}, unchanged ${unchanged}, rejected ${rejected}` +
+            (pending ? `, e-mail changes ${dryRun ? 'to hold' : 'held'} for a second staff member's approval ${pending}` : '') +
             (report.activationMails ? `, activation mails queued ${report.activationMails}` : '') +
             ` (${((Date.now() - started) / 1000).toFixed(1)} s)`,
         );

@@ -27,6 +27,8 @@ export interface AdminDeps {
 export interface StaffActor {
   id: string;
   origin: AuditOrigin;
+  /** Who the audit names: a staff member (default) or the operator at the CLI (ERP import). */
+  type?: 'staff' | 'operator';
 }
 
 /** What customer service sees of an account. Staff never see or set a password (S5). */
@@ -79,7 +81,7 @@ export async function getAccountDetail(deps: AdminDeps, id: number) {
 /** Why customer service's action on an account was refused (fr.bo.errors has a sentence for each, typed). */
 export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'SAME_EMAIL' | 'DISABLED' | 'CHANGE_PENDING' | 'NO_PENDING_CHANGE' | 'OWN_REQUEST';
 
-type Account = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
+export type Account = NonNullable<Awaited<ReturnType<typeof findAccountById>>>;
 
 async function withAccount<T>(deps: AdminDeps, id: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>): Promise<Result<T, AdminActionError>> {
   const account = await findAccountById(deps.db, id);
@@ -121,7 +123,7 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
   await recordAudit(trx, clock, audit.staff.origin, {
     event: audit.event,
     outcome: 'success',
-    actorType: 'staff',
+    actorType: audit.staff.type ?? 'staff',
     actorId: audit.staff.id,
     accountId: account.id,
     target: account.code,
@@ -138,19 +140,25 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
 export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
   const email = normalizeEmail(rawEmail);
   if (!isValidEmail(email) || hasLineBreak(email)) return fail('INVALID_EMAIL', 'email');
-  return withAccount<{ applied: boolean }>(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
-      if (email.toLowerCase() === account.email_lc) return fail('SAME_EMAIL', 'email');
-      if (account.password_hash === null) {
-        await applyEmailChange(deps, trx, account, email, { staff, event: 'staff.email_changed' });
-        return ok({ applied: true });
-      }
-      const queued = await repo.insertPendingEmailChange(trx, { account_id: id, old_email: account.email, new_email: email, requested_by: staff.id, requested_at: deps.clock.now() });
-      if (!queued) return fail('CHANGE_PENDING', 'email');
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { from: account.email, to: email } });
-      return ok({ applied: false });
-    }),
-  );
+  return withAccount<{ applied: boolean }>(deps, id, (account) => deps.db.transaction().execute((trx) => changeAccountEmail(deps, trx, staff, account, email)));
+}
+
+/**
+ * The one door through which an account's e-mail changes, whoever asks (the account page, the
+ * ERP import from the page or the CLI): inside the caller's transaction, with `email` already
+ * validated. Not activated: applied at once, links voided, the old address told. Activated: a
+ * pending change that another staff member must approve (S37); refused if one already waits.
+ */
+export async function changeAccountEmail(deps: AdminDeps, trx: Executor, actor: StaffActor, account: Account, email: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
+  if (email.toLowerCase() === account.email_lc) return fail('SAME_EMAIL', 'email');
+  if (account.password_hash === null) {
+    await applyEmailChange(deps, trx, account, email, { staff: actor, event: 'staff.email_changed' });
+    return ok({ applied: true });
+  }
+  const queued = await repo.insertPendingEmailChange(trx, { account_id: account.id, old_email: account.email, new_email: email, requested_by: actor.id, requested_at: deps.clock.now() });
+  if (!queued) return fail('CHANGE_PENDING', 'email');
+  await recordAudit(trx, deps.clock, actor.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: actor.type ?? 'staff', actorId: actor.id, accountId: account.id, target: account.code, details: { from: account.email, to: email } });
+  return ok({ applied: false });
 }
 
 /** The second pair of eyes: another staff member approves (the change applies) or anyone rejects it. */
