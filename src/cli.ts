@@ -14,6 +14,7 @@ import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './modules/sso/sso.clients.service.js';
 import { rotateKeys } from './modules/sso/sso.keys.js';
+import { createSecretBox, loadSecretKeys } from './shared/secret-box.js';
 import { systemClock } from './shared/clock.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -271,7 +272,7 @@ The secret is shown this once (only its hash is kept). Discovery: ${config.publi
     case 'oidc:rotate-keys': {
       parse(rest, {});
       await withDb(async ({ db }) => {
-        const { signing } = await rotateKeys(db);
+        const { signing } = await rotateKeys(db, createSecretBox(loadSecretKeys(config)));
         // Key ids only: key material is never printed.
         console.log(`New signing keys ${signing.join(', ')} and a new cookie key. Restart the server (each instance in turn) so they sign; the previous public keys stay published until what they signed has expired.`);
       });

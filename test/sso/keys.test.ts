@@ -30,7 +30,7 @@ for (const dialect of DIALECTS) {
         const oldToken = (await finishAuthorization(s, first.callbackUrl, first.pending)).id_token!;
         const oldKid = (await verifyWithJwks(s.config.serverMetadata().jwks_uri!, oldToken)).kid;
 
-        const { signing } = await rotateKeys(s.t.db);
+        const { signing } = await rotateKeys(s.t.db, s.t.secrets);
         // A restart on the same database and address, as after a deploy.
         await s.t.app.close();
         restarted = await buildApp({ config: s.t.config, db: s.t.db, dialect, clock: s.t.clock, hasher: s.t.hasher, secrets: s.t.secrets });

@@ -13,8 +13,7 @@ import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
-import { invalidateAccountSessions } from '../session/session.service.js';
-import { endSsoSessions } from '../sso/sso.service.js';
+import { changeAndEndSignIns } from '../session/sign-out.js';
 import * as repo from './accounts-admin.repository.js';
 
 export interface AdminDeps {
@@ -183,17 +182,13 @@ export async function listPendingEmailChanges(db: Executor) {
   return repo.listPendingEmailChanges(db, 100);
 }
 
-/** Disable revokes every session, remember-me token and link of the account at once. */
+/** Disable revokes every session, remember-me token, single sign-on grant and link of the account at once. */
 export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id: number, disabled: boolean): Promise<Result<undefined, AdminActionError>> {
-  return withAccount(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
+  return withAccount(deps, id, async (account) => {
+    const write = async (trx: Executor, sessions: number) => {
       const now = deps.clock.now();
       await repo.setDisabledAt(trx, id, disabled ? now : null, now);
-      let sessions = 0;
-      if (disabled) {
-        sessions = await invalidateAccountSessions(trx, id);
-        await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'disabled');
-      }
+      if (disabled) await revokeLinkTokens(trx, deps.clock, accountSubject(id), 'disabled');
       await recordAudit(trx, deps.clock, staff.origin, {
         event: disabled ? 'staff.account_disabled' : 'staff.account_enabled',
         outcome: 'success',
@@ -204,24 +199,20 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
       return ok();
-    }).then(async (result) => {
-      // Single sign-on: a disabled account is signed out of every application (back-channel).
-      if (disabled) await endSsoSessions(deps, id, 'account_disabled');
-      return result;
-    }),
-  );
+    };
+    if (!disabled) return deps.db.transaction().execute((trx) => write(trx, 0));
+    // S41: a disabled account is signed out of Espace Pro and of every application (back-channel).
+    return changeAndEndSignIns(deps, id, 'account_disabled', (trx, ended) => write(trx, ended.sessions)) as Promise<Result<undefined, AdminActionError>>;
+  });
 }
 
+/** "Fermer toutes les sessions": Espace Pro sessions, remember-me and single sign-on, like a password change. */
 export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
-  return withAccount(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
-      const sessions = await invalidateAccountSessions(trx, id);
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: sessions } });
+  return withAccount(deps, id, async (account) =>
+    changeAndEndSignIns(deps, id, 'staff_revoked', async (trx, ended) => {
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code, details: { sessionsRevoked: ended.sessions } });
       return ok();
-    }).then(async (result) => {
-      await endSsoSessions(deps, id, 'staff_revoked');
-      return result;
-    }),
+    }) as Promise<Result<undefined, AdminActionError>>,
   );
 }
 

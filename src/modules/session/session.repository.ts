@@ -38,11 +38,6 @@ export async function deleteSession(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
-export async function deleteSessionsOfAccount(db: Executor, accountId: number): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
 export async function deleteSessionsOfSeries(db: Executor, series: string): Promise<void> {
   await db.deleteFrom('sessions').where('remember_series', '=', series).execute();
 }
@@ -76,10 +71,6 @@ export async function deleteRememberSeries(db: Executor, series: string): Promis
   await db.deleteFrom('remember_tokens').where('series', '=', series).execute();
 }
 
-export async function deleteRememberTokensOfAccount(db: Executor, accountId: number): Promise<void> {
-  await db.deleteFrom('remember_tokens').where('account_id', '=', accountId).execute();
-}
-
 export async function upsertDevice(db: Executor, row: DeviceTable): Promise<void> {
   await db
     .insertInto('devices')
@@ -111,4 +102,18 @@ export async function touchKnownBrowser(db: Executor, id: string, accountId: num
 
 export async function insertKnownBrowser(db: Executor, row: { id: string; account_id: number; created_at: number; last_seen_at: number }): Promise<void> {
   await db.insertInto('known_browsers').values(row).onConflict((oc) => oc.columns(['id', 'account_id']).doUpdateSet({ last_seen_at: row.last_seen_at })).execute();
+}
+
+/** Every session of the account but `keepId` (none kept when null); how many ended. */
+export async function deleteSessionsOfAccountExcept(db: Executor, accountId: number, keepId: string | null): Promise<number> {
+  let q = db.deleteFrom('sessions').where('account_id', '=', accountId);
+  if (keepId) q = q.where('id', '!=', keepId);
+  return Number((await q.executeTakeFirst()).numDeletedRows);
+}
+
+/** Every remember-me token of the account but those of the series `keepSeries` (none kept when null). */
+export async function deleteRememberTokensOfAccountExcept(db: Executor, accountId: number, keepSeries: string | null): Promise<void> {
+  let q = db.deleteFrom('remember_tokens').where('account_id', '=', accountId);
+  if (keepSeries) q = q.where('series', '!=', keepSeries);
+  await q.execute();
 }

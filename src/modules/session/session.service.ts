@@ -58,12 +58,6 @@ export async function invalidateSession(db: Executor, sessionId: string): Promis
   await repo.deleteSession(db, sessionId);
 }
 
-/** Every session and remember-me token of the account (reset, disable, "revoke all"). */
-export async function invalidateAccountSessions(db: Executor, accountId: number): Promise<number> {
-  await repo.deleteRememberTokensOfAccount(db, accountId);
-  return repo.deleteSessionsOfAccount(db, accountId);
-}
-
 /** Cookie value `selector.validator`; the validator is 256 bits and stored only as SHA-256 (S20). */
 export async function issueRememberToken(
   db: Executor,

@@ -98,7 +98,7 @@ export function pinForwardedHeaders(raw: IncomingMessage, publicUrl: string, ip:
 export async function createProvider(deps: RuntimeDeps) {
   const { db, clock, config } = deps;
   const { default: Provider, interactionPolicy } = await loadOidcProvider();
-  const keys = await loadOrCreateKeys(db);
+  const keys = await loadOrCreateKeys(db, deps.secrets);
 
   // Login prompt: on top of the provider's own checks, its session counts only while this browser
   // holds a live Espace Pro session of the same account: signing out of Espace Pro (or its session
