@@ -66,6 +66,19 @@ function cookieFrom(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
+/**
+ * S28: no CORS, except where OpenID Connect needs it — a single-page application reads the
+ * discovery document and the public keys from the browser. The provider would answer CORS (and
+ * its preflights) on the token, userinfo and revocation endpoints too, reflecting any origin:
+ * those headers are removed everywhere else. The shops call those endpoints from their servers.
+ */
+export const CORS_ALLOWED_PATHS: ReadonlySet<string> = new Set(['/.well-known/openid-configuration', '/jwks']);
+
+function stripCors(ctx: any): void {
+  if (CORS_ALLOWED_PATHS.has(ctx.path)) return;
+  for (const name of Object.keys(ctx.response.headers)) if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+}
+
 const CLEAR = '; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT';
 
 /** The provider's answers get our headers too, with one difference explained in the README. */
@@ -218,7 +231,11 @@ export async function createProvider(deps: RuntimeDeps) {
     // RP-initiated logout confirmed: this browser's Espace Pro session and remember-me go too.
     const confirmingLogout = ctx.method === 'POST' && ctx.path === '/session/end/confirm';
     const cookies = ctx.get('cookie') as string | undefined;
-    await next();
+    try {
+      await next();
+    } finally {
+      stripCors(ctx);
+    }
     if (confirmingLogout && ctx.status >= 300 && ctx.status < 400 && ctx.oidc?.params?.logout) {
       const session = cookieFrom(cookies, COOKIE.session);
       const remember = cookieFrom(cookies, COOKIE.remember);
