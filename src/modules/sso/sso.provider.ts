@@ -108,6 +108,9 @@ export function pinForwardedHeaders(raw: IncomingMessage, publicUrl: string, ip:
   raw.headers['x-forwarded-for'] = ip ?? raw.socket.remoteAddress ?? '';
 }
 
+/** The provider's cookie names (S21; docs/security.md says why two are `__Secure-`). */
+export const PROVIDER_COOKIES = { session: '__Host-ep_oidc_session', interaction: '__Secure-ep_oidc_interaction', resume: '__Secure-ep_oidc_resume' } as const;
+
 export async function createProvider(deps: RuntimeDeps) {
   const { db, clock, config } = deps;
   const { default: Provider, interactionPolicy } = await loadOidcProvider();
@@ -131,11 +134,14 @@ export async function createProvider(deps: RuntimeDeps) {
   const provider = new Provider(`${config.publicUrl}${SSO_PATH}`, {
     adapter: kyselyAdapter(db, (id) => clientMetadata(db, id)),
     jwks: keys.jwks,
+    // S21: the session cookie is a `__Host-` cookie like ours (Secure, Path=/, no Domain). The
+    // interaction and resume cookies are scoped by the library to /oidc/interaction/<uid> and
+    // /oidc/auth/<uid>, which `__Host-` forbids (it requires Path=/): they are `__Secure-`.
     cookies: {
       keys: keys.cookieKeys,
-      names: { session: 'ep_oidc_session', interaction: 'ep_oidc_interaction', resume: 'ep_oidc_resume' },
-      long: { httpOnly: true, sameSite: 'lax' },
-      short: { httpOnly: true, sameSite: 'lax' },
+      names: PROVIDER_COOKIES,
+      long: { httpOnly: true, sameSite: 'lax', secure: true, path: '/' },
+      short: { httpOnly: true, sameSite: 'lax', secure: true },
     },
     // Authorization code only; PKCE S256 for every client (v9 knows no `plain`); exact redirect_uri.
     responseTypes: ['code'],
@@ -211,7 +217,13 @@ export async function createProvider(deps: RuntimeDeps) {
       }
       return globalThis.fetch(url, options);
     },
+    // S41, refresh tokens (docs/security.md): a shop allowed the refresh_token grant gets one with or
+    // without `offline_access`, and every code, access and refresh token is bound to the provider
+    // session that issued it, `offline_access` or not: none outlives the sign-in (12 h at most),
+    // RP-initiated logout revokes every grant, and each of our sign-outs deletes them. There is no
+    // offline access: a shop that needs data without the customer reads its ERP, not Espace Pro.
     issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: async () => true,
     rotateRefreshToken: true,
     ttl: { ...TTL },
     renderError: async (ctx: any, _out: unknown, _error: unknown) => {
@@ -228,6 +240,11 @@ export async function createProvider(deps: RuntimeDeps) {
 
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     ctx.set(providerHeaders(deps));
+    // S21: Secure cookies, like ours, also on http://localhost in development (browsers accept
+    // them there) and behind a proxy: the library would refuse a Secure cookie on a request it
+    // does not see as HTTPS. Only the cookie jars are told; URLs still follow PUBLIC_URL.
+    Object.defineProperty(ctx, 'secure', { value: true, configurable: true });
+    ctx.cookies.secure = true;
     // RP-initiated logout confirmed: this browser's Espace Pro session and remember-me go too.
     const confirmingLogout = ctx.method === 'POST' && ctx.path === '/session/end/confirm';
     const cookies = ctx.get('cookie') as string | undefined;
