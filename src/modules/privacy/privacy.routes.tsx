@@ -7,7 +7,7 @@ import { fr } from '../../shared/i18n/fr.js';
 import type { Result } from '../../shared/result.js';
 import { h } from '../../views/jsx.js';
 import { ErasedPage } from '../../views/back-office/privacy.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
+import { getStaff } from '../staff/staff.guard.js';
 import { eraseAccount, eraseRequest, exportAccountData, exportRequestData, type PrivacyError } from './privacy.service.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
@@ -42,10 +42,10 @@ export async function privacyRoutes(app: FastifyInstance) {
   };
   const formatParams = { type: 'object', required: ['id', 'format'], properties: { id: idParams.properties.id, format: { type: 'string', enum: ['json', 'csv'] } } } as const;
 
-  app.get<{ Params: { id: string; format: string } }>('/back-office/comptes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
+  app.get<{ Params: { id: string; format: string } }>('/back-office/comptes/:id/donnees.:format', { schema: { params: formatParams } }, async (request, reply) =>
     sendExport(reply, await exportAccountData(deps(), actor(request), Number(request.params.id)), `donnees-compte-${request.params.id}`, request.params.format),
   );
-  app.get<{ Params: { id: string; format: string } }>('/back-office/demandes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
+  app.get<{ Params: { id: string; format: string } }>('/back-office/demandes/:id/donnees.:format', { schema: { params: formatParams } }, async (request, reply) =>
     sendExport(reply, await exportRequestData(deps(), actor(request), Number(request.params.id)), `donnees-demande-${request.params.id}`, request.params.format),
   );
 }
@@ -58,7 +58,7 @@ export async function erasureRoutes(app: FastifyInstance) {
     ['/back-office/comptes/:id/effacer', eraseAccount, fr.privacy.erasedAccount],
     ['/back-office/demandes/:id/effacer', eraseRequest, fr.privacy.erasedRequest],
   ] as const) {
-    app.post<{ Params: { id: string } }>(path, { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>(path, { schema: { params: idParams } }, async (request, reply) => {
       const result = await erase(deps(), actor(request), Number(request.params.id));
       if (!result.ok) return reply.callNotFound();
       return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={getStaff(request)} message={what(result.value.pseudonym)} />);

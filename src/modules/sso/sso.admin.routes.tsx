@@ -7,7 +7,7 @@ import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { ApplicationsPage, type ApplicationsPageProps } from '../../views/back-office/applications.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
+import { getStaff } from '../staff/staff.guard.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './sso.clients.service.js';
 
 const FIELD = { name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
@@ -34,7 +34,7 @@ export async function ssoAdminRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => render(request, reply, { notice: request.query.ok ? fr.ssoAdmin.done[request.query.ok] : undefined }));
 
-  app.post<{ Body: Record<string, string | undefined> }>(PAGE, { schema: { body: createBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  app.post<{ Body: Record<string, string | undefined> }>(PAGE, { schema: { body: createBody } }, async (request, reply) => {
     const b = request.body;
     const optional = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
     try {
@@ -60,7 +60,7 @@ export async function ssoAdminRoutes(app: FastifyInstance) {
     ['desactiver', true],
     ['activer', false],
   ] as const) {
-    app.post<{ Params: { id: string } }>(`${PAGE}/:id/${path}`, { schema: { params: clientParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>(`${PAGE}/:id/${path}`, { schema: { params: clientParams } }, async (request, reply) => {
       try {
         await setClientDisabled(db, clock, request.params.id, disabled);
       } catch (error) {
