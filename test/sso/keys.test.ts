@@ -7,7 +7,7 @@ import { DIALECTS } from '../helpers/app.js';
 import { finishAuthorization, rpConfig, signInThroughShop, startAuthorization, startSso, verifyWithJwks, WebBrowser } from './support.js';
 
 for (const dialect of DIALECTS) {
-  describe(`SSO keys (${dialect})`, () => {
+  describe(`S41 SSO keys (${dialect})`, () => {
     test('SSO keys: ES256 and RS256 signing keys and a cookie key are created at first start, kept in the database, only public parts published', async () => {
       const s = await startSso(dialect);
       try {
