@@ -110,6 +110,11 @@ for (const dialect of DIALECTS) {
       const row = await t.db.selectFrom('accounts').select(['email', 'company']).executeTakeFirstOrThrow();
       assert.deepEqual(row, { email: 'client@librairie.fr', company: 'Client Deux SA' });
       assert.deepEqual((await pending()).map((p) => [p.new_email, p.requested_by]), [['someone-else@example.test', 'cli']]);
+      // The same address in other letters is the same address (as on the account page): nothing to approve.
+      await t.db.deleteFrom('email_changes').execute();
+      const cased = await importAccounts(t, '22222;CLIENT@Librairie.fr;Client Deux SA\n', { ...options, dryRun: false });
+      assert.equal(cased.totals.unchanged, 1);
+      assert.equal((await pending()).length, 0);
       const audit = await t.db.selectFrom('audit_log').select(['event', 'actor_type']).where('event', '=', 'staff.email_change_requested').execute();
       assert.deepEqual(audit, [{ event: 'staff.email_change_requested', actor_type: 'operator' }], 'S34 the operator is named');
     });

@@ -86,8 +86,9 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
       const entry: LineReport = { line, code, outcome: 'created' };
       add(entry);
       planned.push({ report: entry, code, email, company });
-    } else if (current.email !== email || current.company !== company) {
-      const emailChanged = current.email !== email;
+    } else if (current.email.toLowerCase() !== email.toLowerCase() || current.company !== company) {
+      // An address is compared as the account page compares it: case aside (SAME_EMAIL).
+      const emailChanged = current.email.toLowerCase() !== email.toLowerCase();
       // S37: on an activated account a new address waits for a second staff member; one already waiting refuses the line.
       if (emailChanged && current.activated && current.change_pending) return add({ line, code, outcome: 'rejected', rejection: 'EMAIL_CHANGE_PENDING' });
       const held = emailChanged && current.activated;
@@ -101,11 +102,11 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
   });
 
   const actor = { type: options.actor.type, id: options.actor.id, origin: options.origin };
-  // A line whose e-mail change lost a race with another request for the same account.
-  const moveTo = (entry: LineReport, outcome: LineOutcome, rejection: ImportRejection) => {
+  const moveTo = (entry: LineReport, to: { outcome: LineOutcome; rejection?: ImportRejection; pendingEmail?: string }) => {
     report.totals[entry.outcome]--;
-    report.totals[outcome]++;
-    Object.assign(entry, { outcome, rejection, changed: undefined, pendingEmail: undefined });
+    report.totals[to.outcome]++;
+    const changed = entry.changed?.filter((c) => c === 'company');
+    Object.assign(entry, { rejection: undefined, pendingEmail: undefined, ...to, changed: changed?.length ? changed : undefined });
   };
   if (!options.dryRun) {
     for (let start = 0; start < planned.length; start += CHUNK) {
@@ -122,11 +123,13 @@ export async function importAccounts(deps: { db: Kysely<DB>; clock: Clock; confi
           } else {
             const before = existing.get(item.code)!;
             if (before.company !== item.company) await repo.updateImportedCompany(trx, item.id, { company: item.company, now });
-            if (before.email !== item.email) {
+            if (before.email.toLowerCase() !== item.email.toLowerCase()) {
               // The account page's own door (S37, S39): applied with the old address told, or held for a second staff member.
               const account = await findAccountById(trx, item.id);
               const result = account ? await changeAccountEmail(deps, trx, actor, account, item.email) : undefined;
-              if (result && !result.ok && result.code === 'CHANGE_PENDING') moveTo(item.report, 'rejected', 'EMAIL_CHANGE_PENDING');
+              // The account changed since the plan (activated, or a change asked meanwhile): the report says what happened.
+              if (result && !result.ok && result.code === 'CHANGE_PENDING') moveTo(item.report, { outcome: 'rejected', rejection: 'EMAIL_CHANGE_PENDING' });
+              else if (result?.ok && !result.value.applied && item.report.outcome !== 'pending') moveTo(item.report, { outcome: 'pending', pendingEmail: item.email });
             }
           }
         }
