@@ -46,6 +46,13 @@ async function resealKeys(db: Kysely<DB>, secrets: SecretBox, rows: Array<{ kid:
   return resealed;
 }
 
+/** Keys sealed under a SECRETS_KEY this process does not have: say which setting, not only which key id. */
+function cannotOpen(error: unknown): never {
+  throw new Error(
+    `single sign-on keys (oidc_keys) are sealed with another SECRETS_KEY: give every instance and the CLI the same SECRETS_KEY (or DATA_DIR/secrets.key), keeping an old key after the new one while rotating (${(error as Error).message})`,
+  );
+}
+
 export interface ProviderKeys {
   /** Private JWKs, newest first per algorithm: the provider signs with the first of an alg. */
   jwks: { keys: Record<string, unknown>[] };
@@ -71,7 +78,7 @@ export async function loadOrCreateKeys(db: Kysely<DB>, secrets: SecretBox, now =
     await repo.insertKeys(db, [newCookieKey(secrets, now)]);
     cookie = await repo.listKeys(db, 'cookie');
   }
-  await resealKeys(db, secrets, [...sig, ...cookie]);
+  await resealKeys(db, secrets, [...sig, ...cookie]).catch(cannotOpen);
   // Active keys first (newest first), then retired ones, still published so what they signed verifies.
   const ordered = [...sig.filter((k) => k.retired_at === null), ...sig.filter((k) => k.retired_at !== null)];
   return {
