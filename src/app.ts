@@ -34,7 +34,7 @@ export interface AppDeps {
   dialect: DialectName;
   clock: Clock;
   hasher: PasswordHasher;
-  /** S40: seals the secrets stored in clear-readable form (staff TOTP secrets). */
+  /** S40: seals the secrets stored in clear-readable form (staff TOTP secrets, single sign-on private keys). */
   secrets: SecretBox;
   /** Prometheus counters (server.ts, when METRICS_PORT is set); nothing is counted without it. */
   metrics?: AppMetrics;

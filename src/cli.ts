@@ -15,6 +15,7 @@ import { runRetention } from './modules/retention/retention.service.js';
 import { CLEANUP_STEPS } from './jobs.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './modules/sso/sso.clients.service.js';
 import { rotateKeys } from './modules/sso/sso.keys.js';
+import { createSecretBox, loadSecretKeys } from './shared/secret-box.js';
 import { systemClock } from './shared/clock.js';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -157,9 +158,10 @@ async function run(argv: string[]): Promise<number> {
         for (const line of report.lines) {
           if (line.outcome !== 'unchanged') console.log(`line ${line.line}\t${line.code}\t${line.outcome}${line.outcome === 'created' ? '' : `\t${importLineDetail(line)}`}`);
         }
-        const { created, updated, unchanged, rejected } = report.totals;
+        const { created, updated, pending, unchanged, rejected } = report.totals;
         console.log(
           `${dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${created}, ${dryRun ? 'update' : 'updated'} ${updated}, unchanged ${unchanged}, rejected ${rejected}` +
+            (pending ? `, e-mail changes ${dryRun ? 'to hold' : 'held'} for a second staff member's approval ${pending}` : '') +
             (report.activationMails ? `, activation mails queued ${report.activationMails}` : '') +
             ` (${((Date.now() - started) / 1000).toFixed(1)} s)`,
         );
@@ -278,7 +280,7 @@ The secret is shown this once (only its hash is kept). Discovery: ${config.publi
     case 'oidc:rotate-keys': {
       parse(rest, {});
       await withDb(async ({ db }) => {
-        const { signing } = await rotateKeys(db);
+        const { signing } = await rotateKeys(db, createSecretBox(loadSecretKeys(config)));
         // Key ids only: key material is never printed.
         console.log(`New signing keys ${signing.join(', ')} and a new cookie key. Restart the server (each instance in turn) so they sign; the previous public keys stay published until what they signed has expired.`);
       });

@@ -109,7 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
 
   const trustProxy: string[] = [];
   for (const entry of (get('TRUST_PROXY') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (isIpOrCidr(entry)) trustProxy.push(entry);
+    // S9: a /0 range trusts every peer, so anyone's X-Forwarded-For would pick their own client IP.
+    if (isIpOrCidr(entry) && /\/0+$/.test(entry)) fail('TRUST_PROXY', `"${entry}" would trust every address, so any visitor could choose the client IP the limits count; list the proxies' own addresses or ranges`);
+    else if (isIpOrCidr(entry)) trustProxy.push(entry);
     else fail('TRUST_PROXY', `expected a comma-separated list of IP addresses or CIDR ranges, "${entry}" is neither`);
   }
 

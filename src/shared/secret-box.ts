@@ -4,9 +4,11 @@ import path from 'node:path';
 
 /**
  * S40: secrets the server must read back in clear (the staff TOTP secrets: a shared secret cannot
- * be hashed) are stored sealed with AES-256-GCM. The key comes from `SECRETS_KEY` or, when it is
+ * be hashed; the single sign-on private signing keys and cookie keys) are stored sealed with
+ * AES-256-GCM. The key comes from `SECRETS_KEY` or, when it is
  * unset, from `DATA_DIR/secrets.key`, created at first start readable by its owner only. Several
- * comma-separated keys rotate: the first seals, any opens, and `secrets:rotate` reseals.
+ * comma-separated keys rotate: the first seals, any opens, and every start reseals
+ * (`resealStaffSecrets`, `loadOrCreateKeys`).
  */
 export interface SecretBox {
   seal(plain: string): string;

@@ -240,8 +240,10 @@ describe('shared counters across instances', { skip: TEST_DATABASE_URL ? false :
     const clock = new ManualClock();
     const second = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: database.schema!, pgPoolSize: 3 });
     const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const a = await buildApp({ config, db: database.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
-    const b = await buildApp({ config, db: second.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
+    // Instances share SECRETS_KEY (docs/operations.md): the second opens the provider keys the first sealed.
+    const secrets = createSecretBox([randomBytes(32)]);
+    const a = await buildApp({ config, db: database.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets });
+    const b = await buildApp({ config, db: second.db, dialect: 'postgres', clock, hasher: createArgon2Hasher(), secrets });
     try {
       const t = { db: database.db, clock, hasher: Object.assign(createArgon2Hasher(), { verifyCalls: 0, hashCalls: 0, verified: [] }) } as unknown as TestApp;
       await seedAccount(t, { code: '12345' });

@@ -19,7 +19,7 @@ async function waitFor(check: () => boolean, ms = 3000) {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`SSO flows with openid-client as the shop (${dialect})`, () => {
+  describe(`S41 SSO flows with openid-client as the shop (${dialect})`, () => {
     let s: SsoSetup;
     before(async () => {
       s = await startSso(dialect);

@@ -8,7 +8,7 @@ import { DIALECTS } from '../helpers/app.js';
 import { finishAuthorization, rpConfig, signInThroughShop, startAuthorization, startSso, verifyWithJwks, WebBrowser } from './support.js';
 
 for (const dialect of DIALECTS) {
-  describe(`SSO keys (${dialect})`, () => {
+  describe(`S41 SSO keys (${dialect})`, () => {
     test('SSO keys: ES256 and RS256 signing keys and a cookie key are created at first start, kept in the database, only public parts published', async () => {
       const s = await startSso(dialect);
       try {
@@ -31,7 +31,7 @@ for (const dialect of DIALECTS) {
         const oldToken = (await finishAuthorization(s, first.callbackUrl, first.pending)).id_token!;
         const oldKid = (await verifyWithJwks(s.config.serverMetadata().jwks_uri!, oldToken)).kid;
 
-        const { signing } = await rotateKeys(s.t.db);
+        const { signing } = await rotateKeys(s.t.db, s.t.secrets);
         // A restart on the same database and address, as after a deploy.
         await s.t.app.close();
         restarted = await buildApp({ config: s.t.config, db: s.t.db, dialect, clock: s.t.clock, hasher: s.t.hasher, secrets: s.t.secrets });

@@ -15,7 +15,7 @@ const isOAuthError = (code: string) => (e: unknown) => {
 };
 
 for (const dialect of DIALECTS) {
-  describe(`SSO refusals (${dialect})`, () => {
+  describe(`S41 SSO refusals (${dialect})`, () => {
     let s: SsoSetup;
     before(async () => {
       s = await startSso(dialect);

@@ -6,7 +6,7 @@ import { DIALECTS } from '../helpers/app.js';
 import { freePort, rpConfig, signInThroughShop, type SsoSetup, startAuthorization, startSso, verifyWithJwks, WebBrowser } from './support.js';
 
 for (const dialect of DIALECTS) {
-  describe(`SSO on two instances sharing one database (${dialect})`, () => {
+  describe(`S41 SSO on two instances sharing one database (${dialect})`, () => {
     let s: SsoSetup;
     let b: Awaited<ReturnType<typeof buildApp>>;
     let bOrigin: string;

@@ -51,6 +51,8 @@ for (const dialect of DIALECTS) {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     let cliEnv: Record<string, string>;
     let close: () => Promise<void> = async () => {};
+    // One SECRETS_KEY for every app started on this database, as for every instance of a deployment.
+    const secrets = createSecretBox([randomBytes(32)]);
 
     before(async () => {
       if (dialect === 'sqlite') {
@@ -83,7 +85,7 @@ for (const dialect of DIALECTS) {
           : openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 2 });
       const clock = new ManualClock(clockAt);
       const config = loadConfig({ PUBLIC_URL: 'https://pro.cartotheque.test', LOG_LEVEL: 'silent' });
-      const app = await buildApp({ config, db: database.db, dialect: dialect as DialectName, clock, hasher: createArgon2Hasher(), secrets: createSecretBox([randomBytes(32)]) });
+      const app = await buildApp({ config, db: database.db, dialect: dialect as DialectName, clock, hasher: createArgon2Hasher(), secrets });
       await app.ready();
       close = async () => {
         await app.close();

@@ -40,17 +40,6 @@ export async function findOwnSession(db: Executor, accountId: number, sessionId:
   return db.selectFrom('sessions').select(['id', 'remember_series']).where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
 }
 
-export async function deleteOtherSessions(db: Executor, accountId: number, keepSessionId: string): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).where('id', '!=', keepSessionId).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
-export async function deleteOtherRememberSeries(db: Executor, accountId: number, keepSeries: string | null): Promise<void> {
-  let q = db.deleteFrom('remember_tokens').where('account_id', '=', accountId);
-  if (keepSeries) q = q.where('series', '!=', keepSeries);
-  await q.execute();
-}
-
 export async function findOwnSeries(db: Executor, accountId: number, series: string) {
   return db.selectFrom('remember_tokens').select('series').where('series', '=', series).where('account_id', '=', accountId).executeTakeFirst();
 }

@@ -12,6 +12,7 @@ import { enqueueMail } from '../mail/mail.service.js';
 import { deleteRememberSeries, deleteSession, deleteSessionsOfSeries } from '../session/session.repository.js';
 import { SESSION_IDLE_MS, type ValidSession } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
+import { changeAndEndSignIns } from '../session/sign-out.js';
 import * as repo from './account-security.repository.js';
 
 export interface SecurityDeps extends AttemptDeps {
@@ -118,16 +119,22 @@ export async function changeOwnPassword(
   }
 
   const passwordHash = await hasher.hash(input.password);
-  await db.transaction().execute(async (trx) => {
-    const now = clock.now();
-    await attempt.settle(trx);
-    await accounts.setPassword(trx, account.id, passwordHash, now);
-    await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
-    const revoked = await repo.deleteOtherSessions(trx, account.id, customer.id);
-    await repo.deleteOtherRememberSeries(trx, account.id, customer.rememberSeries);
-    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
-    await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
-    await recordAudit(trx, clock, origin, { event: 'password.changed', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, details: { otherSessionsRevoked: revoked } });
-  });
+  // S41: this browser stays signed in; every other session and remembered browser, and every
+  // application signed in through Espace Pro (grants, refresh tokens: back-channel logout), ends.
+  await changeAndEndSignIns(
+    deps,
+    account.id,
+    'password_changed',
+    async (trx, ended) => {
+      const now = clock.now();
+      await attempt.settle(trx);
+      await accounts.setPassword(trx, account.id, passwordHash, now);
+      await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
+      const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
+      await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
+      await recordAudit(trx, clock, origin, { event: 'password.changed', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, details: { otherSessionsRevoked: ended.sessions } });
+    },
+    { sessionId: customer.id, rememberSeries: customer.rememberSeries },
+  );
   return { ok: true };
 }

@@ -13,8 +13,9 @@ import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
-import { invalidateAccountSessions, invalidateCompanySessions } from '../session/session.service.js';
+import { invalidateCompanySessions } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
+import { changeAndEndSignIns } from '../session/sign-out.js';
 import * as repo from './accounts-admin.repository.js';
 
 export interface AdminDeps {
@@ -27,6 +28,8 @@ export interface AdminDeps {
 export interface StaffActor {
   id: string;
   origin: AuditOrigin;
+  /** Who the audit names: a staff member (default) or the operator at the CLI (ERP import). */
+  type?: 'staff' | 'operator';
 }
 
 /** What customer service sees of an account. Staff never see or set a password (S5). */
@@ -125,7 +128,7 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
   await recordAudit(trx, clock, audit.staff.origin, {
     event: audit.event,
     outcome: 'success',
-    actorType: 'staff',
+    actorType: audit.staff.type ?? 'staff',
     actorId: audit.staff.id,
     accountId: account.id,
     companyId: account.company_id,
@@ -143,19 +146,25 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
 export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
   const email = normalizeEmail(rawEmail);
   if (!isValidEmail(email) || hasLineBreak(email)) return fail('INVALID_EMAIL', 'email');
-  return withAccount<{ applied: boolean }>(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
-      if (email.toLowerCase() === account.email_lc) return fail('SAME_EMAIL', 'email');
-      if (account.password_hash === null) {
-        await applyEmailChange(deps, trx, account, email, { staff, event: 'staff.email_changed' });
-        return ok({ applied: true });
-      }
-      const queued = await repo.insertPendingEmailChange(trx, { account_id: account.id, old_email: account.email, new_email: email, requested_by: staff.id, requested_at: deps.clock.now() });
-      if (!queued) return fail('CHANGE_PENDING', 'email');
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { from: account.email, to: email } });
-      return ok({ applied: false });
-    }),
-  );
+  return withAccount<{ applied: boolean }>(deps, id, (account) => deps.db.transaction().execute((trx) => changeAccountEmail(deps, trx, staff, account, email)));
+}
+
+/**
+ * The one door through which an account's e-mail changes, whoever asks (the account page, the
+ * ERP import from the page or the CLI): inside the caller's transaction, with `email` already
+ * validated. Not activated: applied at once, links voided, the old address told. Activated: a
+ * pending change that another staff member must approve (S37); refused if one already waits.
+ */
+export async function changeAccountEmail(deps: AdminDeps, trx: Executor, actor: StaffActor, account: Account, email: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
+  if (email.toLowerCase() === account.email_lc) return fail('SAME_EMAIL', 'email');
+  if (account.password_hash === null) {
+    await applyEmailChange(deps, trx, account, email, { staff: actor, event: 'staff.email_changed' });
+    return ok({ applied: true });
+  }
+  const queued = await repo.insertPendingEmailChange(trx, { account_id: account.id, old_email: account.email, new_email: email, requested_by: actor.id, requested_at: deps.clock.now() });
+  if (!queued) return fail('CHANGE_PENDING', 'email');
+  await recordAudit(trx, deps.clock, actor.origin, { event: 'staff.email_change_requested', outcome: 'info', actorType: actor.type ?? 'staff', actorId: actor.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { from: account.email, to: email } });
+  return ok({ applied: false });
 }
 
 /** The second pair of eyes: another staff member approves (the change applies) or anyone rejects it. */
@@ -180,18 +189,14 @@ export async function listPendingEmailChanges(db: Executor) {
   return repo.listPendingEmailChanges(db, 100);
 }
 
-/** Disable revokes every session, remember-me token and link of the account at once. */
+/** Disable revokes every session, remember-me token, single sign-on grant and link of the account at once. */
 export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id: number, disabled: boolean): Promise<Result<undefined, AdminActionError>> {
-  return withAccount(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
+  return withAccount(deps, id, async (account) => {
+    const write = async (trx: Executor, sessions: number) => {
       const now = deps.clock.now();
+      // The company: everyone signed in to it is signed out of it (below); the holder's links die too.
       await repo.setCompanyDisabledAt(trx, account.company_id, disabled ? now : null, now);
-      let sessions = 0;
-      if (disabled) {
-        // Everyone signed in to the company is signed out of it; the holder's links die too.
-        sessions = await invalidateCompanySessions(trx, account.company_id);
-        await revokeLinkTokens(trx, deps.clock, accountSubject(account.id), 'disabled');
-      }
+      if (disabled) await revokeLinkTokens(trx, deps.clock, accountSubject(account.id), 'disabled');
       await recordAudit(trx, deps.clock, staff.origin, {
         event: disabled ? 'staff.account_disabled' : 'staff.account_enabled',
         outcome: 'success',
@@ -203,24 +208,25 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
         details: disabled ? { sessionsRevoked: sessions } : undefined,
       });
       return ok();
-    }).then(async (result) => {
-      // Single sign-on: a disabled account is signed out of every application (back-channel).
-      if (disabled) for (const member of await repo.listMemberIds(deps.db, account.company_id)) await endSsoSessions(deps, member, 'account_disabled');
-      return result;
-    }),
-  );
+    };
+    if (!disabled) return deps.db.transaction().execute((trx) => write(trx, 0));
+    // S41: the holder is signed out of Espace Pro and of every application (back-channel); the
+    // company's other people lose their sessions in it and their applications' grants too.
+    const result = (await changeAndEndSignIns(deps, account.id, 'account_disabled', async (trx, ended) =>
+      write(trx, ended.sessions + (await invalidateCompanySessions(trx, account.company_id))),
+    )) as Result<undefined, AdminActionError>;
+    for (const member of await repo.listMemberIds(deps.db, account.company_id)) if (member !== account.id) await endSsoSessions(deps, member, 'account_disabled');
+    return result;
+  });
 }
 
+/** "Fermer toutes les sessions": Espace Pro sessions, remember-me and single sign-on, like a password change. */
 export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
-  return withAccount(deps, id, (account) =>
-    deps.db.transaction().execute(async (trx) => {
-      const sessions = await invalidateAccountSessions(trx, account.id);
-      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { sessionsRevoked: sessions } });
+  return withAccount(deps, id, async (account) =>
+    changeAndEndSignIns(deps, account.id, 'staff_revoked', async (trx, ended) => {
+      await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.sessions_revoked', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { sessionsRevoked: ended.sessions } });
       return ok();
-    }).then(async (result) => {
-      await endSsoSessions(deps, account.id, 'staff_revoked');
-      return result;
-    }),
+    }) as Promise<Result<undefined, AdminActionError>>,
   );
 }
 

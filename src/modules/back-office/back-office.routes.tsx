@@ -3,7 +3,7 @@ import net from 'node:net';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
+import { getStaff } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
 import { formatShortDateTime, nextDay, startOfDayIn } from '../../shared/format.js';
@@ -108,8 +108,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   });
 
   /** Every action of the account page: the service decides, its code picks the status and the sentence. */
-  const accountAction = <T,>(path: string, done: (value: T) => string, action: (id: number, request: FastifyRequest) => Promise<Result<T, admin.AdminActionError>>, sensitive = false) =>
-    app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) }, preHandler: sensitive ? requireFreshSecondFactor : [] }, async (request, reply) => {
+  const accountAction = <T,>(path: string, done: (value: T) => string, action: (id: number, request: FastifyRequest) => Promise<Result<T, admin.AdminActionError>>) =>
+    app.post<{ Params: { id: string } }>(`/back-office/comptes/:id/${path}`, { schema: { params: idParams, body: form({ email: 320 }) } }, async (request, reply) => {
       const id = Number(request.params.id);
       const result = await action(id, request);
       if (!result.ok && result.code === 'NOT_FOUND') return reply.callNotFound();
@@ -120,11 +120,11 @@ export async function backOfficeRoutes(app: FastifyInstance) {
       return reply.redirect(`/back-office/comptes/${id}?ok=${done(result.value)}`, 303);
     });
   accountAction('lien', () => 'link', (id, request) => admin.sendLinkByStaff(deps(), actor(request), id));
-  accountAction<{ applied: boolean }>('email', (v) => (v.applied ? 'email' : 'email_requested'), (id, request) => admin.requestEmailChange(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''), true);
-  accountAction('email/approuver', () => 'email_approved', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, true), true);
+  accountAction<{ applied: boolean }>('email', (v) => (v.applied ? 'email' : 'email_requested'), (id, request) => admin.requestEmailChange(deps(), actor(request), id, (request.body as { email?: string }).email ?? ''));
+  accountAction('email/approuver', () => 'email_approved', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, true));
   accountAction('email/refuser', () => 'email_rejected', (id, request) => admin.decideEmailChangeByStaff(deps(), actor(request), id, false));
-  accountAction('desactiver', () => 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true), true);
-  accountAction('reactiver', () => 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false), true);
+  accountAction('desactiver', () => 'disabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, true));
+  accountAction('reactiver', () => 'enabled', (id, request) => admin.setAccountDisabled(deps(), actor(request), id, false));
   accountAction('sessions', () => 'sessions', (id, request) => admin.revokeSessionsByStaff(deps(), actor(request), id));
   accountAction('debloquer', () => 'throttle', (id, request) => admin.clearThrottleByStaff(deps(), actor(request), id));
 
@@ -172,7 +172,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     return sendPage(reply, <AuditPage {...common(request, reply)} filters={raw} entries={entries} exportHref={exportHref} errors={errors} />, errors ? 400 : 200);
   });
 
-  app.get<{ Querystring: AuditQuery }>('/back-office/journal.csv', { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  app.get<{ Querystring: AuditQuery }>('/back-office/journal.csv', async (request, reply) => {
     const { filters } = parseFilters(request.query);
     const entries = (await listAuditEntries(app.deps.db, filters, 100_000)).map(view);
     await recordAudit(app.deps.db, app.deps.clock, requestOrigin(request), { event: 'staff.audit_exported', outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, details: { rows: entries.length } });
@@ -238,7 +238,7 @@ export async function importRoutes(app: FastifyInstance) {
       if (!request.raw.complete) lingerThenClose(request.raw.socket);
       done();
     });
-    upload.post('/back-office/import', { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    upload.post('/back-office/import', async (request, reply) => {
       const refuse = (message: string, status: number) => sendPage(reply, <ImportPage {...common(request, reply)} errors={{ fichier: message }} />, status);
       let file: Buffer | null = null;
       const body: Record<string, string> = {};

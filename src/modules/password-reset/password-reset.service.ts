@@ -17,8 +17,7 @@ import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { clearIdentifierThrottle, clientKey, LIMITS, reserveLimit } from '../auth-core/limits.js';
 import * as repo from './password-reset.repository.js';
-import { invalidateAccountSessions } from '../session/session.service.js';
-import { endSsoSessions } from '../sso/sso.service.js';
+import { changeAndEndSignIns, NOTHING_CHANGED } from '../session/sign-out.js';
 
 /** The links a customer opens on /activation. */
 const ACCOUNT_LINK_PURPOSES = ['activation', 'reset'] as const;
@@ -147,12 +146,12 @@ export async function completePasswordReset(
   if (errors.length > 0) return { kind: 'errors', errors, code: identifierOf(account), email: account.email };
 
   const passwordHash = await hasher.hash(input.password);
-  const done = await db.transaction().execute(async (trx) => {
-    if (!(await consumeLinkToken(trx, clock, input.token!))) return false;
+  // S16, S41: sessions, remember-me, provider sessions and grants end with the old password.
+  const done = await changeAndEndSignIns(deps, account.id, 'password_reset', async (trx, ended) => {
+    if (!(await consumeLinkToken(trx, clock, input.token!))) return NOTHING_CHANGED;
     const now = clock.now();
     await accounts.setPassword(trx, account.id, passwordHash, now);
     await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
-    const revoked = await invalidateAccountSessions(trx, account.id);
     // Both identifiers of the person are freed: the code (its holder) and the e-mail (S8).
     if (account.holder_account_id === account.id) await clearIdentifierThrottle(trx, account.code);
     await clearIdentifierThrottle(trx, `email:${account.email_lc}`);
@@ -166,12 +165,10 @@ export async function completePasswordReset(
       actorId: identifierOf(account),
       accountId: account.id,
       companyId: account.company_id,
-      details: { sessionsRevoked: revoked },
+      details: { sessionsRevoked: ended.sessions },
     });
     return true;
-  });
-  // Single sign-on: provider sessions and application tokens end with the old password.
-  if (done) await endSsoSessions(deps, account.id, 'password_reset');
+  }).then((r) => r !== NOTHING_CHANGED);
   return done ? { kind: 'done', code: identifierOf(account) } : { kind: 'invalid', code: identifierOf(account) };
 }
 

@@ -55,10 +55,10 @@ async function exportRoutes(app: FastifyInstance, gate: GatedRoutesOptions['gate
   };
   const formatParams = { type: 'object', required: ['id', 'format'], properties: { id: idParams.properties.id, format: { type: 'string', enum: ['json', 'csv'] } } } as const;
 
-  app.get<{ Params: { id: string; format: string } }>('/back-office/comptes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
+  app.get<{ Params: { id: string; format: string } }>('/back-office/comptes/:id/donnees.:format', { schema: { params: formatParams } }, async (request, reply) =>
     sendExport(reply, await exportAccountData(deps(), actor(request), Number(request.params.id)), `donnees-compte-${request.params.id}`, request.params.format),
   );
-  app.get<{ Params: { id: string; format: string } }>('/back-office/demandes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
+  app.get<{ Params: { id: string; format: string } }>('/back-office/demandes/:id/donnees.:format', { schema: { params: formatParams } }, async (request, reply) =>
     sendExport(reply, await exportRequestData(deps(), actor(request), Number(request.params.id)), `donnees-demande-${request.params.id}`, request.params.format),
   );
 }
@@ -72,7 +72,7 @@ async function erasureRoutes(app: FastifyInstance, gate: GatedRoutesOptions['gat
     ['/back-office/comptes/:id/effacer', eraseAccount, fr.privacy.erasedAccount],
     ['/back-office/demandes/:id/effacer', eraseRequest, fr.privacy.erasedRequest],
   ] as const) {
-    app.post<{ Params: { id: string } }>(path, { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>(path, { schema: { params: idParams } }, async (request, reply) => {
       const result = await erase(deps(), actor(request), Number(request.params.id));
       if (!result.ok) return reply.callNotFound();
       return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={gate.member(request)} message={what(result.value.pseudonym)} />);

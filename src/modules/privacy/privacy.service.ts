@@ -8,7 +8,7 @@ import { findAccountRequestById } from '../account-request/account-request.repos
 import { recordAudit } from '../audit/audit.service.js';
 import type { StaffActor } from '../back-office/accounts-admin.service.js';
 import { loadOrCreateSecret } from '../settings/settings.service.js';
-import { endSsoSessions } from '../sso/sso.service.js';
+import { changeAndEndSignIns } from '../session/sign-out.js';
 import * as repo from './privacy.repository.js';
 
 /**
@@ -53,9 +53,9 @@ export async function eraseAccount(deps: Deps, staff: StaffActor, id: number): P
   const account = await findCompanyAccount(deps.db, id);
   if (!account) return fail('NOT_FOUND');
   const pseudonym = await pseudonymOf(deps.db, account.code);
-  // Signed out of every application first (back-channel), while the account still exists.
-  await endSsoSessions(deps, account.id, 'account_erased');
-  await deps.db.transaction().execute(async (trx) => {
+  // S41: signed out everywhere (sessions, remember-me, every application by back-channel) through
+  // the one door of sign-in endings; what single sign-on held is read before the rows go.
+  await changeAndEndSignIns(deps, account.id, 'account_erased', async (trx) => {
     const requests = await repo.requestIdsOf(trx, account);
     const where = { accountId: account.id, targets: [account.code, account.email, account.email_lc, ...requests.flatMap(requestTargets)] };
     await repo.deleteLimitsOfIps(trx, await repo.ipsOf(trx, where));

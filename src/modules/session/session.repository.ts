@@ -60,11 +60,6 @@ export async function deleteSession(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 
-export async function deleteSessionsOfAccount(db: Executor, accountId: number): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
 export async function deleteSessionsOfSeries(db: Executor, series: string): Promise<void> {
   await db.deleteFrom('sessions').where('remember_series', '=', series).execute();
 }
@@ -96,10 +91,6 @@ export async function findSeriesStart(db: Executor, series: string): Promise<num
 
 export async function deleteRememberSeries(db: Executor, series: string): Promise<void> {
   await db.deleteFrom('remember_tokens').where('series', '=', series).execute();
-}
-
-export async function deleteRememberTokensOfAccount(db: Executor, accountId: number): Promise<void> {
-  await db.deleteFrom('remember_tokens').where('account_id', '=', accountId).execute();
 }
 
 /** Sessions and remember-me series signed in to a company; with `accountId`, only that person's (S45). */
@@ -166,4 +157,18 @@ export async function deleteForgottenBrowsers(db: Executor, cutoff: number): Pro
 
 export async function deleteExpiredDevices(db: Executor, now: number): Promise<number> {
   return countRows(await db.deleteFrom('devices').where('expires_at', '<=', now).executeTakeFirstOrThrow());
+}
+
+/** Every session of the account but `keepId` (none kept when null); how many ended. */
+export async function deleteSessionsOfAccountExcept(db: Executor, accountId: number, keepId: string | null): Promise<number> {
+  let q = db.deleteFrom('sessions').where('account_id', '=', accountId);
+  if (keepId) q = q.where('id', '!=', keepId);
+  return Number((await q.executeTakeFirst()).numDeletedRows);
+}
+
+/** Every remember-me token of the account but those of the series `keepSeries` (none kept when null). */
+export async function deleteRememberTokensOfAccountExcept(db: Executor, accountId: number, keepSeries: string | null): Promise<void> {
+  let q = db.deleteFrom('remember_tokens').where('account_id', '=', accountId);
+  if (keepSeries) q = q.where('series', '!=', keepSeries);
+  await q.execute();
 }

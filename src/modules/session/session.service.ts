@@ -105,12 +105,6 @@ export async function invalidateSession(db: Executor, sessionId: string): Promis
   await repo.deleteSession(db, sessionId);
 }
 
-/** Every session and remember-me token of the account (reset, disable, "revoke all"). */
-export async function invalidateAccountSessions(db: Executor, accountId: number): Promise<number> {
-  await repo.deleteRememberTokensOfAccount(db, accountId);
-  return repo.deleteSessionsOfAccount(db, accountId);
-}
-
 /** Every session and remember-me series signed in to the company (a disabled company), or only one person's there (removed, role lowered: S45). */
 export async function invalidateCompanySessions(db: Executor, companyId: number, accountId?: number): Promise<number> {
   return repo.deleteCompanySessions(db, companyId, accountId);

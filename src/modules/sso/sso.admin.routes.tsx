@@ -39,7 +39,7 @@ export async function ssoAdminRoutes(app: FastifyInstance, { gate }: GatedRoutes
 
   app.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => render(request, reply, { notice: request.query.ok ? fr.ssoAdmin.done[request.query.ok] : undefined }));
 
-  app.post<{ Body: Record<string, string | undefined> }>(PAGE, { schema: { body: createBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  app.post<{ Body: Record<string, string | undefined> }>(PAGE, { schema: { body: createBody } }, async (request, reply) => {
     const b = request.body;
     const optional = (v: string | undefined) => (v && v.trim() ? v.trim() : undefined);
     try {
@@ -66,7 +66,7 @@ export async function ssoAdminRoutes(app: FastifyInstance, { gate }: GatedRoutes
     ['desactiver', true],
     ['activer', false],
   ] as const) {
-    app.post<{ Params: { id: string } }>(`${PAGE}/:id/${path}`, { schema: { params: clientParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>(`${PAGE}/:id/${path}`, { schema: { params: clientParams } }, async (request, reply) => {
       try {
         await setClientDisabled(db, clock, request.params.id, disabled);
       } catch (error) {

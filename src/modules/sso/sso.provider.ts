@@ -67,6 +67,19 @@ function cookieFrom(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
+/**
+ * S28: no CORS, except where OpenID Connect needs it — a single-page application reads the
+ * discovery document and the public keys from the browser. The provider would answer CORS (and
+ * its preflights) on the token, userinfo and revocation endpoints too, reflecting any origin:
+ * those headers are removed everywhere else. The shops call those endpoints from their servers.
+ */
+export const CORS_ALLOWED_PATHS: ReadonlySet<string> = new Set(['/.well-known/openid-configuration', '/jwks']);
+
+function stripCors(ctx: any): void {
+  if (CORS_ALLOWED_PATHS.has(ctx.path)) return;
+  for (const name of Object.keys(ctx.response.headers)) if (name.toLowerCase().startsWith('access-control-')) ctx.remove(name);
+}
+
 const CLEAR = '; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT';
 
 /** The provider's answers get our headers too, with one difference explained in the README. */
@@ -96,6 +109,9 @@ export function pinForwardedHeaders(raw: IncomingMessage, publicUrl: string, ip:
   raw.headers['x-forwarded-for'] = ip ?? raw.socket.remoteAddress ?? '';
 }
 
+/** The provider's cookie names (S21; docs/security.md says why two are `__Secure-`). */
+export const PROVIDER_COOKIES = { session: '__Host-ep_oidc_session', interaction: '__Secure-ep_oidc_interaction', resume: '__Secure-ep_oidc_resume' } as const;
+
 /**
  * The provider's view of the per-application PKCE exception (shop modules that cannot send PKCE):
  * our metadata flag AND a client that authenticates with its secret. A public client (method
@@ -109,7 +125,7 @@ export function clientMayOmitPkce(client: { [PKCE_OPTIONAL_METADATA]?: unknown; 
 export async function createProvider(deps: RuntimeDeps) {
   const { db, clock, config } = deps;
   const { default: Provider, interactionPolicy, errors } = await loadOidcProvider();
-  const keys = await loadOrCreateKeys(db);
+  const keys = await loadOrCreateKeys(db, deps.secrets);
 
   // Login prompt: on top of the provider's own checks, its session counts only while this browser
   // holds a live Espace Pro session of the same account: signing out of Espace Pro (or its session
@@ -129,11 +145,14 @@ export async function createProvider(deps: RuntimeDeps) {
   const provider = new Provider(`${config.publicUrl}${SSO_PATH}`, {
     adapter: kyselyAdapter(db, (id) => clientMetadata(db, id)),
     jwks: keys.jwks,
+    // S21: the session cookie is a `__Host-` cookie like ours (Secure, Path=/, no Domain). The
+    // interaction and resume cookies are scoped by the library to /oidc/interaction/<uid> and
+    // /oidc/auth/<uid>, which `__Host-` forbids (it requires Path=/): they are `__Secure-`.
     cookies: {
       keys: keys.cookieKeys,
-      names: { session: 'ep_oidc_session', interaction: 'ep_oidc_interaction', resume: 'ep_oidc_resume' },
-      long: { httpOnly: true, sameSite: 'lax' },
-      short: { httpOnly: true, sameSite: 'lax' },
+      names: PROVIDER_COOKIES,
+      long: { httpOnly: true, sameSite: 'lax', secure: true, path: '/' },
+      short: { httpOnly: true, sameSite: 'lax', secure: true },
     },
     // Authorization code only; PKCE S256 (v9 knows no `plain`); exact redirect_uri. The one
     // exception: a confidential application registered without PKCE, which must then send a nonce
@@ -243,7 +262,13 @@ export async function createProvider(deps: RuntimeDeps) {
       }
       return globalThis.fetch(url, options);
     },
+    // S41, refresh tokens (docs/security.md): a shop allowed the refresh_token grant gets one with or
+    // without `offline_access`, and every code, access and refresh token is bound to the provider
+    // session that issued it, `offline_access` or not: none outlives the sign-in (12 h at most),
+    // RP-initiated logout revokes every grant, and each of our sign-outs deletes them. There is no
+    // offline access: a shop that needs data without the customer reads its ERP, not Espace Pro.
     issueRefreshToken: async (_ctx: unknown, client: any) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: async () => true,
     rotateRefreshToken: true,
     ttl: { ...TTL },
     renderError: async (ctx: any, _out: unknown, _error: unknown) => {
@@ -260,10 +285,19 @@ export async function createProvider(deps: RuntimeDeps) {
 
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     ctx.set(providerHeaders(deps));
+    // S21: Secure cookies, like ours, also on http://localhost in development (browsers accept
+    // them there) and behind a proxy: the library would refuse a Secure cookie on a request it
+    // does not see as HTTPS. Only the cookie jars are told; URLs still follow PUBLIC_URL.
+    Object.defineProperty(ctx, 'secure', { value: true, configurable: true });
+    ctx.cookies.secure = true;
     // RP-initiated logout confirmed: this browser's Espace Pro session and remember-me go too.
     const confirmingLogout = ctx.method === 'POST' && ctx.path === '/session/end/confirm';
     const cookies = ctx.get('cookie') as string | undefined;
-    await next();
+    try {
+      await next();
+    } finally {
+      stripCors(ctx);
+    }
     if (confirmingLogout && ctx.status >= 300 && ctx.status < 400 && ctx.oidc?.params?.logout) {
       const session = cookieFrom(cookies, COOKIE.session);
       const remember = cookieFrom(cookies, COOKIE.remember);

@@ -86,6 +86,11 @@ export async function insertKeys(db: Executor, rows: Insertable<OidcKeyTable>[])
   await db.insertInto('oidc_keys').values(rows).execute();
 }
 
+/** Swaps a key's stored material for its resealed form, unless it changed meanwhile. */
+export async function replaceKeyMaterial(db: Executor, kid: string, before: string, after: string): Promise<void> {
+  await db.updateTable('oidc_keys').set({ material: after }).where('kid', '=', kid).where('material', '=', before).execute();
+}
+
 export async function retireKeys(db: Executor, use: OidcKeyTable['use'], now: number, except: string[]): Promise<void> {
   await db.updateTable('oidc_keys').set({ retired_at: now }).where('use', '=', use).where('retired_at', 'is', null).where('kid', 'not in', except).execute();
 }

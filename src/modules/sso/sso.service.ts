@@ -19,38 +19,57 @@ function countRevocations(db: object, clientIds: Iterable<string>): void {
   for (const clientId of clientIds) metricsOf.get(db)?.countSso?.('revocation', clientId);
 }
 
-export type EndReason = 'logout' | 'password_reset' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased';
+export type EndReason = 'logout' | 'password_reset' | 'password_changed' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased';
+
+/** What single sign-on holds for a subject: its grants (grant id → application) and the sessions to notify. */
+export interface SsoHoldings {
+  sub: string;
+  /** How many provider sessions it has. */
+  sessions: number;
+  grants: Map<string, string>;
+  notify: Map<string, { clientId: string; sid: string }>;
+}
+
+/** Reads, without changing anything, the grants and provider sessions of a subject. */
+export async function ssoHoldingsOf(db: Kysely<DB>, sub: string): Promise<SsoHoldings> {
+  const sessions = await repo.findSessionsOf(db, sub);
+  // grant id → application, from the grants themselves and from the sessions that hold them.
+  const grants = new Map((await repo.findGrantsOf(db, sub, 0)).map((g) => [g.id, (JSON.parse(g.payload) as { clientId: string }).clientId]));
+  const notify = new Map<string, { clientId: string; sid: string }>();
+  for (const row of sessions) {
+    const payload = JSON.parse(row.payload) as { authorizations?: Record<string, { grantId?: string; sid?: string }> };
+    for (const [clientId, auth] of Object.entries(payload.authorizations ?? {})) {
+      if (auth.grantId) grants.set(auth.grantId, clientId);
+      if (auth.sid) notify.set(`${clientId} ${auth.sid}`, { clientId, sid: auth.sid });
+    }
+  }
+  return { sub, sessions: sessions.length, grants, notify };
+}
 
 /**
  * Logout everywhere, in one place: every provider session of the account, every grant it gave
  * (so every refresh and access token) is deleted, then each application that was signed in
  * through one of those sessions receives a back-channel logout token. Called after the caller's
  * own transaction has committed. Without a running provider (the CLI), the rows still go.
+ * `earlier`: holdings read before a change that deletes rows itself (erasure), still notified.
  */
 export async function endSsoSessions(
   deps: { db: Kysely<DB>; clock: Clock },
   accountId: number,
   reason: EndReason,
+  earlier?: SsoHoldings | null,
 ): Promise<{ sessions: number; grants: number; notified: number }> {
   const { db } = deps;
-  const sub = await repo.findSubjectOfAccount(db, accountId);
+  const sub = earlier?.sub ?? (await repo.findSubjectOfAccount(db, accountId));
   if (!sub) return { sessions: 0, grants: 0, notified: 0 };
-  const sessions = await repo.findSessionsOf(db, sub);
-  // grant id → application, from the grants themselves and from the sessions that hold them.
-  const grantIds = new Map((await repo.findGrantsOf(db, sub, 0)).map((g) => [g.id, (JSON.parse(g.payload) as { clientId: string }).clientId]));
-  const notify = new Map<string, { clientId: string; sid: string }>();
-  for (const row of sessions) {
-    const payload = JSON.parse(row.payload) as { authorizations?: Record<string, { grantId?: string; sid?: string }> };
-    for (const [clientId, auth] of Object.entries(payload.authorizations ?? {})) {
-      if (auth.grantId) grantIds.set(auth.grantId, clientId);
-      if (auth.sid) notify.set(`${clientId} ${auth.sid}`, { clientId, sid: auth.sid });
-    }
-  }
+  const { grants: grantIds, notify } = await ssoHoldingsOf(db, sub);
+  for (const [id, clientId] of earlier?.grants ?? []) grantIds.set(id, clientId);
+  for (const [key, value] of earlier?.notify ?? []) notify.set(key, value);
   for (const grantId of grantIds.keys()) {
     await repo.destroyByGrant(db, grantId);
     await repo.destroyModel(db, 'Grant', grantId);
   }
-  const ended = await repo.deleteModelsOfAccount(db, sub, ['Session']);
+  const ended = Math.max(await repo.deleteModelsOfAccount(db, sub, ['Session']), earlier?.sessions ?? 0);
   countRevocations(db, grantIds.values());
   let notified = 0;
   const provider = providers.get(db);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { needsStepUp } from './step-up.js';
 import { MINUTE_MS } from '../../shared/clock.js';
 import { COOKIE } from '../../plugins/cookies.js';
 import { sessionLoader } from '../auth-core/sessions.js';
@@ -112,8 +113,24 @@ export async function registerStaffScope(
 ): Promise<void> {
   await app.register(async function staffScope(scope) {
     scope.addHook('preHandler', staffGuard(options));
+    // S38: every route of the table in step-up.ts gets the fresh-factor check, after the guard.
+    scope.addHook('onRoute', (route) => {
+      const stepUp = needsStepUp(route.method, route.url);
+      staffRouteLog(scope.deps).push({ method: route.method, url: route.url, stepUp });
+      if (!stepUp) return;
+      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+      route.preHandler = [...existing, requireFreshSecondFactor];
+    });
     await routes(scope);
   });
+}
+
+/** Every route registered in a staff scope, and whether it got the step-up (read by the S38 test). */
+const staffRoutes = new WeakMap<object, Array<{ method: string | string[]; url: string; stepUp: boolean }>>();
+export function staffRouteLog(deps: object) {
+  let log = staffRoutes.get(deps);
+  if (!log) staffRoutes.set(deps, (log = []));
+  return log;
 }
 
 /** S38: how old the second factor may be for a sensitive action. */
@@ -121,8 +138,8 @@ export const STEP_UP_MAX_AGE_MS = 10 * MINUTE_MS;
 export const STEP_UP_PATH = '/back-office/verification';
 
 /**
- * S38, on the routes of sensitive actions (e-mail change, disable/enable, setup links, staff
- * creation, import, audit export): a second factor at most 10 minutes old, or the member is sent
+ * S38, on the routes of sensitive actions (the table STEP_UP_ROUTES in step-up.ts, applied by
+ * registerStaffScope — never by hand on a route): a second factor at most 10 minutes old, or the member is sent
  * to confirm a fresh code first (then back to the page they came from, to do it again).
  */
 export const requireFreshSecondFactor: preHandlerAsyncHookHandler = async function requireFreshSecondFactor(request, reply) {

@@ -207,12 +207,20 @@ export async function findStaffMember(db: Executor, id: number) {
   return repo.findStaffById(db, id);
 }
 
-/** S40: seals every TOTP secret still in clear or under an older key (at start, and after a key rotation). */
+/**
+ * S40: seals every TOTP secret still in clear or under an older key (at start, and after a key
+ * rotation): the enrolled ones and those of a re-enrolment waiting for its confirming code.
+ */
 export async function resealStaffSecrets(db: Executor, secrets: SecretBox): Promise<number> {
   let resealed = 0;
   for (const row of await repo.listTotpSecrets(db)) {
     if (!secrets.needsResealing(row.totp_secret)) continue;
     await repo.replaceTotpSecret(db, row.id, row.totp_secret, secrets.seal(secrets.open(row.totp_secret)));
+    resealed++;
+  }
+  for (const row of await repo.listPendingTotpSecrets(db)) {
+    if (!secrets.needsResealing(row.pending_totp_secret)) continue;
+    await repo.replacePendingTotpSecret(db, row.id, row.pending_totp_secret, secrets.seal(secrets.open(row.pending_totp_secret)));
     resealed++;
   }
   return resealed;

@@ -173,6 +173,16 @@ export async function setPendingTotpSecret(db: Executor, sessionId: string, seal
   await db.updateTable('staff_sessions').set({ pending_totp_secret: sealed }).where('id', '=', sessionId).execute();
 }
 
+/** Authenticators being re-enrolled (sealed on the session until confirmed), for resealing. */
+export async function listPendingTotpSecrets(db: Executor) {
+  const rows = await db.selectFrom('staff_sessions').select(['id', 'pending_totp_secret']).where('pending_totp_secret', 'is not', null).execute();
+  return rows as Array<{ id: string; pending_totp_secret: string }>;
+}
+
+export async function replacePendingTotpSecret(db: Executor, sessionId: string, current: string, next: string): Promise<void> {
+  await db.updateTable('staff_sessions').set({ pending_totp_secret: next }).where('id', '=', sessionId).where('pending_totp_secret', '=', current).execute();
+}
+
 export async function findPendingTotpSecret(db: Executor, sessionId: string): Promise<string | null> {
   const row = await db.selectFrom('staff_sessions').select('pending_totp_secret').where('id', '=', sessionId).executeTakeFirst();
   return row?.pending_totp_secret ?? null;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
-import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, requireFreshSecondFactor, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_PATH } from './staff.guard.js';
+import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_PATH } from './staff.guard.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
@@ -290,13 +290,13 @@ async function myAccountRoutes(scope: FastifyInstance) {
   });
 
   // New recovery codes or a new authenticator change how this member gets in: a fresh code first (S38).
-  scope.post(`${PAGE}/codes`, { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post(`${PAGE}/codes`, async (request, reply) => {
     const codes = await regenerateRecoveryCodes(deps(), getStaff(request), requestOrigin(request));
     // Shown in this answer only (no-store): only salted hashes are kept.
     return render(request, reply, { newCodes: codes });
   });
 
-  scope.post(`${PAGE}/application`, { preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post(`${PAGE}/application`, async (request, reply) => {
     await startTotpReenrolment(deps(), getStaff(request));
     return reply.redirect(PAGE, 303);
   });
@@ -344,7 +344,7 @@ async function teamRoutes(scope: FastifyInstance) {
     return render(request, reply, { notice });
   });
 
-  scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Body: { email: string; role: string } }>('/back-office/equipe', { schema: { body: createBody } }, async (request, reply) => {
     const { email, role } = request.body;
     const created = await createStaff(deps(), { email, role }, requestOrigin(request), actor(request), 'mail');
     if (!created.ok) {
@@ -359,7 +359,7 @@ async function teamRoutes(scope: FastifyInstance) {
     ['desactiver', false],
     ['activer', true],
   ] as const) {
-    scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    scope.post<{ Params: { id: string } }>(`/back-office/equipe/:id/${action}`, { schema: { params: idParams } }, async (request, reply) => {
       const id = Number(request.params.id);
       const result = await setStaffEnabled(deps(), id, enabled, requestOrigin(request), actor(request));
       if (!result.ok) return render(request, reply, { problem: fr.staff.errors[result.code] }, result.code === 'NOT_FOUND' ? 404 : 409);
@@ -367,7 +367,7 @@ async function teamRoutes(scope: FastifyInstance) {
     });
   }
 
-  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/lien', { schema: { params: idParams } }, async (request, reply) => {
     const issued = await resendSetupLink(deps(), Number(request.params.id), requestOrigin(request), actor(request));
     if (!issued.ok) return render(request, reply, { problem: fr.staff.errors[issued.code] }, 404);
     return render(request, reply, { issued: { email: issued.value.email, validity: validity(issued.value.expiresAt) } });

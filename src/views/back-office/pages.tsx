@@ -187,8 +187,16 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
 /** What an ERP import did (simulated or not): totals per outcome and one line of report per CSV line. */
 export interface ImportReport {
   dryRun: boolean;
-  totals: Record<'created' | 'updated' | 'unchanged' | 'rejected', number>;
-  lines: Array<{ line: number; code: string; outcome: 'created' | 'updated' | 'unchanged' | 'rejected'; rejection?: keyof typeof bo.importRejections; changed?: Array<'email' | 'company'> }>;
+  totals: Record<'created' | 'updated' | 'pending' | 'unchanged' | 'rejected', number>;
+  lines: Array<{
+    line: number;
+    code: string;
+    outcome: 'created' | 'updated' | 'pending' | 'unchanged' | 'rejected';
+    rejection?: keyof typeof bo.importRejections;
+    changed?: Array<'email' | 'company'>;
+    /** A `pending` line: the address waiting for a second staff member (S37). */
+    pendingEmail?: string;
+  }>;
   activationMails: number;
 }
 
@@ -460,32 +468,43 @@ export function ImportPage(p: Common & { report?: ImportReport }): Html {
         <section aria-labelledby="rapport-titre">
           <h2 id="rapport-titre">{bo.importReport(r.dryRun)}</h2>
           <p role="status">{bo.importTotals(r.totals.created, r.totals.updated, r.totals.unchanged, r.totals.rejected)}</p>
-          <ScrollTable labelledBy="rapport-titre" tableClass="dense cards">
-            <thead>
-              <tr>
-                <th scope="col">{bo.importLine}</th>
-                <th scope="col">{bo.code}</th>
-                <th scope="col">{bo.importOutcome}</th>
-                <th scope="col">{bo.importDetail}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.lines
-                .filter((l) => l.outcome !== 'unchanged')
-                .slice(0, 1000)
-                .map((l) => (
-                  <tr>
-                    <td data-label={bo.importLine}>{String(l.line)}</td>
-                    <td data-label={bo.code}>{l.code}</td>
-                    <td data-label={bo.importOutcome}>{bo.outcomes[l.outcome]}</td>
-                    <td data-label={bo.importDetail}>{importLineDetail(l)}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </ScrollTable>
+          {r.totals.pending > 0 ? (
+            <section aria-labelledby="rapport-attente">
+              <h3 id="rapport-attente">{bo.importPendingTitle}</h3>
+              <p>{bo.importPendingIntro(r.totals.pending, r.dryRun)}</p>
+              <ImportLines lines={r.lines.filter((l) => l.outcome === 'pending')} labelledBy="rapport-attente" />
+            </section>
+          ) : null}
+          <ImportLines lines={r.lines.filter((l) => l.outcome !== 'unchanged' && l.outcome !== 'pending')} labelledBy="rapport-titre" />
         </section>
       ) : null}
     </BackOfficeLayout>
+  );
+}
+
+/** Lines of the import report (at most 1,000 shown). */
+function ImportLines(p: { lines: ImportReport['lines']; labelledBy: string }): Html {
+  return (
+    <ScrollTable labelledBy={p.labelledBy} tableClass="dense cards">
+      <thead>
+        <tr>
+          <th scope="col">{bo.importLine}</th>
+          <th scope="col">{bo.code}</th>
+          <th scope="col">{bo.importOutcome}</th>
+          <th scope="col">{bo.importDetail}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {p.lines.slice(0, 1000).map((l) => (
+          <tr>
+            <td data-label={bo.importLine}>{String(l.line)}</td>
+            <td data-label={bo.code}>{l.code}</td>
+            <td data-label={bo.importOutcome}>{bo.outcomes[l.outcome]}</td>
+            <td data-label={bo.importDetail}>{importLineDetail(l)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </ScrollTable>
   );
 }
 
