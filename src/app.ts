@@ -10,6 +10,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
 import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
 import { registerStaffScope } from './modules/staff/staff.guard.js';
+import { invitationRoutes } from './modules/company/invitation.routes.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { erasureRoutes, privacyRoutes } from './modules/privacy/privacy.routes.js';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(publicPages);
   await app.register(loginRoutes);
   await app.register(passwordResetRoutes);
+  await app.register(invitationRoutes);
   await app.register(accountRequestRoutes);
   await app.register(customerPages);
   // The back office: staff login and setup link, then the staff-guarded scopes (S31).

@@ -19,7 +19,7 @@ function countRevocations(db: object, clientIds: Iterable<string>): void {
   for (const clientId of clientIds) metricsOf.get(db)?.countSso?.('revocation', clientId);
 }
 
-export type EndReason = 'logout' | 'password_reset' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased';
+export type EndReason = 'logout' | 'password_reset' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased' | 'membership_changed';
 
 /**
  * Logout everywhere, in one place: every provider session of the account, every grant it gave
