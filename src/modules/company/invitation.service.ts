@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import type { Executor } from '../../db/executor.js';
 import { MINUTE_MS } from '../../shared/clock.js';
-import { formatDateTime, formatDuration } from '../../shared/format.js';
+import { formatDateTime, formatValidity } from '../../shared/format.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
 import { fail, ok, type Result, runCatching } from '../../shared/result.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
@@ -75,7 +75,7 @@ async function sendInvitation(trx: Executor, deps: TeamDeps, actor: TeamActor, c
     inviter: await inviterName(trx, actor),
     givenName: invitation.givenName,
     link: `${config.publicUrl}${INVITATION_PATH}?token=${token}`,
-    duration: formatDuration(config.invitationTtlSeconds),
+    duration: formatValidity(config.invitationTtlSeconds),
     until: formatDateTime(expiresAt, config.displayTimezone),
   });
   await enqueueMail(trx, clock, { ...mail, kind: 'invitation', to: invitation.email, accountId: null });

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
-import { formatDuration, formatShortDateTime } from '../../shared/format.js';
+import { formatShortDateTime, formatValidity } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
@@ -52,7 +52,7 @@ export async function teamRoutes(app: FastifyInstance) {
         meId={me.accountId}
         members={members}
         invitations={invitations}
-        duration={formatDuration(config.invitationTtlSeconds)}
+        duration={formatValidity(config.invitationTtlSeconds)}
         {...extra}
       />,
       status,
@@ -89,7 +89,8 @@ export async function teamRoutes(app: FastifyInstance) {
     const errors: FieldErrors = {};
     for (const [field, code] of Object.entries(result.params ?? { [result.field ?? 'email']: result.code })) errors[field] = fr.team.errors[code as TeamError];
     const values = { prenom: prenom.slice(0, 100), nom: nom.slice(0, 100), email: email.slice(0, 254), role };
-    return render(request, reply, me, result.code === 'INVITATION_LIMIT' ? 429 : result.field ? 400 : 409, { errors, values });
+    const status = result.code === 'INVITATION_LIMIT' ? 429 : result.code === 'ALREADY_MEMBER' || result.code === 'ALREADY_INVITED' ? 422 : 400;
+    return render(request, reply, me, status, { errors, values });
   });
 
   const rowAction = (path: string, done: string, action: (me: ValidSession, request: FastifyRequest, id: number) => Promise<{ ok: true; value?: unknown } | { ok: false; code: TeamError }>, body: object = emptyBody) =>

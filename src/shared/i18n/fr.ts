@@ -17,6 +17,7 @@ export const fr = {
     zone: (timeZone: string) => (timeZone === 'Europe/Paris' ? 'heure de Paris' : timeZone),
     hours: (n: number) => (n === 1 ? '1 heure' : `${n} heures`),
     minutes: (n: number) => (n === 1 ? '1 minute' : `${n} minutes`),
+    days: (n: number) => (n === 1 ? '1 jour' : `${n} jours`),
   },
   site: {
     espacePro: 'Mon Espace Pro',
