@@ -11,6 +11,7 @@ import { loginRoutes } from './modules/login/login.routes.js';
 import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
 import { registerStaffScope } from './modules/staff/staff.guard.js';
 import { invitationRoutes } from './modules/company/invitation.routes.js';
+import { teamAdminRoutes } from './modules/company/team.admin.routes.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { erasureRoutes, privacyRoutes } from './modules/privacy/privacy.routes.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // The back office: staff login and setup link, then the staff-guarded scopes (S31).
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
+  await registerStaffScope(app, teamAdminRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });
   // S42: exports for every member, erasure for admins.
   await registerStaffScope(app, privacyRoutes);

@@ -283,7 +283,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string }): Html {
+export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string; /** The company's people and invitations (company-team.tsx). */ teamPanel?: Html }): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (
@@ -350,6 +350,8 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
           </button>
         </form>
       </section>
+
+      {p.teamPanel ?? null}
 
       <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
 
