@@ -34,6 +34,7 @@ export async function companyTeamPanel(request: FastifyRequest, reply: FastifyRe
     <CompanyTeamPanel
       ctx={pageContext(request, reply)}
       staffEmail={getStaff(request).email}
+      staffIsAdmin={getStaff(request).role === 'admin'}
       base={`/back-office/comptes/${companyId}`}
       team={team}
       when={(ms) => formatShortDateTime(ms, config.displayTimezone)}

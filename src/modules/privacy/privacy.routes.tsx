@@ -8,7 +8,8 @@ import type { Result } from '../../shared/result.js';
 import { h } from '../../views/jsx.js';
 import { ErasedPage } from '../../views/back-office/privacy.js';
 import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
-import { eraseAccount, eraseRequest, exportAccountData, exportRequestData, type PrivacyError } from './privacy.service.js';
+import { currentCustomer } from '../session/customer-session.js';
+import { eraseAccount, erasePerson, eraseRequest, exportAccountData, exportOwnData, exportRequestData, type PrivacyError } from './privacy.service.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
 
@@ -45,6 +46,10 @@ export async function privacyRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string; format: string } }>('/back-office/comptes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
     sendExport(reply, await exportAccountData(deps(), actor(request), Number(request.params.id)), `donnees-compte-${request.params.id}`, request.params.format),
   );
+  const personParams = { type: 'object', required: ['id', 'person', 'format'], properties: { id: idParams.properties.id, person: idParams.properties.id, format: formatParams.properties.format } } as const;
+  app.get<{ Params: { id: string; person: string; format: string } }>('/back-office/comptes/:id/personnes/:person/donnees.:format', { schema: { params: personParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
+    sendExport(reply, await exportAccountData(deps(), actor(request), Number(request.params.id), Number(request.params.person)), `donnees-personne-${request.params.person}`, request.params.format),
+  );
   app.get<{ Params: { id: string; format: string } }>('/back-office/demandes/:id/donnees.:format', { schema: { params: formatParams }, preHandler: requireFreshSecondFactor }, async (request, reply) =>
     sendExport(reply, await exportRequestData(deps(), actor(request), Number(request.params.id)), `donnees-demande-${request.params.id}`, request.params.format),
   );
@@ -64,4 +69,28 @@ export async function erasureRoutes(app: FastifyInstance) {
       return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={getStaff(request)} message={what(result.value.pseudonym)} />);
     });
   }
+  // One person of a company (never its holder: hand the role over first, or erase the company).
+  const personIds = { type: 'object', required: ['id', 'person'], properties: { id: idParams.properties.id, person: idParams.properties.id } } as const;
+  app.post<{ Params: { id: string; person: string } }>('/back-office/comptes/:id/personnes/:person/effacer', { schema: { params: personIds }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+    const result = await erasePerson(deps(), actor(request), Number(request.params.id), Number(request.params.person));
+    if (!result.ok && result.code === 'HOLDER') return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={getStaff(request)} message={fr.privacy.holderNotErased} />, 409);
+    if (!result.ok) return reply.callNotFound();
+    return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={getStaff(request)} message={fr.privacy.erasedPerson(result.value.pseudonym)} />);
+  });
+}
+
+/**
+ * RGPD articles 15 and 20 in Mon Espace Pro (customer scope): the signed-in person downloads
+ * what is stored about them, in JSON or CSV; the download is in the journal.
+ */
+export async function ownDataRoutes(app: FastifyInstance) {
+  const formatParams = { type: 'object', required: ['format'], properties: { format: { type: 'string', enum: ['json', 'csv'] } } } as const;
+  app.get<{ Params: { format: 'json' | 'csv' } }>('/espace-pro/mes-donnees.:format', { schema: { params: formatParams } }, async (request, reply) => {
+    const me = await currentCustomer(request, reply);
+    const result = await exportOwnData({ db: app.deps.db, clock: app.deps.clock }, me, requestOrigin(request), request.params.format);
+    if (!result.ok) return reply.callNotFound();
+    reply.header('content-disposition', `attachment; filename="mes-donnees.${request.params.format}"`);
+    if (request.params.format === 'csv') return reply.type('text/csv; charset=utf-8').send(flattenToCsv(result.value));
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.value, null, 2));
+  });
 }

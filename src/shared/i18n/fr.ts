@@ -494,6 +494,7 @@ export const fr = {
       'staff.person_disabled': 'Personne désactivée',
       'staff.person_enabled': 'Personne réactivée',
       'privacy.self_exported': 'Données téléchargées par la personne (RGPD)',
+      'privacy.person_erased': 'Données d’une personne effacées (RGPD)',
     } as Record<string, string>,
     outcomes: {
       success: 'Réussi',
@@ -550,6 +551,7 @@ export const fr = {
       grace: 'Deuxième onglet (délai de grâce)',
       invitation: 'Invitation',
       newPerson: 'Nouvelle personne',
+      people: 'Personnes effacées',
       format: 'Format',
     } as Record<string, string>,
     detailValues: {
@@ -963,6 +965,15 @@ export const fr = {
     ],
   },
   privacy: {
+    erasedPerson: (pseudonym: string) => `Les données de la personne sont effacées. Le journal garde la trace de ses actions sous le pseudonyme ${pseudonym}.`,
+    holderNotErased: 'Cette personne est titulaire d’un code client : transmettez d’abord ce rôle à une autre personne, ou effacez le compte client entier.',
+    ownTitle: 'Mes données',
+    ownIntro: 'Téléchargez tout ce que l’Espace Pro conserve à votre sujet (RGPD, articles 15 et 20).',
+    ownJson: 'Télécharger mes données (JSON)',
+    ownCsv: 'Télécharger mes données (CSV)',
+    exportPersonJson: 'Exporter ses données (JSON)',
+    exportPersonCsv: 'Exporter ses données (CSV)',
+    erasePerson: 'Effacer cette personne (RGPD)',
     heading: 'Données personnelles (RGPD)',
     intro: 'Tout ce qui est enregistré sur cette personne : le compte ou la demande, les sessions, les e-mails envoyés, le journal. À fournir à la personne qui le demande.',
     exportJson: 'Exporter ses données (JSON)',

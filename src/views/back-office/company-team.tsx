@@ -11,6 +11,8 @@ export type CompanyTeam = Awaited<ReturnType<typeof getCompanyTeam>>;
 export interface CompanyTeamPanelProps {
   ctx: PageContext;
   staffEmail: string;
+  /** Staff admins may also erase a person (S42). */
+  staffIsAdmin: boolean;
   /** The company page's address: /back-office/comptes/:id. */
   base: string;
   team: CompanyTeam;
@@ -79,7 +81,11 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
                         {m.state === 'disabled' ? null : <PostButton ctx={p.ctx} action={`${person}/lien`} label={t.sendLink} />}
                         {m.state === 'disabled' ? <PostButton ctx={p.ctx} action={`${person}/reactiver`} label={t.enable} /> : <PostButton ctx={p.ctx} action={`${person}/desactiver`} label={t.disable} />}
                         {m.isHolder ? null : <PostButton ctx={p.ctx} action={`${person}/retirer`} label={fr.team.remove} />}
+                        {p.staffIsAdmin && !m.isHolder ? <PostButton ctx={p.ctx} action={`${person}/effacer`} label={fr.privacy.erasePerson} /> : null}
                       </div>
+                      <p>
+                        <a href={`${person}/donnees.json`}>{fr.privacy.exportPersonJson}</a> · <a href={`${person}/donnees.csv`}>{fr.privacy.exportPersonCsv}</a>
+                      </p>
                       {m.pendingEmail ? (
                         <div>
                           <p>{t.pendingEmail(m.pendingEmail.to, m.pendingEmail.by, p.when(m.pendingEmail.at))}</p>

@@ -80,6 +80,22 @@ export function AccountPage({ ctx, company, code, email, role, isAdmin = false, 
           </a>
         </p>
       </section>
+      <section class="panel" aria-labelledby="donnees-titre">
+        <h2 id="donnees-titre">{fr.privacy.ownTitle}</h2>
+        <p>{fr.privacy.ownIntro}</p>
+        <ul>
+          <li>
+            <a href="/espace-pro/mes-donnees.json" download>
+              {fr.privacy.ownJson}
+            </a>
+          </li>
+          <li>
+            <a href="/espace-pro/mes-donnees.csv" download>
+              {fr.privacy.ownCsv}
+            </a>
+          </li>
+        </ul>
+      </section>
     </Layout>
   );
 }
