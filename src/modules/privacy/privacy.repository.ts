@@ -10,7 +10,7 @@ import { sha256 } from '../../shared/crypto.js';
 export async function collectAccountData(db: Executor, account: { id: number; code: string; email_lc: string }, options: { codeIsTheirs?: boolean } = {}) {
   // The customer code names the person only when they hold it (their throttle, their reset
   // requests, the audit entries targeting it); a member's export keeps to what is theirs.
-  const code = options.codeIsTheirs === false ? '\u0000' : account.code;
+  const code = options.codeIsTheirs === false ? null : account.code;
   const [sessions, rememberTokens, devices, knownBrowsers, linkTokens, emailChanges, throttle, mails, resetRequests, requests, audit, memberships, invitations] = await Promise.all([
     db.selectFrom('sessions').select(['created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent']).where('account_id', '=', account.id).execute(),
     db.selectFrom('remember_tokens').select(['created_at', 'expires_at', 'rotated_at']).where('account_id', '=', account.id).execute(),
@@ -18,11 +18,11 @@ export async function collectAccountData(db: Executor, account: { id: number; co
     db.selectFrom('known_browsers').select(['created_at', 'last_seen_at']).where('account_id', '=', account.id).execute(),
     db.selectFrom('link_tokens').select(['purpose', 'created_at', 'expires_at', 'consumed_at', 'revoked_at', 'revoked_reason']).where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute(),
     db.selectFrom('email_changes').select(['old_email', 'new_email', 'requested_by', 'requested_at', 'decided_by', 'decided_at', 'outcome']).where('account_id', '=', account.id).execute(),
-    db.selectFrom('login_throttle').select(['failures', 'blocked_until', 'updated_at']).where('key', '=', code).execute(),
+    code === null ? [] : db.selectFrom('login_throttle').select(['failures', 'blocked_until', 'updated_at']).where('key', '=', code).execute(),
     mailsOf(db, account.id, [account.email_lc]).execute(),
-    db.selectFrom('reset_requests').select(['identifier', 'email', 'ip', 'user_agent', 'created_at', 'processed_at']).where((eb) => eb.or([eb('identifier', '=', code), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
+    db.selectFrom('reset_requests').select(['identifier', 'email', 'ip', 'user_agent', 'created_at', 'processed_at']).where((eb) => eb.or([...(code === null ? [] : [eb('identifier', '=', code)]), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
     db.selectFrom('account_requests').selectAll().where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
-    db.selectFrom('audit_log').select(['at', 'event', 'outcome', 'actor_type', 'actor_id', 'target', 'ip', 'user_agent', 'details']).where((eb) => eb.or([eb('account_id', '=', account.id), eb('target', '=', code)])).orderBy('at').execute(),
+    db.selectFrom('audit_log').select(['at', 'event', 'outcome', 'actor_type', 'actor_id', 'target', 'ip', 'user_agent', 'details']).where((eb) => eb.or([eb('account_id', '=', account.id), ...(code === null ? [] : [eb('target', '=', code)])])).orderBy('at').execute(),
     // Company accounts: the companies the person belongs to, with their role, and the invitations sent to their address.
     db.selectFrom('memberships').innerJoin('companies', 'companies.id', 'memberships.company_id').select(['companies.code', 'companies.name', 'memberships.role', 'memberships.created_at']).where('memberships.account_id', '=', account.id).execute(),
     db.selectFrom('invitations').select(['email', 'given_name', 'family_name', 'role', 'state', 'created_at', 'expires_at', 'decided_at']).where('email_lc', '=', account.email_lc).execute(),
@@ -68,11 +68,11 @@ export async function eraseAccountRows(db: Executor, account: { id: number; code
   // What single sign-on still holds for the person (codes, tokens, grants): keyed by their subject.
   if (account.oidc_sub) await db.deleteFrom('oidc_models').where('account_id', '=', account.oidc_sub).execute();
   await db.deleteFrom('link_tokens').where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute();
-  const code = account.code ?? '\u0000';
-  await db.deleteFrom('login_throttle').where('key', '=', code).execute();
-  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:${code}`]).execute();
+  const code = account.code;
+  if (code !== null) await db.deleteFrom('login_throttle').where('key', '=', code).execute();
+  await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, ...(code === null ? [] : [`reset-id:${code}`])]).execute();
   await db.deleteFrom('outbox').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(recipient)`, '=', account.email_lc)])).execute();
-  await db.deleteFrom('reset_requests').where((eb) => eb.or([eb('identifier', '=', code), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
+  await db.deleteFrom('reset_requests').where((eb) => eb.or([...(code === null ? [] : [eb('identifier', '=', code)]), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('account_requests').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('invitations').where('email_lc', '=', account.email_lc).execute();
   // Email changes name the person's other addresses: gone with the account (ON DELETE CASCADE), like its sessions and memberships.
