@@ -78,7 +78,7 @@ export async function post(browser: Browser, url: string, form: Record<string, s
 
 /** The link in an invitation mail's text. */
 export function invitationLink(text: string): string {
-  const match = /http:\/\/localhost:3000(\/invitation\?token=[A-Za-z0-9_-]{43})/.exec(text);
+  const match = /https?:\/\/[^/\s]+(\/invitation\?token=[A-Za-z0-9_-]{43})/.exec(text);
   if (!match) throw new Error('no invitation link in the mail');
   return match[1]!;
 }

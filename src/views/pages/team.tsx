@@ -202,7 +202,9 @@ export function TeamPage(p: TeamPageProps): Html {
                     <br />
                     {i.email}
                   </td>
-                  <td data-label={fr.team.role}>{fr.company.roles[i.role]}</td>
+                  <td data-label={fr.team.role} class="nowrap">
+                    {fr.company.roles[i.role]}
+                  </td>
                   <td data-label={fr.team.invitedBy}>{i.invitedBy}</td>
                   <td data-label={fr.team.validUntil}>{i.expired ? fr.team.expired : i.validUntil}</td>
                   <td class="cell-action">
