@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { COOKIE } from '../../src/plugins/cookies.js';
 import { sha256 } from '../../src/shared/crypto.js';
-import { mayGrant } from '../../src/modules/company/team.service.js';
+import { changeRole, mayGrant, removeMember } from '../../src/modules/company/team.service.js';
+import { invite, resendInvitation, withdrawInvitation } from '../../src/modules/company/invitation.service.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
 import { createStaffAndSignIn } from '../helpers/staff.js';
@@ -108,6 +109,27 @@ for (const dialect of DIALECTS) {
         }
       }
       assert.equal(await snapshot(), before, 'nothing changed');
+    });
+
+    test('S43 behind the routes, the services themselves refuse anyone who is not an administrator of that company', async () => {
+      const { a, b, aBuyer, bBuyer, aInvitation } = await twoCompanies();
+      const deps = { db: t.db, clock: t.clock, config: t.config };
+      const origin = { ip: '127.0.0.1', userAgent: 'test' };
+      const buyer = { kind: 'customer' as const, accountId: aBuyer, companyId: a.companyId, email: 'acheteur@port.fr', origin };
+      const foreignAdmin = { kind: 'customer' as const, accountId: b.holderId, companyId: a.companyId, email: 'admin@martin.fr', origin };
+      const before = await snapshot();
+      for (const actor of [buyer, foreignAdmin]) {
+        assert.equal((await changeRole(deps, actor, a.companyId, aBuyer, 'admin')).ok, false);
+        assert.equal((await removeMember(deps, actor, a.companyId, aBuyer)).ok, false);
+        assert.equal((await withdrawInvitation(deps, actor, a.companyId, aInvitation)).ok, false);
+        assert.equal((await resendInvitation(deps, actor, a.companyId, aInvitation)).ok, false);
+        const invited = await invite(deps, actor, a.companyId, { prenom: 'X', nom: 'Y', email: 'x@y.fr', role: 'viewer' });
+        assert.deepEqual([invited.ok, !invited.ok && invited.code], [false, 'NOT_ADMIN']);
+      }
+      // A session of company A naming company B: refused before anything is read.
+      const admin = { kind: 'customer' as const, accountId: a.holderId, companyId: a.companyId, email: 'admin@port.fr', origin };
+      assert.equal((await removeMember(deps, admin, b.companyId, bBuyer)).ok, false);
+      assert.equal(await snapshot(), before);
     });
 
     test('S43 a company’s admin replays its forms against another company: one answer, nothing changed (in parallel with a positive control)', async () => {
