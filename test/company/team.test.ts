@@ -230,6 +230,27 @@ for (const dialect of DIALECTS) {
       return browser.get('/invitation');
     }
 
+    test('S14 S17 S40 the invitation link: the token leaves the URL (no-referrer), a malformed or unknown token gets the invalid page, guesses are limited per client', async () => {
+      await twoCompanies();
+      const link = invitationLink((await lastMailTo(t, 'nouveau@port.fr')).text_body!);
+      const first = await new Browser(t.app).get(link);
+      assert.equal(first.statusCode, 303);
+      assert.equal(first.headers['referrer-policy'], 'no-referrer');
+      assert.match(String(first.headers['cache-control']), /no-store/);
+      const malformed = await new Browser(t.app).get('/invitation?token=%3Cscript%3E');
+      assert.equal(malformed.statusCode, 410);
+      assert.ok(!String(malformed.headers['set-cookie'] ?? '').includes('script'), 'never in a header');
+      const unknown = await new Browser(t.app).get(`/invitation?token=${'A'.repeat(43)}`);
+      assert.equal(unknown.statusCode, 303);
+      const guesser = new Browser(t.app);
+      const answers = await Promise.all(Array.from({ length: 22 }, (_, i) => guesser.app.inject({ url: `/invitation?token=${String(i).padStart(43, 'B')}`, headers: { cookie: '' } }).then(async (r) => {
+        const cookie = String(r.headers['set-cookie'] ?? '').split(';')[0];
+        return guesser.app.inject({ url: '/invitation', headers: { cookie } });
+      })));
+      assert.ok(answers.some((r) => r.statusCode === 429), 'S17 beyond 20 invalid tokens in 10 minutes: 429');
+      assert.ok(answers.filter((r) => r.statusCode === 410).length <= 20);
+    });
+
     test('S44 a new person accepts: sets a password on the activation form (e-mail shown as Identifiant), is then a member; two parallel submits: one wins', async () => {
       const { a } = await twoCompanies();
       const link = invitationLink((await lastMailTo(t, 'nouveau@port.fr')).text_body!);
