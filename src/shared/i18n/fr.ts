@@ -979,7 +979,7 @@ export const fr = {
     exportJson: 'Exporter ses données (JSON)',
     exportCsv: 'Exporter ses données (CSV)',
     erase: 'Effacer définitivement ses données',
-    eraseWarning: 'L’effacement est définitif : le compte, ses sessions, ses liens, ses e-mails et ses demandes sont supprimés ; le journal garde la trace des actions sous un pseudonyme.',
+    eraseWarning: 'L’effacement est définitif : le compte, ses sessions, ses liens, ses e-mails et ses demandes sont supprimés — pour un compte client, avec les personnes qui n’appartiennent à aucun autre compte client ; le journal garde la trace des actions sous un pseudonyme.',
     eraseAdminsOnly: 'L’effacement des données est réservé aux administrateurs.',
     erasedTitle: 'Données effacées',
     erasedAccount: (pseudonym: string) => `Le compte et toutes les données de son titulaire sont effacés. Le journal garde la trace de ses actions sous le pseudonyme ${pseudonym}.`,
