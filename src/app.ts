@@ -10,6 +10,8 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
 import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
 import { registerStaffScope, staffGate } from './modules/staff/staff.guard.js';
+import { invitationRoutes } from './modules/company/invitation.routes.js';
+import { teamAdminRoutes } from './modules/company/team.admin.routes.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
 import { privacyRoutes } from './modules/privacy/privacy.routes.js';
@@ -113,11 +115,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(publicPages);
   await app.register(loginRoutes);
   await app.register(passwordResetRoutes);
+  await app.register(invitationRoutes);
   await app.register(accountRequestRoutes);
   await app.register(customerPages);
   // The back office: staff login and setup link, then the staff-guarded scopes (S31).
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
+  await registerStaffScope(app, teamAdminRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });
   // Feature modules of the back office guard their own routes through the shared gate
   // (src/plugins/staff-gate.ts); only this file knows the staff module implements it.

@@ -17,6 +17,8 @@ export interface Config {
   readonly brandName: string;
   readonly logLevel: string;
   readonly resetTokenTtlSeconds: number;
+  /** Validity of a company invitation link (INVITATION_TTL_HOURS, S44). */
+  readonly invitationTtlSeconds: number;
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   readonly displayTimezone: string;
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const requestRetentionDays = integer('REQUEST_RETENTION_DAYS', 365, 1, 3650);
   const auditRetentionDays = integer('AUDIT_RETENTION_DAYS', 400, 1, 3650);
+  const invitationTtlSeconds = integer('INVITATION_TTL_HOURS', 168, 1, 720) * 3600;
 
   const customerServiceEmail = get('CUSTOMER_SERVICE_EMAIL') ?? 'service-client@localhost';
   // One bare address on one line (S26): it becomes the To header of the notification mails.
@@ -238,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     brandName,
     logLevel,
     resetTokenTtlSeconds,
+    invitationTtlSeconds,
     smtpUrl,
     mailFrom,
     displayTimezone,

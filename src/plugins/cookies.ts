@@ -16,6 +16,8 @@ export const COOKIE = {
   /** A random value that lets an account recognise a browser it signed in from (S39). */
   browser: '__Host-ep_browser',
   staffSetupLink: '__Host-ep_staff_setup',
+  /** A company invitation link's token between its first visit and the acceptance (S14, S44). */
+  invitationLink: '__Host-ep_invitation',
 } as const;
 
 const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';

@@ -26,6 +26,12 @@ export function formatDuration(seconds: number): string {
   return fr.time.minutes(Math.round(seconds / 60));
 }
 
+/** A validity counted in days when it is a whole number of days ("7 jours"), else as formatDuration. */
+export function formatValidity(seconds: number): string {
+  if (seconds % 86400 === 0) return fr.time.days(seconds / 86400);
+  return formatDuration(seconds);
+}
+
 /** "15/01/2026 10:00" for dense back-office tables, in the display time zone. */
 export function formatShortDateTime(epochMs: number, timeZone: string): string {
   return formatter(`short:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));

@@ -27,6 +27,11 @@ describe('operations settings', () => {
     assert.equal(config.auditRetentionDays, 1095);
   });
 
+  test('INVITATION_TTL_HOURS: 168 hours (7 days) by default, or the hours given', () => {
+    assert.equal(loadConfig({}).invitationTtlSeconds, 168 * 3600);
+    assert.equal(loadConfig({ INVITATION_TTL_HOURS: '48' }).invitationTtlSeconds, 48 * 3600);
+  });
+
   test('a wrong value is named in one line', () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ METRICS_PORT: 'abc' }, /^METRICS_PORT: expected a whole number from 1 to 65535 \(got "abc"\)$/],
@@ -36,6 +41,9 @@ describe('operations settings', () => {
       [{ PORT: '8080', METRICS_PORT: '8080' }, /^METRICS_PORT: expected a port other than PORT \(8080\)/],
       [{ REQUEST_RETENTION_DAYS: '0' }, /^REQUEST_RETENTION_DAYS: expected a whole number from 1 to 3650/],
       [{ AUDIT_RETENTION_DAYS: 'un an' }, /^AUDIT_RETENTION_DAYS: expected a whole number from 1 to 3650/],
+      [{ INVITATION_TTL_HOURS: '0' }, /^INVITATION_TTL_HOURS: expected a whole number from 1 to 720/],
+      [{ INVITATION_TTL_HOURS: '7j' }, /^INVITATION_TTL_HOURS: expected a whole number from 1 to 720/],
+      [{ INVITATION_TTL_HOURS: '721' }, /^INVITATION_TTL_HOURS: expected a whole number from 1 to 720/],
     ];
     for (const [env, expected] of cases) {
       const found = problems(env);

@@ -20,7 +20,12 @@ for (const dialect of DIALECTS) {
     async function sensitiveActions() {
       const account = await seedAccount(t, { code: '12345', email: 'client@x.fr' });
       const member = await seedStaff(t);
-      const accountPage = `/back-office/comptes/${account.id}`;
+      const accountPage = `/back-office/comptes/${account.companyId}`;
+      const now = t.clock.now();
+      const person = Number(
+        (await t.db.insertInto('accounts').values({ email: 'personne@x.fr', email_lc: 'personne@x.fr', password_hash: null, created_at: now, updated_at: now, activated_at: null, disabled_at: null, last_login_at: null, password_changed_at: null }).returning('id').executeTakeFirstOrThrow()).id,
+      );
+      await t.db.insertInto('memberships').values({ company_id: account.companyId, account_id: person, role: 'buyer', created_at: now, updated_at: now }).execute();
       const list: Array<{ name: string; page: string; method: string; url: string; form: Record<string, string> }> = [
         { name: 'e-mail change', page: accountPage, method: 'POST', url: `${accountPage}/email`, form: { email: 'autre@x.fr' } },
         { name: 'account disable', page: accountPage, method: 'POST', url: `${accountPage}/desactiver`, form: {} },
@@ -29,6 +34,12 @@ for (const dialect of DIALECTS) {
         { name: 'setup link', page: '/back-office/equipe', method: 'POST', url: `/back-office/equipe/${member.id}/lien`, form: {} },
         { name: 'staff disable', page: '/back-office/equipe', method: 'POST', url: `/back-office/equipe/${member.id}/desactiver`, form: {} },
         { name: 'audit export', page: '/back-office/journal', method: 'GET', url: '/back-office/journal.csv', form: {} },
+        // Company accounts: the company page's sensitive actions on its people (src/modules/company).
+        { name: 'invitation', page: accountPage, method: 'POST', url: `${accountPage}/invitations`, form: { prenom: 'Léa', nom: 'Petit', email: 'lea@x.fr', role: 'buyer' } },
+        { name: 'person disable', page: accountPage, method: 'POST', url: `${accountPage}/personnes/${person}/desactiver`, form: {} },
+        { name: 'person enable', page: accountPage, method: 'POST', url: `${accountPage}/personnes/${person}/reactiver`, form: {} },
+        { name: 'person e-mail change', page: accountPage, method: 'POST', url: `${accountPage}/personnes/${person}/email`, form: { [`email-${person}`]: 'autre.personne@x.fr' } },
+        { name: 'holder hand-over', page: accountPage, method: 'POST', url: `${accountPage}/personnes/${person}/titulaire`, form: {} },
       ];
       return list;
     }

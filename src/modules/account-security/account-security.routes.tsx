@@ -56,11 +56,20 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   // The signed-in home stays light: one session lookup and a small page.
   app.get('/espace-pro', async (request, reply) => {
-    const { company, code } = await me(request, reply);
+    const { company, code, email, role, membershipCount } = await me(request, reply);
     // Single sign-on: the same application list for every customer, so the page is still rendered
-    // once per list (the key changes when an operator registers or disables an application).
+    // once per list (the key changes when an operator registers or disables an application), and
+    // per variant: administrator or not, one company or several.
     const apps = await launchableClients(app.deps.db);
-    return sendPageRenderedOnce(request, reply, `account${JSON.stringify(apps)}`, (ctx, slots) => <AccountPage ctx={ctx} {...slots} apps={apps} />, { company, code });
+    const isAdmin = role === 'admin';
+    const canSwitch = membershipCount > 1;
+    return sendPageRenderedOnce(
+      request,
+      reply,
+      `account${isAdmin ? 'A' : ''}${canSwitch ? 'S' : ''}${JSON.stringify(apps)}`,
+      (ctx, slots) => <AccountPage ctx={ctx} {...slots} isAdmin={isAdmin} canSwitch={canSwitch} apps={apps} />,
+      { company, code, email, role: fr.company.roles[role] },
+    );
   });
 
   app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {

@@ -17,10 +17,11 @@ export interface LoginThrottleTable {
   updated_at: number;
 }
 
-export type LinkPurpose = 'activation' | 'reset' | 'staff_setup';
-export type LinkSubjectType = 'account' | 'staff';
+/** `invitation`: a place in a company (subject: the `invitations` row, src/modules/company). */
+export type LinkPurpose = 'activation' | 'reset' | 'staff_setup' | 'invitation';
+export type LinkSubjectType = 'account' | 'staff' | 'invitation';
 /** Why a link was voided before use (S12). */
-export type LinkRevokeReason = 'superseded' | 'password_changed' | 'email_changed' | 'disabled' | 'revoked';
+export type LinkRevokeReason = 'superseded' | 'password_changed' | 'email_changed' | 'disabled' | 'revoked' | 'withdrawn';
 
 /** An e-mailed link, customer or staff (S11, S12). Only the SHA-256 of the token is kept. */
 export interface LinkTokenTable {

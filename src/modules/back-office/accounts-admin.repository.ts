@@ -77,6 +77,31 @@ export async function listMemberIds(db: Executor, companyId: number): Promise<nu
   return (await db.selectFrom('memberships').select('account_id').where('company_id', '=', companyId).execute()).map((r) => r.account_id);
 }
 
+/** S46: the companies where this person is the only active administrator. */
+export async function companiesWithOnlyAdmin(db: Executor, accountId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('memberships as mine')
+    .select('mine.company_id')
+    .where('mine.account_id', '=', accountId)
+    .where('mine.role', '=', 'admin')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('memberships as other')
+            .innerJoin('accounts as colleague', 'colleague.id', 'other.account_id')
+            .select('other.id')
+            .whereRef('other.company_id', '=', 'mine.company_id')
+            .where('other.role', '=', 'admin')
+            .where('other.account_id', '!=', accountId)
+            .where('colleague.disabled_at', 'is', null),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => Number(r.company_id));
+}
+
 export async function setDisabledAt(db: Executor, id: number, disabledAt: number | null, now: number): Promise<void> {
   await db.updateTable('accounts').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', id).execute();
 }
@@ -112,7 +137,19 @@ export async function findPendingEmailChange(db: Executor, accountId: number) {
 export async function listPendingEmailChanges(db: Executor, limit: number) {
   return db
     .selectFrom('email_changes')
-    .innerJoin('companies', 'companies.holder_account_id', 'email_changes.account_id')
+    // Any person, holder or not: the page of the first company they belong to (their own if they hold one).
+    .innerJoin('companies', (join) =>
+      join.on('companies.id', '=', (eb) =>
+        eb
+          .selectFrom('memberships')
+          .innerJoin('companies as c', 'c.id', 'memberships.company_id')
+          .select('memberships.company_id')
+          .whereRef('memberships.account_id', '=', 'email_changes.account_id')
+          .orderBy(sql`case when c.holder_account_id = memberships.account_id then 0 else 1 end`)
+          .orderBy('memberships.company_id')
+          .limit(1),
+      ),
+    )
     .select(['email_changes.id', 'email_changes.account_id', 'companies.id as company_id', 'companies.code', 'companies.name as company', 'email_changes.old_email', 'email_changes.new_email', 'email_changes.requested_by', 'email_changes.requested_at'])
     .where('email_changes.decided_at', 'is', null)
     .orderBy('email_changes.requested_at')
@@ -128,4 +165,10 @@ export async function decideEmailChange(db: Executor, id: number, by: string, ou
   let q = db.updateTable('email_changes').set({ decided_by: by, decided_at: now, outcome }).where('id', '=', id).where('decided_at', 'is', null);
   if (outcome === 'approved') q = q.where('requested_by', '!=', by);
   return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
+}
+
+/** The pending e-mail changes of these people (the company page lists one per person). */
+export async function listPendingEmailChangesOf(db: Executor, accountIds: number[]) {
+  if (accountIds.length === 0) return [];
+  return db.selectFrom('email_changes').selectAll().where('account_id', 'in', accountIds).where('decided_at', 'is', null).execute();
 }

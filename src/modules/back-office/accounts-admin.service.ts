@@ -8,15 +8,16 @@ import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validat
 import { emailChangedNoticeMail, supportContact } from '../../views/mail/templates.js';
 import type { Executor } from '../../db/executor.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import { findCompanyAccount } from '../account/account.repository.js';
+import { findAccountById, findCompanyAccount } from '../account/account.repository.js';
 import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
 import { invalidateCompanySessions } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
-import { changeAndEndSignIns } from '../session/sign-out.js';
+import { changeAndEndSignIns, NOTHING_CHANGED } from '../session/sign-out.js';
 import * as repo from './accounts-admin.repository.js';
+import { teamOverview } from '../company/team.overview.js';
 
 export interface AdminDeps {
   db: Kysely<DB>;
@@ -83,19 +84,23 @@ export async function getAccountDetail(deps: AdminDeps, companyId: number) {
 }
 
 /** Why customer service's action on an account was refused (fr.bo.errors has a sentence for each, typed). */
-export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'SAME_EMAIL' | 'DISABLED' | 'CHANGE_PENDING' | 'NO_PENDING_CHANGE' | 'OWN_REQUEST';
+export type AdminActionError = 'NOT_FOUND' | 'INVALID_EMAIL' | 'SAME_EMAIL' | 'DISABLED' | 'CHANGE_PENDING' | 'NO_PENDING_CHANGE' | 'OWN_REQUEST' | 'LAST_ADMIN';
 
 type Account = NonNullable<Awaited<ReturnType<typeof findCompanyAccount>>>;
 
-/** `companyId` names the company's page; the account handed on is its holder (`account.id` is the person). */
-async function withAccount<T>(deps: AdminDeps, companyId: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>): Promise<Result<T, AdminActionError>> {
-  const account = await findCompanyAccount(deps.db, companyId);
+/**
+ * `companyId` names the company's page; the account handed on is its holder (`account.id` is the
+ * person), or the person `personId` when the action names one of the company's people (S43: only
+ * a member of that company, else NOT_FOUND).
+ */
+async function withAccount<T>(deps: AdminDeps, companyId: number, fn: (account: Account) => Promise<Result<T, AdminActionError>>, personId?: number): Promise<Result<T, AdminActionError>> {
+  const account = personId === undefined ? await findCompanyAccount(deps.db, companyId) : await findAccountById(deps.db, personId, companyId);
   if (!account) return fail('NOT_FOUND');
   return fn(account);
 }
 
 /** Sends an activation (no password yet) or reset link; the newest link voids older ones. */
-export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<{ purpose: string }, AdminActionError>> {
+export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: number, personId?: number): Promise<Result<{ purpose: string }, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
     if (account.disabled_at !== null) return fail('DISABLED', 'email');
     return deps.db.transaction().execute(async (trx) => {
@@ -104,7 +109,7 @@ export async function sendLinkByStaff(deps: AdminDeps, staff: StaffActor, id: nu
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.link_sent', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code, details: { purpose } });
       return ok({ purpose });
     });
-  });
+  }, personId);
 }
 
 /**
@@ -143,10 +148,10 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
  * in the queue, until another staff member approves it, so no single person can route a
  * customer's reset link to an address of their own.
  */
-export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string): Promise<Result<{ applied: boolean }, AdminActionError>> {
+export async function requestEmailChange(deps: AdminDeps, staff: StaffActor, id: number, rawEmail: string, personId?: number): Promise<Result<{ applied: boolean }, AdminActionError>> {
   const email = normalizeEmail(rawEmail);
   if (!isValidEmail(email) || hasLineBreak(email)) return fail('INVALID_EMAIL', 'email');
-  return withAccount<{ applied: boolean }>(deps, id, (account) => deps.db.transaction().execute((trx) => changeAccountEmail(deps, trx, staff, account, email)));
+  return withAccount<{ applied: boolean }>(deps, id, (account) => deps.db.transaction().execute((trx) => changeAccountEmail(deps, trx, staff, account, email)), personId);
 }
 
 /**
@@ -168,7 +173,7 @@ export async function changeAccountEmail(deps: AdminDeps, trx: Executor, actor: 
 }
 
 /** The second pair of eyes: another staff member approves (the change applies) or anyone rejects it. */
-export async function decideEmailChangeByStaff(deps: AdminDeps, staff: StaffActor, id: number, approve: boolean): Promise<Result<{ applied: boolean }, AdminActionError>> {
+export async function decideEmailChangeByStaff(deps: AdminDeps, staff: StaffActor, id: number, approve: boolean, personId?: number): Promise<Result<{ applied: boolean }, AdminActionError>> {
   return withAccount<{ applied: boolean }>(deps, id, (account) =>
     deps.db.transaction().execute(async (trx) => {
       const pending = await repo.findPendingEmailChange(trx, account.id);
@@ -182,6 +187,7 @@ export async function decideEmailChangeByStaff(deps: AdminDeps, staff: StaffActo
       }
       return ok({ applied: approve });
     }),
+    personId,
   );
 }
 
@@ -220,6 +226,44 @@ export async function setAccountDisabled(deps: AdminDeps, staff: StaffActor, id:
   });
 }
 
+/**
+ * Disables (or enables) one person of the company: they sign in nowhere, in no company (one
+ * person, one password), and every session, remember-me series, link and single sign-on grant of
+ * theirs ends (through the one door of sign-in endings). S46: refused while they are the last
+ * active administrator of a company of theirs.
+ */
+export async function setPersonDisabled(deps: AdminDeps, staff: StaffActor, companyId: number, personId: number, disabled: boolean): Promise<Result<undefined, AdminActionError>> {
+  return withAccount(
+    deps,
+    companyId,
+    async (account) => {
+      const write = async (trx: Executor, sessions: number) => {
+        const now = deps.clock.now();
+        await repo.setDisabledAt(trx, account.id, disabled ? now : null, now);
+        if (disabled) await revokeLinkTokens(trx, deps.clock, accountSubject(account.id), 'disabled');
+        await recordAudit(trx, deps.clock, staff.origin, {
+          event: disabled ? 'staff.person_disabled' : 'staff.person_enabled',
+          outcome: 'success',
+          actorType: 'staff',
+          actorId: staff.id,
+          accountId: account.id,
+          companyId: account.company_id,
+          target: account.email,
+          details: { code: account.code, ...(disabled ? { sessionsRevoked: sessions } : {}) },
+        });
+        return ok();
+      };
+      if (!disabled) return deps.db.transaction().execute((trx) => write(trx, 0));
+      const result = await changeAndEndSignIns(deps, account.id, 'account_disabled', async (trx, ended) =>
+        // A company whose only active administrator this is: name another one first (nothing ends).
+        (await repo.companiesWithOnlyAdmin(trx, account.id)).length > 0 ? NOTHING_CHANGED : write(trx, ended.sessions),
+      );
+      return result === NOTHING_CHANGED ? fail('LAST_ADMIN') : (result as Result<undefined, AdminActionError>);
+    },
+    personId,
+  );
+}
+
 /** "Fermer toutes les sessions": Espace Pro sessions, remember-me and single sign-on, like a password change. */
 export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, async (account) =>
@@ -236,4 +280,17 @@ export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, i
     await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code });
     return ok();
   });
+}
+
+/** The company page's people and invitations (src/modules/company), with each person's pending e-mail change (S37). */
+export async function getCompanyTeam(deps: AdminDeps, companyId: number) {
+  const overview = await teamOverview(deps, companyId);
+  const pending = await repo.listPendingEmailChangesOf(deps.db, overview.members.map((m) => m.id));
+  return {
+    ...overview,
+    members: overview.members.map((m) => {
+      const change = pending.find((p) => Number(p.account_id) === m.id);
+      return { ...m, pendingEmail: change ? { to: change.new_email, by: change.requested_by, at: Number(change.requested_at) } : null };
+    }),
+  };
 }

@@ -19,6 +19,7 @@ import { type AuditFilters, listAuditEntries } from '../audit/audit.repository.j
 import { recordAudit } from '../audit/audit.service.js';
 import { importAccounts } from '../import/import.service.js';
 import * as admin from './accounts-admin.service.js';
+import { companyTeamPanel } from '../company/team.admin.routes.js';
 import { approveRequest, rejectRequest, type RequestActionError, startRequest } from './requests-admin.service.js';
 
 const bo = fr.bo;
@@ -99,7 +100,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const renderAccount = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; notice?: string; newEmail?: string } = {}) => {
     const detail = await admin.getAccountDetail(deps(), id);
     if (!detail) return reply.callNotFound();
-    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} {...extra} />, status);
+    const teamPanel = await companyTeamPanel(request, reply, id);
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} {...extra} />, status);
   };
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {

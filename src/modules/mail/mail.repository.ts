@@ -60,7 +60,7 @@ export async function renewClaim(db: Executor, id: number, heldLease: number, ne
 }
 
 /** Mails whose body holds a live link: the body is erased as soon as the mail is delivered. */
-export const LINK_MAIL_KINDS = ['activation_link', 'welcome_link', 'reset_link', 'staff_setup_link'];
+export const LINK_MAIL_KINDS = ['activation_link', 'welcome_link', 'reset_link', 'staff_setup_link', 'invitation'];
 
 export async function markMessageSent(db: Executor, id: number, kind: string, now: number): Promise<void> {
   // S11: the outbox must keep a pending link mail to survive a restart, but not one minute longer.

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { CHOOSER_PATH, loadCustomer } from '../session/customer-session.js';
 import { accountSecurityRoutes } from '../account-security/account-security.routes.js';
 import { companyRoutes } from '../company/company.routes.js';
+import { teamRoutes } from '../company/team.routes.js';
+import { ownDataRoutes } from '../privacy/privacy.routes.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { h } from '../../views/jsx.js';
@@ -45,4 +47,6 @@ export async function customerPages(app: FastifyInstance) {
 
   await app.register(accountSecurityRoutes);
   await app.register(companyRoutes);
+  await app.register(teamRoutes);
+  await app.register(ownDataRoutes);
 }

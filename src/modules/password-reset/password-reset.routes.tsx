@@ -119,7 +119,7 @@ export async function passwordResetRoutes(app: FastifyInstance) {
             code={result.code}
             minLength={config.passwordMinLength}
             words={[config.brandName, result.code, result.email]}
-            errors={fieldErrors(result.errors, config.passwordMinLength, config.brandName)} />,
+            errors={newPasswordFieldErrors(result.errors, config.passwordMinLength, config.brandName)} />,
           400,
         );
       case 'done':
@@ -131,7 +131,8 @@ export async function passwordResetRoutes(app: FastifyInstance) {
   });
 }
 
-function fieldErrors(errors: ResetFieldError[], minLength: number, brand: string): FieldErrors {
+/** The French messages of newPasswordErrors, next to their fields (also the invitation page's). */
+export function newPasswordFieldErrors(errors: ResetFieldError[], minLength: number, brand: string): FieldErrors {
   const out: FieldErrors = {};
   for (const error of errors) {
     out[error.field] = error.field === 'mot_de_passe' ? passwordMessage(error.verdict, minLength, brand) : fr.activation[error.code];

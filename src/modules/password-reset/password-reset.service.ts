@@ -121,6 +121,19 @@ export async function checkResetLink(deps: ResetDeps, token: string | undefined,
 
 export type ResetFieldError = { field: 'mot_de_passe'; verdict: PasswordVerdict } | { field: 'confirmation'; code: 'CONFIRMATION_REQUIRED' | 'MISMATCH' };
 
+/**
+ * "Mot de passe" and "Confirmation mot de passe" of a link page (activation, reset, an accepted
+ * invitation): the policy (S1–S3, the brand and `words` as context) and the confirmation.
+ */
+export function newPasswordErrors(config: Pick<Config, 'passwordMinLength' | 'brandName'>, password: string, confirmation: string, words: string[]): ResetFieldError[] {
+  const errors: ResetFieldError[] = [];
+  const verdict = checkPassword(password, { minLength: config.passwordMinLength, words: [config.brandName, ...words] });
+  if (verdict) errors.push({ field: 'mot_de_passe', verdict });
+  if (confirmation.length === 0) errors.push({ field: 'confirmation', code: 'CONFIRMATION_REQUIRED' });
+  else if (!verdict && confirmation.normalize('NFKC') !== password.normalize('NFKC')) errors.push({ field: 'confirmation', code: 'MISMATCH' });
+  return errors;
+}
+
 export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; errors: ResetFieldError[]; code: string; email: string } | Exclude<ResetLinkCheck, { kind: 'valid' }>;
 
 /**
@@ -138,11 +151,7 @@ export async function completePasswordReset(
   const account = await accounts.findAccountById(db, link.accountId);
   if (!account) return { kind: 'invalid', code: null };
 
-  const errors: ResetFieldError[] = [];
-  const verdict = checkPassword(input.password, { minLength: config.passwordMinLength, words: [config.brandName, account.code, account.email] });
-  if (verdict) errors.push({ field: 'mot_de_passe', verdict });
-  if (input.confirmation.length === 0) errors.push({ field: 'confirmation', code: 'CONFIRMATION_REQUIRED' });
-  else if (!verdict && input.confirmation.normalize('NFKC') !== input.password.normalize('NFKC')) errors.push({ field: 'confirmation', code: 'MISMATCH' });
+  const errors = newPasswordErrors(config, input.password, input.confirmation, [account.code, account.email]);
   if (errors.length > 0) return { kind: 'errors', errors, code: identifierOf(account), email: account.email };
 
   const passwordHash = await hasher.hash(input.password);

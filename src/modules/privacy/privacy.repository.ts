@@ -7,21 +7,27 @@ import { sha256 } from '../../shared/crypto.js';
  * erasure. Tables tied to an account by a foreign key with ON DELETE CASCADE (sessions,
  * remember-me tokens, devices, known browsers, e-mail changes) go with the account row.
  */
-export async function collectAccountData(db: Executor, account: { id: number; code: string; email_lc: string }) {
-  const [sessions, rememberTokens, devices, knownBrowsers, linkTokens, emailChanges, throttle, mails, resetRequests, requests, audit] = await Promise.all([
+export async function collectAccountData(db: Executor, account: { id: number; code: string; email_lc: string }, options: { codeIsTheirs?: boolean } = {}) {
+  // The customer code names the person only when they hold it (their throttle, their reset
+  // requests, the audit entries targeting it); a member's export keeps to what is theirs.
+  const code = options.codeIsTheirs === false ? null : account.code;
+  const [sessions, rememberTokens, devices, knownBrowsers, linkTokens, emailChanges, throttle, mails, resetRequests, requests, audit, memberships, invitations] = await Promise.all([
     db.selectFrom('sessions').select(['created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent']).where('account_id', '=', account.id).execute(),
     db.selectFrom('remember_tokens').select(['created_at', 'expires_at', 'rotated_at']).where('account_id', '=', account.id).execute(),
     db.selectFrom('devices').select(['created_at', 'expires_at']).where('account_id', '=', account.id).execute(),
     db.selectFrom('known_browsers').select(['created_at', 'last_seen_at']).where('account_id', '=', account.id).execute(),
     db.selectFrom('link_tokens').select(['purpose', 'created_at', 'expires_at', 'consumed_at', 'revoked_at', 'revoked_reason']).where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute(),
     db.selectFrom('email_changes').select(['old_email', 'new_email', 'requested_by', 'requested_at', 'decided_by', 'decided_at', 'outcome']).where('account_id', '=', account.id).execute(),
-    db.selectFrom('login_throttle').select(['failures', 'blocked_until', 'updated_at']).where('key', '=', account.code).execute(),
+    code === null ? [] : db.selectFrom('login_throttle').select(['failures', 'blocked_until', 'updated_at']).where('key', '=', code).execute(),
     mailsOf(db, account.id, [account.email_lc]).execute(),
-    db.selectFrom('reset_requests').select(['identifier', 'email', 'ip', 'user_agent', 'created_at', 'processed_at']).where((eb) => eb.or([eb('identifier', '=', account.code), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
+    db.selectFrom('reset_requests').select(['identifier', 'email', 'ip', 'user_agent', 'created_at', 'processed_at']).where((eb) => eb.or([...(code === null ? [] : [eb('identifier', '=', code)]), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
     db.selectFrom('account_requests').selectAll().where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute(),
-    db.selectFrom('audit_log').select(['at', 'event', 'outcome', 'actor_type', 'actor_id', 'target', 'ip', 'user_agent', 'details']).where((eb) => eb.or([eb('account_id', '=', account.id), eb('target', '=', account.code)])).orderBy('at').execute(),
+    db.selectFrom('audit_log').select(['at', 'event', 'outcome', 'actor_type', 'actor_id', 'target', 'ip', 'user_agent', 'details']).where((eb) => eb.or([eb('account_id', '=', account.id), ...(code === null ? [] : [eb('target', '=', code)])])).orderBy('at').execute(),
+    // Company accounts: the companies the person belongs to, with their role, and the invitations sent to their address.
+    db.selectFrom('memberships').innerJoin('companies', 'companies.id', 'memberships.company_id').select(['companies.code', 'companies.name', 'memberships.role', 'memberships.created_at']).where('memberships.account_id', '=', account.id).execute(),
+    db.selectFrom('invitations').select(['email', 'given_name', 'family_name', 'role', 'state', 'created_at', 'expires_at', 'decided_at']).where('email_lc', '=', account.email_lc).execute(),
   ]);
-  return { sessions, rememberTokens, devices, knownBrowsers, linkTokens, emailChanges, throttle, mails, resetRequests, requests, audit };
+  return { memberships, invitations, sessions, rememberTokens, devices, knownBrowsers, linkTokens, emailChanges, throttle, mails, resetRequests, requests, audit };
 }
 
 export async function collectRequestData(db: Executor, request: { id: number; email: string }) {
@@ -57,19 +63,44 @@ export async function pseudonymiseAudit(db: Executor, where: { accountId: number
   return Number(result.numUpdatedRows);
 }
 
-export async function eraseAccountRows(db: Executor, account: { id: number; company_id: number; code: string; email_lc: string; oidc_sub: string | null }): Promise<void> {
+/** A person's rows. `code`: the customer code they hold (its throttle and reset requests are theirs), or null for a member. */
+export async function eraseAccountRows(db: Executor, account: { id: number; code: string | null; email_lc: string; oidc_sub: string | null }): Promise<void> {
   // What single sign-on still holds for the person (codes, tokens, grants): keyed by their subject.
   if (account.oidc_sub) await db.deleteFrom('oidc_models').where('account_id', '=', account.oidc_sub).execute();
   await db.deleteFrom('link_tokens').where('subject_type', '=', 'account').where('subject_id', '=', account.id).execute();
-  await db.deleteFrom('login_throttle').where('key', '=', account.code).execute();
+  const code = account.code;
+  // The throttles of both identifiers: the code it signs in with (a holder) and the address.
+  await db.deleteFrom('login_throttle').where('key', 'in', [...(code === null ? [] : [code]), `email:${account.email_lc}`]).execute();
   await db.deleteFrom('rate_limits').where('key', 'in', [`request-ack:${sha256(account.email_lc)}`, `reset-id:account:${account.id}`]).execute();
   await db.deleteFrom('outbox').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(recipient)`, '=', account.email_lc)])).execute();
-  await db.deleteFrom('reset_requests').where((eb) => eb.or([eb('identifier', '=', account.code), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
+  await db.deleteFrom('reset_requests').where((eb) => eb.or([...(code === null ? [] : [eb('identifier', '=', code)]), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
   await db.deleteFrom('account_requests').where((eb) => eb.or([eb('account_id', '=', account.id), eb(sql`lower(email)`, '=', account.email_lc)])).execute();
-  // Email changes name the person's other addresses: gone with the account (ON DELETE CASCADE), like its sessions.
+  await db.deleteFrom('invitations').where('email_lc', '=', account.email_lc).execute();
+  // Email changes name the person's other addresses: gone with the account (ON DELETE CASCADE), like its sessions and memberships.
   await db.deleteFrom('accounts').where('id', '=', account.id).execute();
-  // The company goes with its holder (its memberships and invitations by ON DELETE CASCADE).
-  await db.deleteFrom('companies').where('id', '=', account.company_id).execute();
+}
+
+/** A company and what is only the company's: its memberships and invitations (ON DELETE CASCADE), its code's throttle. */
+export async function eraseCompanyRows(db: Executor, company: { id: number; code: string }): Promise<void> {
+  await db.deleteFrom('login_throttle').where('key', '=', company.code).execute();
+  await db.deleteFrom('rate_limits').where('key', 'in', [`invite-company:${company.id}`]).execute();
+  await db.deleteFrom('companies').where('id', '=', company.id).execute();
+}
+
+/** The people of a company who belong to no other company: erased with it. */
+export async function peopleOnlyIn(db: Executor, companyId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('memberships as mine')
+    .select('mine.account_id')
+    .where('mine.company_id', '=', companyId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('memberships as other').select('other.id').whereRef('other.account_id', '=', 'mine.account_id').where('other.company_id', '!=', companyId))))
+    .execute();
+  return rows.map((r) => Number(r.account_id));
+}
+
+/** Does the person hold (sign in with the code of) a company? */
+export async function heldCompanies(db: Executor, accountId: number): Promise<number[]> {
+  return (await db.selectFrom('companies').select('id').where('holder_account_id', '=', accountId).execute()).map((r) => Number(r.id));
 }
 
 export async function eraseRequestRows(db: Executor, request: { id: number; email: string }): Promise<void> {

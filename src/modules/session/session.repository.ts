@@ -35,6 +35,8 @@ const sessionWithAccount = prepareQuery((db, { id }: { id: string }) =>
       'accounts.family_name',
       'accounts.language',
       'accounts.disabled_at',
+      // How many companies the person belongs to: "Changer de compte client" on Mon Espace Pro, at no extra query.
+      (eb) => eb.selectFrom('memberships as all_memberships').select((c) => c.fn.countAll<number>().as('n')).whereRef('all_memberships.account_id', '=', 'sessions.account_id').as('membership_count'),
     ])
     .where('sessions.id', '=', id),
 );

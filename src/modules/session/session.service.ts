@@ -39,6 +39,8 @@ export interface ValidSession {
   familyName: string | null;
   language: string | null;
   rememberSeries: string | null;
+  /** How many companies the person belongs to (more than one: "Changer de compte client"). */
+  membershipCount: number;
 }
 
 /** A person signed in who has several companies and has not chosen one yet ("Choisissez le compte client"). */
@@ -88,6 +90,7 @@ export async function validateSessionToken(db: Kysely<DB>, clock: Clock, token: 
     familyName: row.family_name,
     language: row.language,
     rememberSeries: row.remember_series,
+    membershipCount: Number(row.membership_count ?? 1),
   };
 }
 

@@ -26,8 +26,7 @@ const clientParams = { type: 'object', required: ['id'], properties: { id: { typ
  */
 export async function ssoAdminRoutes(app: FastifyInstance, { gate }: GatedRoutesOptions) {
   // This module's own guard (S31): admins only, through the shared gate.
-  app.addHook('preHandler', gate.admit({ role: 'admin' }));
-  const requireFreshSecondFactor = gate.freshSecondFactor;
+  gate.guard(app, { role: 'admin' });
   const getStaff = gate.member;
   const { db, clock } = app.deps;
   const PAGE = '/back-office/applications';

@@ -19,7 +19,7 @@ function countRevocations(db: object, clientIds: Iterable<string>): void {
   for (const clientId of clientIds) metricsOf.get(db)?.countSso?.('revocation', clientId);
 }
 
-export type EndReason = 'logout' | 'password_reset' | 'password_changed' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased';
+export type EndReason = 'logout' | 'password_reset' | 'password_changed' | 'account_disabled' | 'revoked' | 'staff_revoked' | 'account_erased' | 'membership_changed';
 
 /** What single sign-on holds for a subject: its grants (grant id → application) and the sessions to notify. */
 export interface SsoHoldings {

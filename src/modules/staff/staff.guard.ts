@@ -112,16 +112,23 @@ export async function registerStaffScope(
   options: StaffScopeOptions = {},
 ): Promise<void> {
   await app.register(async function staffScope(scope) {
-    scope.addHook('preHandler', staffGuard(options));
-    // S38: every route of the table in step-up.ts gets the fresh-factor check, after the guard.
-    scope.addHook('onRoute', (route) => {
-      const stepUp = needsStepUp(route.method, route.url);
-      staffRouteLog(scope.deps).push({ method: route.method, url: route.url, stepUp });
-      if (!stepUp) return;
-      const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-      route.preHandler = [...existing, requireFreshSecondFactor];
-    });
+    guardStaffScope(scope, options);
     await routes(scope);
+  });
+}
+
+/**
+ * Makes `scope` a staff scope: the guard (S31) on every route, and the fresh-factor check (S38)
+ * on every route of the table in step-up.ts, after the guard. Call it before adding the routes.
+ */
+export function guardStaffScope(scope: FastifyInstance, options: StaffScopeOptions = {}): void {
+  scope.addHook('preHandler', staffGuard(options));
+  scope.addHook('onRoute', (route) => {
+    const stepUp = needsStepUp(route.method, route.url);
+    staffRouteLog(scope.deps).push({ method: route.method, url: route.url, stepUp });
+    if (!stepUp) return;
+    const existing = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [...existing, requireFreshSecondFactor];
   });
 }
 
@@ -163,8 +170,7 @@ function sameSiteBackOfficeReferer(request: FastifyRequest): string | null {
 
 /** This module's implementation of the shared back-office gate (src/plugins/staff-gate.ts), passed to feature modules by app.ts. */
 export const staffGate: StaffGate = {
-  admit: (options = {}) => staffGuard(options),
-  freshSecondFactor: requireFreshSecondFactor,
+  guard: (scope, options = {}) => guardStaffScope(scope, options),
   member: (request) => {
     const staff = getStaff(request);
     return { email: staff.email, role: staff.role };

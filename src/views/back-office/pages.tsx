@@ -321,7 +321,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string }): Html {
+export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string; /** The company's people and invitations (company-team.tsx). */ teamPanel?: Html }): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (
@@ -388,6 +388,8 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
           </button>
         </form>
       </section>
+
+      {p.teamPanel ?? null}
 
       <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
 

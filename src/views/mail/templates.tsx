@@ -56,6 +56,32 @@ export function resetLinkMail(p: { brand: string; company: string; code: string;
   return { subject: words.subject(p.brand), text, html: renderDocument(html) };
 }
 
+/** A company invitation: the company, who invited, the link and how long it works (S44). */
+export function invitationMail(p: { brand: string; company: string; code: string; inviter: string | null; givenName: string; link: string; duration: string; until: string }): MailContent {
+  const m = fr.mail.invitation;
+  const validity = m.validity(p.duration, p.until);
+  const intro = m.intro(p.inviter ?? fr.invitation.staffInviter(p.brand), p.company, p.code);
+  const text = [m.greeting(p.givenName), '', intro, '', p.link, '', validity, '', m.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const html = (
+    <MailLayout brand={p.brand}>
+      <p>{m.greeting(p.givenName)}</p>
+      <p>{intro}</p>
+      <p>
+        <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
+          {m.button}
+        </a>
+      </p>
+      <p style="word-break: break-all; font-size: 0.9rem;">{p.link}</p>
+      <p>
+        <strong>{validity}</strong>
+      </p>
+      <p>{m.ignore}</p>
+      {paragraphs(fr.mail.signature(p.brand))}
+    </MailLayout>
+  );
+  return { subject: m.subject(p.brand, p.company), text, html: renderDocument(html) };
+}
+
 /** first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed ("modifié"). */
 export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean }): MailContent {
   const m = fr.mail;

@@ -1,27 +1,62 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
-import { h, type Html } from '../jsx.js';
+import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
 export interface AccountPageProps {
   ctx: PageContext;
   company: string;
   code: string;
+  /** The person's own address, and their role in this company (its French label). */
+  email?: string;
+  role?: string;
+  /** An administrator of the company: the way to "Mon équipe". */
+  isAdmin?: boolean;
+  /** The person belongs to several companies: "Changer de compte client". */
+  canSwitch?: boolean;
   /** Single sign-on: applications the customer can open, already signed in (src/modules/sso). */
   apps?: Array<{ name: string; homeUrl: string }>;
 }
 
-/** "Mon Espace Pro": greeting, identifier, the way to the "Sécurité" page, and "Se déconnecter". */
-export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps): Html {
+/** "Mon Espace Pro": greeting, who is signed in to which company, the way to "Sécurité" (and, for administrators, "Mon équipe"). */
+export function AccountPage({ ctx, company, code, email, role, isAdmin = false, canSwitch = false, apps = [] }: AccountPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.account.title} signedIn>
       <h1>{fr.account.title}</h1>
       <p class="greeting">{fr.account.greeting(company)}</p>
       <dl class="facts">
-        <dt>{fr.account.identifierLabel}</dt>
+        <dt>{fr.account.customerCodeLabel}</dt>
         <dd>{code}</dd>
+        {email !== undefined ? (
+          <>
+            <dt>{fr.account.emailLabel}</dt>
+            <dd>{email}</dd>
+          </>
+        ) : null}
+        {role !== undefined ? (
+          <>
+            <dt>{fr.account.roleLabel}</dt>
+            <dd>{role}</dd>
+          </>
+        ) : null}
       </dl>
+      {canSwitch ? (
+        <p>
+          <a href="/espace-pro/compte-client">{fr.account.switchCompany}</a>
+        </p>
+      ) : null}
+      {isAdmin ? (
+        <section class="panel" aria-labelledby="equipe-titre">
+          <h2 id="equipe-titre">{fr.team.title}</h2>
+          <p>{fr.team.summary}</p>
+          <p>
+            <a class="button" href="/espace-pro/equipe">
+              {fr.team.open}
+            </a>
+          </p>
+        </section>
+      ) : null}
       {apps.length > 0 ? (
         <section class="panel" aria-labelledby="applications-titre">
           <h2 id="applications-titre">{fr.sso.appsTitle}</h2>
@@ -43,6 +78,22 @@ export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps)
             {fr.security.open}
           </a>
         </p>
+      </section>
+      <section class="panel" aria-labelledby="donnees-titre">
+        <h2 id="donnees-titre">{fr.privacy.ownTitle}</h2>
+        <p>{fr.privacy.ownIntro}</p>
+        <ul>
+          <li>
+            <a href="/espace-pro/mes-donnees.json" download>
+              {fr.privacy.ownJson}
+            </a>
+          </li>
+          <li>
+            <a href="/espace-pro/mes-donnees.csv" download>
+              {fr.privacy.ownCsv}
+            </a>
+          </li>
+        </ul>
       </section>
     </Layout>
   );

@@ -67,16 +67,21 @@ export interface ActivationPageProps {
   /** Brand, code and e-mail: what the strength meter warns against, like the server. */
   words: string[];
   errors?: FieldErrors;
+  /** Where the form posts: the activation link's page, or an invitation's (src/modules/company). */
+  action?: string;
+  /** A line above the form (an invitation: which company, who invited). */
+  intro?: string;
 }
 
 /** "Activation / Réinitialisation compte utilisateur", as the seed shows it. */
-export function ActivationPage({ ctx, code, minLength, words, errors = {} }: ActivationPageProps): Html {
+export function ActivationPage({ ctx, code, minLength, words, errors = {}, action = '/activation', intro }: ActivationPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.activation.title} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.activation.title}</h1>
       <div class="panel narrow">
+        {intro ? <p>{intro}</p> : null}
         <ErrorSummary errors={errors} />
-        <form method="post" action="/activation" novalidate>
+        <form method="post" action={action} novalidate>
           <CsrfField token={ctx.csrfToken} />
           <h2>{fr.activation.yourAccount}</h2>
           <Field name="identifiant" label={fr.activation.identifier} value={code} readonly autocomplete="username" />
