@@ -3,7 +3,8 @@
  * with mistakes (errors next to the fields), then a correct one; the invited person opens the
  * mail's link and chooses a password; staff open the company page. Screenshots in
  * docs/screenshots/: desktop-mon-equipe.png, desktop-invitation-erreurs.png,
- * desktop-invitation-mail.png, desktop-back-office-entreprise.png, phone-mon-equipe.png.
+ * desktop-invitation-mail.png, desktop-back-office-entreprise.png, phone-mon-equipe.png, and the
+ * chooser of a person of two companies: desktop-choix-compte-client.png, phone-choix-compte-client.png.
  * Each page is audited with axe-core (WCAG 2.1 A/AA) and must log no console error.
  */
 import assert from 'node:assert/strict';
@@ -120,6 +121,32 @@ describe('browser: Mon équipe, an invitation, the company page', { skip: skipWi
       await shoot(page, 'phone-mon-equipe');
     } finally {
       await phone.close();
+    }
+
+    // A person of two companies: Choisissez le compte client after signing in with their e-mail.
+    const quais = await seedCompany(live.t, { code: '67890', company: 'Librairie des Quais', email: 'direction@librairie-des-quais.fr' });
+    await addMember(live.t, quais.companyId, { email: 'paul.martin@librairie-du-port.fr', role: 'viewer' });
+    for (const size of ['desktop', 'phone'] as const) {
+      const chooserContext = await newContext(browser, viewportOptions(size));
+      await enableAxe(chooserContext);
+      try {
+        const page = await chooserContext.newPage();
+        const problems = watchConsole(page);
+        await page.goto(live.url('/connexion'));
+        await page.getByRole('textbox', { name: 'Identifiant', exact: true }).fill('paul.martin@librairie-du-port.fr');
+        await page.locator('#mot_de_passe').fill(STRONG_PASSWORD);
+        await page.locator('#mot_de_passe').press('Enter');
+        await page.waitForURL(/\/espace-pro\/compte-client$/);
+        assert.equal((await page.getByRole('heading', { level: 1 }).textContent())?.trim(), 'Choisissez le compte client');
+        assert.deepEqual(await accessibilityViolations(page), []);
+        await shoot(page, `${size}-choix-compte-client`);
+        await page.getByRole('button', { name: 'Continuer avec le compte 67890' }).click();
+        await page.waitForURL(/\/espace-pro$/);
+        assert.match(await page.locator('body').innerText(), /Librairie des Quais/);
+        assert.deepEqual(problems, []);
+      } finally {
+        await chooserContext.close();
+      }
     }
 
     // Staff: the company page with its people and the pending invitations.

@@ -34,14 +34,14 @@ export function CompanyChooserPage({ ctx, companies, currentId, next, error }: C
               <CsrfField token={ctx.csrfToken} />
               <input type="hidden" name="compte" value={String(c.id)} />
               {next ? <input type="hidden" name="next" value={next} /> : null}
-              <p class="choice-name">
-                <strong>{c.name}</strong>
+              <h2 class="choice-name">
+                {c.name}
                 {c.id === currentId ? <span class="tag">{fr.company.current}</span> : null}
-              </p>
+              </h2>
               <p class="choice-facts">
                 {fr.account.customerCodeLabel} {c.code} · {fr.company.roles[c.role]}
               </p>
-              <button type="submit" class="button">
+              <button type="submit" class="button button-primary">
                 {fr.company.chooseAction(c.code)}
               </button>
             </form>
