@@ -1,7 +1,7 @@
 import { COOKIE } from '../../src/plugins/cookies.js';
 import type { Role } from '../../src/modules/company/company.table.js';
 import { createSession, issueRememberToken } from '../../src/modules/session/session.service.js';
-import { STRONG_PASSWORD, seedAccount } from '../helpers/accounts.js';
+import { STRONG_PASSWORD, seedAccount, seedMember } from '../helpers/accounts.js';
 import { Browser, csrfToken, type TestApp } from '../helpers/app.js';
 
 export { STRONG_PASSWORD };
@@ -24,33 +24,8 @@ export async function seedCompany(t: TestApp, fields: { code: string; company: s
 
 /** A person (new, or found by e-mail) joined to a company with a role. */
 export async function addMember(t: TestApp, companyId: number, fields: { email: string; role: Role; givenName?: string; familyName?: string; password?: boolean }): Promise<number> {
-  const now = t.clock.now();
-  const existing = await t.db.selectFrom('accounts').select('id').where('email_lc', '=', fields.email.toLowerCase()).executeTakeFirst();
-  const id = existing
-    ? Number(existing.id)
-    : Number(
-        (
-          await t.db
-            .insertInto('accounts')
-            .values({
-              email: fields.email,
-              email_lc: fields.email.toLowerCase(),
-              password_hash: fields.password === false ? null : await strongHash(t),
-              created_at: now,
-              updated_at: now,
-              activated_at: fields.password === false ? null : now,
-              disabled_at: null,
-              last_login_at: null,
-              password_changed_at: null,
-              given_name: fields.givenName ?? null,
-              family_name: fields.familyName ?? null,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id,
-      );
-  await t.db.insertInto('memberships').values({ company_id: companyId, account_id: id, role: fields.role, created_at: now, updated_at: now }).execute();
-  return id;
+  const { password, ...rest } = fields;
+  return (await seedMember(t, { companyId, ...rest, password: password === false ? null : STRONG_PASSWORD })).id;
 }
 
 /** A browser signed in as the person, to the company (a real session row, as the login makes it). */

@@ -43,10 +43,10 @@ export function holderOfCode(db: Kysely<DB>, code: string) {
  */
 export async function seedMember(
   t: TestApp,
-  fields: { code: string; email: string; role?: 'admin' | 'buyer' | 'viewer'; password?: string | null; givenName?: string; familyName?: string },
+  fields: ({ code: string } | { companyId: number }) & { email: string; role?: 'admin' | 'buyer' | 'viewer'; password?: string | null; givenName?: string; familyName?: string },
 ): Promise<{ id: number; companyId: number }> {
   const now = t.clock.now();
-  const company = await t.db.selectFrom('companies').select('id').where('code', '=', fields.code).executeTakeFirstOrThrow();
+  const company = 'companyId' in fields ? { id: fields.companyId } : await t.db.selectFrom('companies').select('id').where('code', '=', fields.code).executeTakeFirstOrThrow();
   let person = await t.db.selectFrom('accounts').select('id').where('email_lc', '=', fields.email.toLowerCase()).executeTakeFirst();
   if (!person) {
     const inserted = await t.db
