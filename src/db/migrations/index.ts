@@ -12,6 +12,7 @@ import * as m010 from './010_oidc.js';
 import * as m011 from './011_known_browsers.js';
 import * as m012 from './012_staff_reenrolment.js';
 import * as m014 from './014_companies.js';
+import * as m018 from './018_reset_request_language.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011_known_browsers': m011,
   '012_staff_reenrolment': m012,
   '014_companies': m014,
+  '018_reset_request_language': m018,
 };

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/executor.js';
 
-export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number }) {
+export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number; language: string }) {
   await db.insertInto('reset_requests').values({ ...row, processed_at: null }).execute();
 }
 

@@ -1,5 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
+import { catalogue, type Lang } from '../../shared/i18n/languages.js';
 import { type Child, h, type Html, renderDocument } from '../jsx.js';
 
 /** A rendered e-mail: the HTML part escapes user data like every page (S26). */
@@ -9,9 +10,14 @@ export interface MailContent {
   html: string;
 }
 
-function MailLayout({ brand, children }: { brand: string; children?: Child }): Html {
+/**
+ * Customer mails take the language of their reader (`lang`: the person's, else the request's, else
+ * French — account.service.ts mailLanguage, S51); mails to staff and customer service stay French.
+ */
+function MailLayout({ brand, lang = 'fr', children }: { brand: string; lang?: Lang; children?: Child }): Html {
+  const t = catalogue(lang);
   return (
-    <html lang="fr">
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <title>{brand}</title>
@@ -19,7 +25,7 @@ function MailLayout({ brand, children }: { brand: string; children?: Child }): H
       <body style="font-family: Arial, sans-serif; color: #1a1a1a; line-height: 1.5; max-width: 40rem; margin: 0 auto; padding: 1rem;">
         <p style="font-size: 1.25rem; font-weight: bold; color: #0b5394;">{brand}</p>
         {children}
-        <p style="color: #555; font-size: 0.9rem;">{fr.mail.automatic}</p>
+        <p style="color: #555; font-size: 0.9rem;">{t.mail.automatic}</p>
       </body>
     </html>
   );
@@ -32,12 +38,13 @@ function paragraphs(text: string): Html[] {
 /** welcome: an approved account-opening request; activation: a first password; reset: a new one. */
 export type LinkMailKind = 'welcome' | 'activation' | 'reset';
 
-export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind }): MailContent {
+export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   const words = fr.mail.link[p.kind];
   const validity = fr.mail.resetValidity(p.duration, p.until);
   const text = [fr.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{fr.mail.greeting(p.company)}</p>
       <p>{words.intro(p.code)}</p>
       <p>
@@ -57,12 +64,12 @@ export function resetLinkMail(p: { brand: string; company: string; code: string;
 }
 
 /** first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed ("modifié"). */
-export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean }): MailContent {
-  const m = fr.mail;
+export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean; lang: Lang }): MailContent {
+  const m = catalogue(p.lang).mail;
   const [subject, body, warning] = p.first ? [m.setSubject(p.brand), m.setBody(p.code, p.when), m.setWarning] : [m.changedSubject(p.brand), m.changedBody(p.code, p.when), m.changedWarning];
   const text = [m.greeting(p.company), '', body, '', warning, '', m.signature(p.brand), '', m.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{m.greeting(p.company)}</p>
       <p>{body}</p>
       <p>
@@ -152,12 +159,13 @@ export function accountRequestNotificationMail(p: { brand: string; request: Acco
  * of the sender's choosing as it can: only the name they gave, cut to 60 characters, in the
  * greeting (a person expects to be called by name; a message or a company name is never repeated).
  */
-export function accountRequestAckMail(p: { brand: string; when: string; name: string }): MailContent {
+export function accountRequestAckMail(p: { brand: string; when: string; name: string; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   const t = fr.accountRequest.mail;
   const greeting = t.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
   const text = [greeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{greeting}</p>
       <p>{t.ackBody(p.when)}</p>
       <p>{t.ackIgnore}</p>
@@ -192,10 +200,11 @@ export function staffSetupMail(p: { brand: string; link: string; duration: strin
 }
 
 /** After 10 consecutive failed logins (S8): a heads-up, at most one a day, no link to click. */
-export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number }): MailContent {
+export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   const text = [fr.mail.greeting(p.company), '', fr.mail.alertBody(p.code, p.failures), '', fr.mail.alertAdvice, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{fr.mail.greeting(p.company)}</p>
       <p>{fr.mail.alertBody(p.code, p.failures)}</p>
       <p>{fr.mail.alertAdvice}</p>
@@ -206,10 +215,11 @@ export function loginAlertMail(p: { brand: string; company: string; code: string
 }
 
 /** Rejection of an account-opening request, with the reason customer service typed. */
-export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string }): MailContent {
+export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   const text = [fr.mail.greeting(p.name), '', fr.mail.rejectedBody(p.company), '', p.reason, '', fr.mail.rejectedContact, '', fr.mail.signature(p.brand)].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{fr.mail.greeting(p.name)}</p>
       <p>{fr.mail.rejectedBody(p.company)}</p>
       <blockquote>{paragraphs(p.reason)}</blockquote>
@@ -221,15 +231,16 @@ export function accountRequestRejectedMail(p: { brand: string; company: string; 
 }
 
 /** How the customer reaches customer service, from SUPPORT_EMAIL / SUPPORT_PHONE (or the generic sentence). */
-export function supportContact(config: { supportEmail: string | null; supportPhone: string | null }): string {
-  return fr.mail.supportContact(config.supportEmail, config.supportPhone);
+export function supportContact(config: { supportEmail: string | null; supportPhone: string | null }, lang: Lang): string {
+  return catalogue(lang).mail.supportContact(config.supportEmail, config.supportPhone);
 }
 
 /** A security notice: a greeting, a few plain paragraphs, the signature (no link, no secret). */
-function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[] }): MailContent {
+function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[]; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{p.greeting}</p>
       {p.paragraphs.map((line) => (
         <p>{line}</p>
@@ -241,9 +252,11 @@ function noticeMail(p: { brand: string; subject: string; greeting: string; parag
 }
 
 /** S39: sent to the OLD address when customer service changed the account's e-mail. */
-export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string }): MailContent {
+export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
+    lang: p.lang,
     subject: fr.mail.emailChangedSubject(p.brand),
     greeting: fr.mail.greeting(p.company),
     paragraphs: [fr.mail.emailChangedBody(p.code, p.newEmail, p.when), fr.mail.emailChangedWarning(p.support)],
@@ -251,9 +264,11 @@ export function emailChangedNoticeMail(p: { brand: string; company: string; code
 }
 
 /** S39 (ASVS 6.3.5): a sign-in from a browser the account had not used before. */
-export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string }): MailContent {
+export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string; lang: Lang }): MailContent {
+  const fr = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
+    lang: p.lang,
     subject: fr.mail.newDeviceSubject,
     greeting: fr.mail.greeting(p.company),
     paragraphs: [fr.mail.newDeviceBody(p.code, p.when, p.browser, p.place), fr.mail.newDeviceAdvice(p.support)],
@@ -264,6 +279,7 @@ export function newDeviceMail(p: { brand: string; company: string; code: string;
 export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'recovery_codes' | 'authenticator'; when: string; browser: string; place: string }): MailContent {
   return noticeMail({
     brand: p.brand,
+    lang: 'fr',
     subject: fr.staff.factorChangedSubject(p.brand),
     greeting: fr.staff.mailGreeting,
     paragraphs: [fr.staff.factorChangedBody(fr.staff.factorWhat[p.what], p.when, p.browser, p.place), fr.staff.factorChangedWarning],
