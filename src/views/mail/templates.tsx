@@ -39,17 +39,17 @@ function paragraphs(text: string): Html[] {
 export type LinkMailKind = 'welcome' | 'activation' | 'reset';
 
 export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
-  const words = fr.mail.link[p.kind];
-  const validity = fr.mail.resetValidity(p.duration, p.until);
-  const text = [fr.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const t = catalogue(p.lang);
+  const words = t.mail.link[p.kind];
+  const validity = t.mail.resetValidity(p.duration, p.until);
+  const text = [t.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
-      <p>{fr.mail.greeting(p.company)}</p>
+      <p>{t.mail.greeting(p.company)}</p>
       <p>{words.intro(p.code)}</p>
       <p>
         <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
-          {fr.mail.resetButton}
+          {t.mail.resetButton}
         </a>
       </p>
       <p style="word-break: break-all; font-size: 0.9rem;">{p.link}</p>
@@ -57,7 +57,7 @@ export function resetLinkMail(p: { brand: string; company: string; code: string;
         <strong>{validity}</strong>
       </p>
       <p>{words.ignore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
   return { subject: words.subject(p.brand), text, html: renderDocument(html) };
@@ -160,19 +160,19 @@ export function accountRequestNotificationMail(p: { brand: string; request: Acco
  * greeting (a person expects to be called by name; a message or a company name is never repeated).
  */
 export function accountRequestAckMail(p: { brand: string; when: string; name: string; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
-  const t = fr.accountRequest.mail;
-  const greeting = t.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
-  const text = [greeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const t = catalogue(p.lang);
+  const m = t.accountRequest.mail;
+  const greeting = m.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
+  const text = [greeting, '', m.ackBody(p.when), '', m.ackIgnore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
       <p>{greeting}</p>
-      <p>{t.ackBody(p.when)}</p>
-      <p>{t.ackIgnore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      <p>{m.ackBody(p.when)}</p>
+      <p>{m.ackIgnore}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: t.ackSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: m.ackSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** The one-time setup link of a new staff member (password, then TOTP enrolment). */
@@ -201,33 +201,33 @@ export function staffSetupMail(p: { brand: string; link: string; duration: strin
 
 /** After 10 consecutive failed logins (S8): a heads-up, at most one a day, no link to click. */
 export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
-  const text = [fr.mail.greeting(p.company), '', fr.mail.alertBody(p.code, p.failures), '', fr.mail.alertAdvice, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const t = catalogue(p.lang);
+  const text = [t.mail.greeting(p.company), '', t.mail.alertBody(p.code, p.failures), '', t.mail.alertAdvice, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
-      <p>{fr.mail.greeting(p.company)}</p>
-      <p>{fr.mail.alertBody(p.code, p.failures)}</p>
-      <p>{fr.mail.alertAdvice}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      <p>{t.mail.greeting(p.company)}</p>
+      <p>{t.mail.alertBody(p.code, p.failures)}</p>
+      <p>{t.mail.alertAdvice}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.alertSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: t.mail.alertSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** Rejection of an account-opening request, with the reason customer service typed. */
 export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
-  const text = [fr.mail.greeting(p.name), '', fr.mail.rejectedBody(p.company), '', p.reason, '', fr.mail.rejectedContact, '', fr.mail.signature(p.brand)].join('\n');
+  const t = catalogue(p.lang);
+  const text = [t.mail.greeting(p.name), '', t.mail.rejectedBody(p.company), '', p.reason, '', t.mail.rejectedContact, '', t.mail.signature(p.brand)].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
-      <p>{fr.mail.greeting(p.name)}</p>
-      <p>{fr.mail.rejectedBody(p.company)}</p>
+      <p>{t.mail.greeting(p.name)}</p>
+      <p>{t.mail.rejectedBody(p.company)}</p>
       <blockquote>{paragraphs(p.reason)}</blockquote>
-      <p>{fr.mail.rejectedContact}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      <p>{t.mail.rejectedContact}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: t.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** How the customer reaches customer service, from SUPPORT_EMAIL / SUPPORT_PHONE (or the generic sentence). */
@@ -237,15 +237,15 @@ export function supportContact(config: { supportEmail: string | null; supportPho
 
 /** A security notice: a greeting, a few plain paragraphs, the signature (no link, no secret). */
 function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[]; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
-  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const t = catalogue(p.lang);
+  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
       <p>{p.greeting}</p>
       {p.paragraphs.map((line) => (
         <p>{line}</p>
       ))}
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
   return { subject: p.subject, text, html: renderDocument(html) };
@@ -253,25 +253,25 @@ function noticeMail(p: { brand: string; subject: string; greeting: string; parag
 
 /** S39: sent to the OLD address when customer service changed the account's e-mail. */
 export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
+  const t = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
     lang: p.lang,
-    subject: fr.mail.emailChangedSubject(p.brand),
-    greeting: fr.mail.greeting(p.company),
-    paragraphs: [fr.mail.emailChangedBody(p.code, p.newEmail, p.when), fr.mail.emailChangedWarning(p.support)],
+    subject: t.mail.emailChangedSubject(p.brand),
+    greeting: t.mail.greeting(p.company),
+    paragraphs: [t.mail.emailChangedBody(p.code, p.newEmail, p.when), t.mail.emailChangedWarning(p.support)],
   });
 }
 
 /** S39 (ASVS 6.3.5): a sign-in from a browser the account had not used before. */
 export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string; lang: Lang }): MailContent {
-  const fr = catalogue(p.lang);
+  const t = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
     lang: p.lang,
-    subject: fr.mail.newDeviceSubject,
-    greeting: fr.mail.greeting(p.company),
-    paragraphs: [fr.mail.newDeviceBody(p.code, p.when, p.browser, p.place), fr.mail.newDeviceAdvice(p.support)],
+    subject: t.mail.newDeviceSubject,
+    greeting: t.mail.greeting(p.company),
+    paragraphs: [t.mail.newDeviceBody(p.code, p.when, p.browser, p.place), t.mail.newDeviceAdvice(p.support)],
   });
 }
 
