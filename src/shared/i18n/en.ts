@@ -355,3 +355,23 @@ export const en = {
     backHome: 'Back to home page',
   },
 } satisfies Catalogue;
+
+/**
+ * `satisfies` lets a function take fewer parameters than its French twin (TypeScript accepts
+ * that); a sentence that forgets a value it is given is a bug, so the arities must match too.
+ */
+type SameArity<A, B> = A extends (...args: infer PA) => unknown
+  ? B extends (...args: infer PB) => unknown
+    ? [PA['length'], PB['length']] extends [PB['length'], PA['length']]
+      ? true
+      : false
+    : false
+  : A extends string
+    ? true
+    : A extends object
+      ? { [K in keyof B]-?: K extends keyof A ? SameArity<A[K], B[K]> : false }[keyof B] extends true
+        ? true
+        : false
+      : true;
+const sameArity: SameArity<typeof en, Catalogue> = true;
+void sameArity;
