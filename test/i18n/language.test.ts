@@ -89,6 +89,17 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    test('S51 the single sign-on provider’s own pages (its error page) follow the browser’s language', async () => {
+      for (const url of ['/oidc/auth?client_id=nope&response_type=code&scope=openid', '/oidc/interaction/no-such-interaction']) {
+        const en = await t.app.inject({ url, headers: { 'accept-language': 'en-GB' } });
+        assert.equal(htmlLang(en.body), 'en', url);
+        assert.ok(en.body.includes('<h1>Sign-in failed</h1>'), url);
+        const fr = await t.app.inject({ url, headers: { cookie: `${LANG_COOKIE}=fr`, 'accept-language': 'en-GB' } });
+        assert.equal(htmlLang(fr.body), 'fr', `${url}: the cookie wins`);
+        assert.ok(fr.body.includes('<h1>Connexion impossible</h1>'), url);
+      }
+    });
+
     test('S51 the signed-in pages and the chooser follow the language too', async () => {
       await seedAccount(t, { code: '12345', email: 'contact@librairie-du-port.fr' });
       const browser = new Browser(t.app);
