@@ -117,6 +117,12 @@ for (const dialect of DIALECTS) {
         assert.ok(!en.body.includes('Se déconnecter'), `${path}: no French left in the header`);
         assert.equal(languageLink(en.body)?.href, `/langue?l=fr&next=${encodeURIComponent(path)}`);
       }
+      // The security page shown again by its form (POST /espace-pro/mot-de-passe) links back to the page itself.
+      const security0 = await browser.get('/espace-pro/securite');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(security0.body)![1]!;
+      const again = await browser.post('/espace-pro/mot-de-passe', { _csrf: csrf, actuel: '', mot_de_passe: '', confirmation: '' }, { 'accept-language': 'en' });
+      assert.equal(again.statusCode, 400);
+      assert.equal(languageLink(again.body)?.href, '/langue?l=fr&next=%2Fespace-pro%2Fsecurite');
       // The security page's dates are English too (DISPLAY_TIMEZONE, 'en-GB').
       const security = await browser.get('/espace-pro/securite', { 'accept-language': 'en' });
       assert.match(security.body, /(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Paris time\)/);
