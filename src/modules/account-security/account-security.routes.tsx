@@ -37,7 +37,8 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   const render = async (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FieldErrors, notice?: string) => {
     const customer = await me(request, reply);
-    const ctx = pageContext(request, reply);
+    // Also shown by POST /espace-pro/mot-de-passe (a form with errors): the language link comes back to the page.
+    const ctx = { ...pageContext(request, reply), path: '/espace-pro/securite' };
     const security = await getSecurityOverview(deps(), customer, ctx.lang);
     const applications = await applicationsWithTokens(app.deps, customer.accountId);
     return sendPage(
