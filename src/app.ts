@@ -9,10 +9,10 @@ import { backOfficeRoutes, importRoutes } from './modules/back-office/back-offic
 import { healthRoutes } from './modules/health/health.routes.js';
 import { loginRoutes } from './modules/login/login.routes.js';
 import { type AppMetrics, noopMetrics } from './modules/metrics/metrics.js';
-import { registerStaffScope } from './modules/staff/staff.guard.js';
+import { registerStaffScope, staffGate } from './modules/staff/staff.guard.js';
 import { customerPages, publicPages } from './modules/pages/pages.routes.js';
 import { passwordResetRoutes } from './modules/password-reset/password-reset.routes.js';
-import { erasureRoutes, privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
 import { staffRoutes } from './modules/staff/staff.routes.js';
 import { loadOrCreateSecret } from './modules/settings/settings.service.js';
 import { ssoAdminRoutes } from './modules/sso/sso.admin.routes.js';
@@ -119,11 +119,12 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(staffRoutes);
   await registerStaffScope(app, backOfficeRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });
+  // Feature modules of the back office guard their own routes through the shared gate
+  // (src/plugins/staff-gate.ts); only this file knows the staff module implements it.
   // S42: exports for every member, erasure for admins.
-  await registerStaffScope(app, privacyRoutes);
-  await registerStaffScope(app, erasureRoutes, { role: 'admin' });
+  await app.register(privacyRoutes, { gate: staffGate });
   // Single sign-on: the registered applications, for admins.
-  await registerStaffScope(app, ssoAdminRoutes, { role: 'admin' });
+  await app.register(ssoAdminRoutes, { gate: staffGate });
   // ---- Single sign-on (issue 14): the OpenID Connect provider under /oidc, and its interaction
   // route /oidc/interaction/:uid. Its endpoints answer from an onRequest middleware (middie), so
   // neither the CSRF hook nor the security-header hook touches them; it sets its own headers.

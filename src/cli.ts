@@ -12,6 +12,7 @@ import { createStaff, resetStaffAccess, type StaffMemberError, staffStatus } fro
 import { importAccounts } from './modules/import/import.service.js';
 import { importLineDetail } from './shared/i18n/import.js';
 import { runRetention } from './modules/retention/retention.service.js';
+import { CLEANUP_STEPS } from './jobs.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './modules/sso/sso.clients.service.js';
 import { rotateKeys } from './modules/sso/sso.keys.js';
 import { systemClock } from './shared/clock.js';
@@ -38,8 +39,11 @@ Commands:
   client:create --name "Boutique pro" --redirect-uri https://shop.example.fr/callback
                 [--post-logout-uri URL] [--backchannel-logout-uri URL] [--home-url URL]
                 [--auth-method client_secret_basic|client_secret_post] [--id-token-alg ES256|RS256]
+                [--no-pkce]
                                             register an application for single sign-on (OpenID
-                                            Connect); prints its client_id and secret, shown once
+                                            Connect); prints its client_id and secret, shown once.
+                                            --no-pkce: for a shop module that cannot send PKCE; it
+                                            must then send a nonce (see src/modules/sso/README.md)
   client:list                               list registered applications
   client:disable CLIENT_ID                  refuse an application from now on
   oidc:rotate-keys                          new signing and cookie keys; the old public keys stay
@@ -203,7 +207,7 @@ async function run(argv: string[]): Promise<number> {
     case 'retention:run': {
       parse(rest, {});
       await withDb(async ({ db }) => {
-        const report = await runRetention({ db, clock: systemClock, config });
+        const report = await runRetention({ db, clock: systemClock, config, steps: CLEANUP_STEPS });
         for (const [kind, n] of Object.entries(report)) console.log(`${kind}\t${n}`);
         console.log(`Retention pass done: requests kept ${config.requestRetentionDays} days after their decision, audit entries ${config.auditRetentionDays} days.`);
       });
@@ -219,7 +223,8 @@ async function run(argv: string[]): Promise<number> {
         'home-url': { type: 'string' },
         'auth-method': { type: 'string' },
         'id-token-alg': { type: 'string' },
-      } as Record<string, { type: 'string' }>) as Record<string, string | string[] | undefined>;
+        'no-pkce': { type: 'boolean' },
+      } as Record<string, { type: 'string' | 'boolean' }>) as Record<string, string | string[] | boolean | undefined>;
       if (typeof values.name !== 'string') throw new UsageError('--name is required');
       if (!values['redirect-uri']) throw new UsageError('--redirect-uri is required (repeat it for several)');
       await withDb(async ({ db }) => {
@@ -232,12 +237,15 @@ async function run(argv: string[]): Promise<number> {
             homeUrl: values['home-url'] as string | undefined,
             authMethod: values['auth-method'] as never,
             idTokenAlg: values['id-token-alg'] as never,
-          });
+            pkceRequired: values['no-pkce'] !== true,
+          }, { origin: operator, type: 'operator', id: 'cli' });
           console.log(`Registered "${values.name}".
 client_id:     ${clientId}
 client_secret: ${clientSecret}
 The secret is shown this once (only its hash is kept). Discovery: ${config.publicUrl}/oidc/.well-known/openid-configuration`);
+          if (values['no-pkce'] === true) console.log('PKCE is NOT required for this application: it must send a nonce with every sign-in (recorded in the journal).');
         } catch (error) {
+          if (error instanceof ClientError && error.field === 'pkce') throw new RefusedError('--no-pkce: only for an application that authenticates with its secret (a public client must use PKCE); nothing was written');
           if (error instanceof ClientError) throw new RefusedError(`--${error.field}: ${error.code === 'INVALID_URI' ? 'an https:// URL (http:// only on localhost), without #fragment' : 'invalid value'}; nothing was written`);
           throw error;
         }
@@ -249,7 +257,7 @@ The secret is shown this once (only its hash is kept). Discovery: ${config.publi
       await withDb(async ({ db }) => {
         const rows = await listClients(db);
         if (rows.length === 0) console.log('No application yet. Register one with: npm run cli -- client:create --name "Boutique pro" --redirect-uri https://…');
-        for (const c of rows) console.log([c.clientId, c.disabled ? 'disabled' : 'active', c.name, c.redirectUris.join(' '), c.homeUrl ?? '-'].join('\t'));
+        for (const c of rows) console.log([c.clientId, c.disabled ? 'disabled' : 'active', c.name, c.redirectUris.join(' '), c.homeUrl ?? '-', c.pkceRequired ? 'pkce' : 'NO-PKCE (nonce required)'].join('\t'));
       });
       return 0;
     }

@@ -85,22 +85,25 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(get('DATA_DIR') ?? './data');
 
   let databaseUrl: string | null = get('DATABASE_URL') ?? null;
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
-    databaseUrl = fail('DATABASE_URL', 'expected a postgres:// or postgresql:// URL, or nothing for SQLite') ?? null;
+  if (databaseUrl !== null) {
+    // A Unix-socket URL (postgresql:///espace?host=/run/postgresql) names its host in the query.
+    const problem = urlProblem(databaseUrl, ['postgres', 'postgresql'], { hostInQuery: true });
+    if (problem) databaseUrl = fail('DATABASE_URL', `expected a postgres:// or postgresql:// URL, or nothing for SQLite: ${problem}`) ?? null;
   }
 
   let publicUrl = `http://localhost:${port}`;
   const rawPublicUrl = get('PUBLIC_URL');
   if (rawPublicUrl !== undefined) {
-    try {
+    const problem = urlProblem(rawPublicUrl, ['http', 'https']);
+    if (problem) {
+      fail('PUBLIC_URL', `expected an http(s) origin such as https://pro.example.fr: ${problem}`);
+    } else {
       const url = new URL(rawPublicUrl);
-      if (!['http:', 'https:'].includes(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+      if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
         fail('PUBLIC_URL', 'expected an http(s) origin such as https://pro.example.fr, without path or query');
       } else {
         publicUrl = url.origin;
       }
-    } catch {
-      fail('PUBLIC_URL', 'expected an http(s) origin such as https://pro.example.fr');
     }
   }
 
@@ -128,8 +131,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   let smtpUrl: string | null = get('SMTP_URL') ?? null;
-  if (smtpUrl !== null && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
-    smtpUrl = fail('SMTP_URL', 'expected smtp://user:pass@host:587 or smtps://host:465') ?? null;
+  if (smtpUrl !== null) {
+    const problem = urlProblem(smtpUrl, ['smtp', 'smtps']);
+    if (problem) smtpUrl = fail('SMTP_URL', `expected smtp://user:pass@host:587 or smtps://host:465: ${problem}`) ?? null;
   }
 
   const mailFrom = get('MAIL_FROM') ?? `${brandName} <no-reply@localhost>`;
@@ -181,12 +185,10 @@ export function loadConfig(env: Env = process.env): Config {
   const rawLogo = get('BRAND_LOGO_URL');
   if (rawLogo !== undefined) {
     const ext = path.extname(rawLogo.split('?')[0]!).toLowerCase().slice(1);
-    if (/^https:\/\//i.test(rawLogo)) {
-      try {
-        brandLogo = { kind: 'url', url: new URL(rawLogo).href };
-      } catch {
-        fail('BRAND_LOGO_URL', 'expected an https:// URL or the path of a file under DATA_DIR');
-      }
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(rawLogo)) {
+      const problem = urlProblem(rawLogo, ['https']);
+      if (problem) fail('BRAND_LOGO_URL', `expected an https:// URL or the path of a file under DATA_DIR: ${problem}`);
+      else brandLogo = { kind: 'url', url: new URL(rawLogo).href };
     } else {
       const file = path.resolve(dataDir, rawLogo);
       if (!['png', 'svg', 'jpg', 'jpeg', 'webp'].includes(ext)) fail('BRAND_LOGO_URL', 'expected an https:// URL, or a .png, .svg, .jpg or .webp file under DATA_DIR');
@@ -206,14 +208,9 @@ export function loadConfig(env: Env = process.env): Config {
   const pageUrl = (name: string): string | null => {
     const raw = get(name);
     if (raw === undefined) return null;
-    if (/^https:\/\/[^\s"<>]+$/i.test(raw)) {
-      try {
-        return new URL(raw).href;
-      } catch {
-        /* reported below */
-      }
-    }
-    fail(name, 'expected an https:// address such as https://www.cartotheque.com/mentions-legales');
+    const problem = /["<>]/.test(raw) ? 'no quotes or angle brackets' : urlProblem(raw, ['https']);
+    if (!problem) return new URL(raw).href;
+    fail(name, `expected an https:// address such as https://www.cartotheque.com/mentions-legales: ${problem}`);
     return null;
   };
   const legalNoticeUrl = pageUrl('LEGAL_NOTICE_URL');
@@ -282,6 +279,33 @@ function redactUrl(value: string): string {
   rest = rest.replace(/[?#][\s\S]*$/, (tail) => `${tail[0]}***`);
   const shown = scheme + rest;
   return /[\r\n]/.test(shown) ? shown.replace(/[\r\n]/g, ' ') : shown;
+}
+
+/**
+ * What is wrong with a URL setting, or null: scheme among `schemes`, a host, a port (when given)
+ * from 1 to 65535, no spaces. The answer never quotes the value (it may hold a password, S40);
+ * shownValue() shows it redacted.
+ */
+export function urlProblem(raw: string, schemes: readonly string[], options: { hostInQuery?: boolean } = {}): string | null {
+  const expected = schemes.map((s) => `${s}://`).join(' or ');
+  if (/[\s\u0000-\u001f\u007f]/.test(raw)) return 'no spaces or control characters';
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw)?.[1]?.toLowerCase();
+  if (scheme === undefined || !schemes.includes(scheme)) return `the scheme must be ${expected}`;
+  // The authority is between "//" and the first "/", "?" or "#"; the host and port after its last "@".
+  const authority = raw.slice(scheme.length + 3).split(/[/?#]/, 1)[0]!;
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const port = /:([^\]:]*)$/.exec(hostPort)?.[1];
+  if (port !== undefined && (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) return 'the port must be a whole number from 1 to 65535';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'the host name is not valid';
+  }
+  if (url.hostname === '') return options.hostInQuery && url.searchParams.get('host') ? null : 'a host name is missing';
+  // smtp:// and postgres:// hosts are "opaque" to the URL parser (anything goes): check the name ourselves.
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?)$/.test(url.hostname)) return 'the host name is not valid';
+  return null;
 }
 
 /** WCAG contrast ratio of a #rrggbb colour against white. */

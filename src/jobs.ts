@@ -2,10 +2,19 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { DialectName } from './db/database.js';
 import type { DB } from './db/schema.js';
+import { accountRequestCleanup } from './modules/account-request/account-request.cleanup.js';
+import { auditCleanup } from './modules/audit/audit.cleanup.js';
+import { authCoreCleanup } from './modules/auth-core/auth-core.cleanup.js';
+import { mailCleanup } from './modules/mail/mail.cleanup.js';
 import { createOutboxWorker, type WorkerLogger } from './modules/mail/outbox-worker.js';
 import type { MailTransport } from './modules/mail/transport.js';
 import { processPendingResets } from './modules/password-reset/password-reset.service.js';
+import { passwordResetCleanup } from './modules/password-reset/password-reset.cleanup.js';
 import { startRetentionJob, type RetentionJob } from './modules/retention/retention.job.js';
+import type { CleanupStep } from './modules/retention/retention.service.js';
+import { sessionCleanup } from './modules/session/session.cleanup.js';
+import { ssoCleanup } from './modules/sso/sso.cleanup.js';
+import { staffCleanup } from './modules/staff/staff.cleanup.js';
 import type { Clock } from './shared/clock.js';
 
 export interface JobsDeps {
@@ -18,6 +27,22 @@ export interface JobsDeps {
   /** Domain of the Message-ID of every mail (the host of PUBLIC_URL). */
   messageIdDomain: string;
 }
+
+/**
+ * Every module's own clean-up job, in the order of a retention pass: retention runs them and knows
+ * no feature (src/modules/retention/README.md). A new table with personal data adds its module's
+ * steps here.
+ */
+export const CLEANUP_STEPS: readonly CleanupStep[] = Object.freeze([
+  ...sessionCleanup,
+  ...staffCleanup,
+  ...authCoreCleanup,
+  ...passwordResetCleanup,
+  ...accountRequestCleanup,
+  ...auditCleanup,
+  ...mailCleanup,
+  ...ssoCleanup,
+]);
 
 /** How often the reset matcher looks for new "Réinitialiser mot de passe" submissions. */
 const RESET_MATCHER_POLL_MS = 1000;
@@ -73,7 +98,7 @@ export function createBackgroundJobs(deps: JobsDeps) {
       stopped = false;
       scheduleMatcher();
       outbox.start();
-      retention = startRetentionJob({ db, clock, config }, logger);
+      retention = startRetentionJob({ db, clock, config, steps: CLEANUP_STEPS }, logger);
     },
     /** Stops every job; the mail being sent and the retention step in flight finish first. */
     async stop(): Promise<void> {

@@ -25,7 +25,7 @@ http.createServer(async (req, res) => {
       const pending = { verifier: oidc.randomPKCECodeVerifier(), state: oidc.randomState(), nonce: oidc.randomNonce() };
       sessions.set(id, pending);
       const to = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: `${SHOP}/callback`, scope: 'openid email customer', state: pending.state, nonce: pending.nonce,
+        redirect_uri: `${SHOP}/callback`, scope: 'openid profile email customer', state: pending.state, nonce: pending.nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier), code_challenge_method: 'S256',
       });
       return go(to.href, `shop_sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
@@ -40,7 +40,19 @@ http.createServer(async (req, res) => {
       return go(oidc.buildEndSessionUrl(config, { id_token_hint: session.idToken, post_logout_redirect_uri: `${SHOP}/` }).href);
     }
     const c = session?.claims;
-    if (c) return html(`<h1>Prix pro pour ${esc(c.company)} (${esc(c.customer_code)})</h1><p><a href="/logout">Se déconnecter</a></p>`);
+    // The person (name, e-mail), the company chosen at Espace Pro and the role there: the shop decides
+    // what the role allows (Acheteur orders, Consultation only sees).
+    const ROLES: Record<string, string> = { admin: 'Administrateur', buyer: 'Acheteur', viewer: 'Consultation' };
+    if (c) {
+      const who = c.name ?? c.email;
+      const canOrder = c.role === 'admin' || c.role === 'buyer';
+      return html(
+        `<h1>Prix pro pour ${esc(c.company)} (${esc(c.customer_code)})</h1>` +
+          `<p>Bonjour ${esc(who)} — ${esc(ROLES[String(c.role)] ?? c.role)}</p>` +
+          `<p>${canOrder ? '<button>Commander</button>' : 'Votre rôle permet de consulter les prix, pas de commander.'}</p>` +
+          `<p><a href="/logout">Se déconnecter</a></p>`,
+      );
+    }
     return html('<h1>Boutique pro</h1><p><a href="/login">Se connecter avec Mon Espace Pro</a></p>');
   } catch (error) {
     res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`Connexion impossible : ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type LogConfig, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { preparedStatementNames } from './prepared.js';
 import type { DB } from './schema.js';
@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to work in (tests give each run its own). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** Sees the SQL of every statement run (tests that count the queries of a page). */
+  onQuery?: (sql: string) => void;
 }
 
 // PostgreSQL returns bigint columns as strings; every bigint here is an epoch-ms time or an id,
@@ -31,6 +33,14 @@ const pgTypes = {
   getTypeParser: (oid: number, format?: any) =>
     oid === PG_INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
 };
+
+function queryLog(options: DatabaseOptions): LogConfig | undefined {
+  const onQuery = options.onQuery;
+  if (!onQuery) return undefined;
+  return (event) => {
+    if (event.level === 'query') onQuery(event.query.sql);
+  };
+}
 
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) {
@@ -58,7 +68,7 @@ export function openDatabase(options: DatabaseOptions): Database {
         return name ? query({ name, text, values }, ...rest) : query(...args);
       }) as typeof client.query;
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: queryLog(options) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const file = options.sqliteFile ?? ':memory:';
@@ -80,7 +90,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   // tried: they count in the resident memory and took the benchmark to the 300 MB limit.)
   sqlite.pragma('cache_size = -32000');
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }), log: queryLog(options) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

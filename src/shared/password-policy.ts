@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import * as common from '@zxcvbn-ts/language-common';
 import * as fr from '@zxcvbn-ts/language-fr';
@@ -60,10 +61,9 @@ class SortedLines {
 }
 
 function loadBreached(): SortedLines {
-  // Beside this module under src/; a compiled copy under dist/ reads the one in src/.
-  const candidates = [new URL('./data/breached-passwords.txt.gz', import.meta.url), new URL('../../src/shared/data/breached-passwords.txt.gz', import.meta.url)];
-  const file = candidates.find((url) => fs.existsSync(url));
-  if (!file) throw new Error('src/shared/data/breached-passwords.txt.gz is missing: the password blocklist cannot be loaded');
+  // Beside this module: src/shared/data/, or dist/shared/data/ where `npm run build` copies it.
+  const file = new URL('./data/breached-passwords.txt.gz', import.meta.url);
+  if (!fs.existsSync(file)) throw new Error(`${fileURLToPath(file)} is missing: the password blocklist cannot be loaded (run \`npm run build\` again)`);
   return new SortedLines(zlib.gunzipSync(fs.readFileSync(file)));
 }
 

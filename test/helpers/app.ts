@@ -93,9 +93,9 @@ async function currentSchema(db: Kysely<DB>): Promise<string | undefined> {
 }
 
 /** A fresh, migrated database: in-memory SQLite, or a PostgreSQL schema of its own, dropped on close. */
-export async function createTestDatabase(dialect: DialectName, before?: FilledBefore): Promise<TestDatabase & { url: string | null; schema: string | null }> {
+export async function createTestDatabase(dialect: DialectName, before?: FilledBefore, onQuery?: (sql: string) => void): Promise<TestDatabase & { url: string | null; schema: string | null }> {
   if (dialect === 'sqlite') {
-    const database = openDatabase({ databaseUrl: null, sqliteFile: ':memory:' });
+    const database = openDatabase({ databaseUrl: null, sqliteFile: ':memory:', onQuery });
     await migrateFilled(database.db, before);
     return { ...database, url: null, schema: null };
   }
@@ -104,7 +104,7 @@ export async function createTestDatabase(dialect: DialectName, before?: FilledBe
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
-  const database = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 5 });
+  const database = openDatabase({ databaseUrl: TEST_DATABASE_URL, pgSchema: schema, pgPoolSize: 5, onQuery });
   await migrateFilled(database.db, before);
   return {
     db: database.db,
@@ -143,10 +143,12 @@ export interface TestAppOptions {
   deps?: Pick<AppDeps, 'metrics' | 'isDraining'>;
   /** An upgrade test: the database filled at an earlier migration (see FilledBefore). */
   before?: FilledBefore;
+  /** Sees every SQL statement the app runs (query-count tests). */
+  onQuery?: (sql: string) => void;
 }
 
 export async function buildTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase(dialect, options.before);
+  const database = await createTestDatabase(dialect, options.before, options.onQuery);
   const config = loadConfig({ PUBLIC_URL: 'http://localhost:3000', LOG_LEVEL: 'silent', ...options.env });
   const clock = new ManualClock();
   const hasher = countingHasher();

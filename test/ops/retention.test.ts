@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { startRetentionJob } from '../../src/modules/retention/retention.job.js';
-import { EXPIRED_LINK_GRACE_MS, MAIL_BODY_RETENTION_MS, RESET_REQUEST_RETENTION_MS, type RetentionReport, runRetention } from '../../src/modules/retention/retention.service.js';
+import { CLEANUP_STEPS } from '../../src/jobs.js';
+import { EXPIRED_LINK_GRACE_MS } from '../../src/modules/auth-core/auth-core.cleanup.js';
+import { MAIL_BODY_RETENTION_MS } from '../../src/modules/mail/mail.cleanup.js';
+import { RESET_REQUEST_RETENTION_MS } from '../../src/modules/password-reset/password-reset.cleanup.js';
+import { type RetentionReport, runRetention } from '../../src/modules/retention/retention.service.js';
 import { SESSION_IDLE_MS } from '../../src/modules/session/session.service.js';
 import { DAY_MS, HOUR_MS, ManualClock, MINUTE_MS } from '../../src/shared/clock.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../helpers/app.js';
@@ -220,11 +224,11 @@ for (const dialect of DIALECTS) {
         await resetDatabase(database.db, dialect, { keep: ['accounts', 'staff'] });
         await c.insert();
         clock.set(c.boundary - 1);
-        const early = await runRetention({ db: database.db, clock, config });
+        const early = await runRetention({ db: database.db, clock, config, steps: CLEANUP_STEPS });
         assert.ok(await c.present(), `${c.name}: kept just before its boundary`);
         assert.equal(early[c.kind], 0, `${c.name}: nothing counted before`);
         clock.set(c.boundary);
-        const onTime = await runRetention({ db: database.db, clock, config });
+        const onTime = await runRetention({ db: database.db, clock, config, steps: CLEANUP_STEPS });
         assert.equal(await c.present(), false, `${c.name}: purged at its boundary`);
         assert.equal(onTime[c.kind], 1, `${c.name}: counted once`);
         const total = Object.values(onTime).reduce((a, b) => a + b, 0);
@@ -239,10 +243,10 @@ for (const dialect of DIALECTS) {
       await db.insertInto('outbox').values([mail('pending', null), mail('sent', T0)]).execute();
       await db.insertInto('reset_requests').values({ identifier: '12345', email: 'a@b.fr', ip: null, user_agent: null, created_at: T0, processed_at: null }).execute();
       clock.set(T0 + 2 * DAY_MS);
-      await runRetention({ db, clock, config });
+      await runRetention({ db, clock, config, steps: CLEANUP_STEPS });
       assert.ok(await exists('login_throttle', 'key', '54321'), 'a throttle still blocking is kept, however old');
       clock.set(T0 + 5 * 365 * DAY_MS);
-      const report = await runRetention({ db, clock, config });
+      const report = await runRetention({ db, clock, config, steps: CLEANUP_STEPS });
       assert.equal((await db.selectFrom('account_requests').select('id').execute()).length, 2, 'new and in-progress requests are never purged');
       assert.equal((await db.selectFrom('reset_requests').select('id').execute()).length, 1, 'a reset submission waiting for the worker stays');
       const mails = await db.selectFrom('outbox').select(['status', 'text_body', 'html_body', 'recipient', 'sent_at']).orderBy('id').execute();
@@ -258,13 +262,13 @@ for (const dialect of DIALECTS) {
       await db.insertInto('account_requests').values(request('approved', T0)).execute();
       await db.insertInto('audit_log').values({ at: T0, event: 'logout', outcome: 'success', actor_type: 'customer', actor_id: null, account_id: null, target: null, ip: null, user_agent: null, details: null }).execute();
       clock.set(T0 + 30 * DAY_MS - 1);
-      assert.equal((await runRetention({ db, clock, config: short })).accountRequests, 0);
+      assert.equal((await runRetention({ db, clock, config: short, steps: CLEANUP_STEPS })).accountRequests, 0);
       clock.set(T0 + 30 * DAY_MS);
-      assert.equal((await runRetention({ db, clock, config: short })).accountRequests, 1);
+      assert.equal((await runRetention({ db, clock, config: short, steps: CLEANUP_STEPS })).accountRequests, 1);
       clock.set(T0 + 90 * DAY_MS - 1);
-      assert.equal((await runRetention({ db, clock, config: short })).auditEntries, 0);
+      assert.equal((await runRetention({ db, clock, config: short, steps: CLEANUP_STEPS })).auditEntries, 0);
       clock.set(T0 + 90 * DAY_MS);
-      assert.equal((await runRetention({ db, clock, config: short })).auditEntries, 1);
+      assert.equal((await runRetention({ db, clock, config: short, steps: CLEANUP_STEPS })).auditEntries, 1);
     });
 
     test('large backlogs are purged in batches, completely', async () => {
@@ -272,7 +276,7 @@ for (const dialect of DIALECTS) {
       const rows = Array.from({ length: 2500 }, (_, i) => ({ at: T0 + i, event: 'logout', outcome: 'success', actor_type: 'customer', actor_id: null, account_id: null, target: null, ip: null, user_agent: null, details: null }));
       for (let i = 0; i < rows.length; i += 500) await db.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
       clock.set(T0 + 400 * DAY_MS + 2000);
-      const report = await runRetention({ db, clock, config });
+      const report = await runRetention({ db, clock, config, steps: CLEANUP_STEPS });
       assert.equal(report.auditEntries, 2001);
       assert.equal((await db.selectFrom('audit_log').select('id').execute()).length, 499);
     });
@@ -282,7 +286,7 @@ for (const dialect of DIALECTS) {
       await db.insertInto('audit_log').values(Array.from({ length: 300 }, () => ({ at: T0, event: 'logout', outcome: 'success', actor_type: 'customer', actor_id: null, account_id: null, target: null, ip: null, user_agent: null, details: null }))).execute();
       await db.insertInto('sessions').values([session('a', T0, T0 + HOUR_MS), session('b', T0, T0 + HOUR_MS)]).execute();
       clock.set(T0 + 400 * DAY_MS);
-      const [a, b] = await Promise.all([runRetention({ db, clock, config }), runRetention({ db, clock, config })]);
+      const [a, b] = await Promise.all([runRetention({ db, clock, config, steps: CLEANUP_STEPS }), runRetention({ db, clock, config, steps: CLEANUP_STEPS })]);
       assert.equal(a.auditEntries + b.auditEntries, 300);
       assert.equal(a.sessions + b.sessions, 2);
       assert.equal((await db.selectFrom('audit_log').select('id').execute()).length, 0);
@@ -293,7 +297,7 @@ for (const dialect of DIALECTS) {
       await db.insertInto('sessions').values(session('old', T0, T0 + HOUR_MS)).execute();
       clock.set(T0 + DAY_MS);
       const logged: object[] = [];
-      const job = startRetentionJob({ db, clock, config }, { info: (obj) => logged.push(obj), error: (obj) => logged.push(obj) }, { firstRunMs: 0, intervalMs: 60_000 });
+      const job = startRetentionJob({ db, clock, config, steps: CLEANUP_STEPS }, { info: (obj) => logged.push(obj), error: (obj) => logged.push(obj) }, { firstRunMs: 0, intervalMs: 60_000 });
       for (let i = 0; i < 100 && logged.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       await job.stop();
       assert.equal(logged.length, 1);

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { createClient } from '../../src/modules/sso/sso.clients.service.js';
 import { STRONG_PASSWORD } from '../helpers/accounts.js';
 import { BROWSER_SUITE_TIMEOUT_MS, launchChromium, skipWithoutChromium, watchConsole } from '../browser/support.js';
-import { freePort, type SsoSetup, startSso } from './support.js';
+import { freePort, type SsoSetup, startSso, TEST_OPERATOR } from './support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -19,7 +19,7 @@ describe('SSO in a real Chromium: the example shop', { skip: skipWithoutChromium
     s = await startSso('sqlite');
     // The shop on another site (localhost vs 127.0.0.1), as a real shop is.
     shopUrl = `http://localhost:${await freePort()}`;
-    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] });
+    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] }, TEST_OPERATOR);
     shop = spawn(process.execPath, ['--import', 'tsx', 'examples/shop/shop.ts'], {
       cwd: ROOT,
       env: { ...process.env, ISSUER: s.issuer, SHOP_URL: shopUrl, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },

@@ -62,4 +62,30 @@ describe('SSO operator CLI (SQLite file under DATA_DIR)', () => {
     // Keys of a first start (none yet here: the CLI alone) plus one new set, all active.
     assert.ok(rows.filter((k) => k.retired_at === null).length >= 2);
   });
+  test('S41 client:create --no-pkce registers the exception, marked in client:list and in the journal; without the flag PKCE stays required; a public method is refused', () => {
+    const plain = cli(['client:create', '--name', 'Odoo', '--redirect-uri', 'https://odoo.example.fr/auth_oauth/signin']);
+    const exempt = cli(['client:create', '--name', 'WordPress', '--redirect-uri', 'https://wp.example.fr/wp-admin/admin-ajax.php?action=openid-connect-authorize', '--auth-method', 'client_secret_post', '--no-pkce']);
+    assert.equal(plain.code, 0, plain.err);
+    assert.equal(exempt.code, 0, exempt.err);
+    assert.doesNotMatch(plain.out, /NOT required/);
+    assert.match(exempt.out, /PKCE is NOT required for this application: it must send a nonce/);
+    const plainId = /client_id:\s+(\S+)/.exec(plain.out)![1]!;
+    const exemptId = /client_id:\s+(\S+)/.exec(exempt.out)![1]!;
+    const list = cli(['client:list']).out;
+    assert.match(list, new RegExp(`${plainId}\\t.*\\tpkce$`, 'm'));
+    assert.match(list, new RegExp(`${exemptId}\\t.*\\tNO-PKCE \\(nonce required\\)$`, 'm'));
+    const refused = cli(['client:create', '--name', 'Appli', '--redirect-uri', 'https://app.example.fr/cb', '--auth-method', 'none', '--no-pkce']);
+    assert.equal(refused.code, 2);
+    const db = new Database(path.join(dataDir, 'espace-pro.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT client_id, pkce_required FROM oidc_clients').all() as Array<{ client_id: string; pkce_required: number }>;
+    const audit = db.prepare("SELECT target, actor_type, actor_id, details FROM audit_log WHERE event = 'sso.client_created'").all() as Array<{ target: string; actor_type: string; actor_id: string; details: string }>;
+    db.close();
+    assert.equal(rows.find((r) => r.client_id === plainId)!.pkce_required, 1);
+    assert.equal(rows.find((r) => r.client_id === exemptId)!.pkce_required, 0);
+    assert.ok(!rows.some((r) => !(r.client_id === plainId || r.client_id === exemptId) && r.pkce_required === 0), 'the refused one was not written');
+    const exemptAudit = audit.find((a) => a.target === exemptId)!;
+    assert.equal(exemptAudit.actor_type, 'operator');
+    assert.equal(JSON.parse(exemptAudit.details).pkce, 'not_required_nonce_required');
+    assert.equal(JSON.parse(audit.find((a) => a.target === plainId)!.details).pkce, 'required');
+  });
 });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '../../src/modules/sso/sso.clients.service.js';
-import { freePort, signIn, type SsoSetup, startSso, WebBrowser } from './support.js';
+import { freePort, signIn, type SsoSetup, startSso, TEST_OPERATOR, WebBrowser } from './support.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -15,7 +15,7 @@ describe('SSO example shop (examples/shop)', () => {
     s = await startSso('sqlite');
     const port = await freePort();
     shopUrl = `http://127.0.0.1:${port}`;
-    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] });
+    const { clientId, clientSecret } = await createClient(s.t.db, s.t.clock, { name: 'Boutique pro', redirectUris: [`${shopUrl}/callback`], postLogoutUris: [`${shopUrl}/`] }, TEST_OPERATOR);
     shop = spawn(process.execPath, ['--import', 'tsx', 'examples/shop/shop.ts'], {
       cwd: ROOT,
       env: { ...process.env, ISSUER: s.issuer, SHOP_URL: shopUrl, CLIENT_ID: clientId, CLIENT_SECRET: clientSecret },
@@ -28,14 +28,18 @@ describe('SSO example shop (examples/shop)', () => {
     await s.close();
   });
 
-  test('SSO example shop: sign in through Espace Pro shows "Prix pro pour Librairie du Port (12345)", then signs out of both', async () => {
+  test('SSO example shop: sign in through Espace Pro shows "Prix pro pour Librairie du Port (12345)", the person and the role, then signs out of both', async () => {
     const browser = new WebBrowser();
     const start = await browser.follow(`${shopUrl}/login`, `${shopUrl}/never`);
     assert.match(start.url, /\/connexion\?next=/);
     const posted = await signIn(browser, start.url);
     const back = await browser.follow(start.url, `${shopUrl}/never`, posted);
     assert.equal(back.url, `${shopUrl}/`);
-    assert.match(await back.response!.text(), /Prix pro pour Librairie du Port \(12345\)/);
+    const shopPage = await back.response!.text();
+    assert.match(shopPage, /Prix pro pour Librairie du Port \(12345\)/);
+    // The person and their role at that company (the holder: Administrateur, who may order).
+    assert.match(shopPage, /Bonjour contact@librairie-du-port\.fr — Administrateur/);
+    assert.match(shopPage, /<button>Commander<\/button>/);
     // Sign out from the shop: Espace Pro asks to confirm, then both sessions are gone.
     const confirm = await browser.follow(`${shopUrl}/logout`, `${shopUrl}/never`);
     const html = await confirm.response!.text();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
+import { CLEANUP_STEPS } from '../../src/jobs.js';
 import { runRetention } from '../../src/modules/retention/retention.service.js';
 import { rotateKeys } from '../../src/modules/sso/sso.keys.js';
 import { DIALECTS } from '../helpers/app.js';
@@ -48,9 +49,9 @@ for (const dialect of DIALECTS) {
         assert.equal((await verifyWithJwks(config.serverMetadata().jwks_uri!, oldToken)).kid, oldKid, 'old token still verifies');
 
         // Within its grace the old key stays; past it, retention removes it.
-        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config })).oidcKeys, 0);
+        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config, steps: CLEANUP_STEPS })).oidcKeys, 0);
         await s.t.db.updateTable('oidc_keys').set({ retired_at: Date.now() - 14 * 3600_000 }).where('retired_at', 'is not', null).execute();
-        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config })).oidcKeys, 3);
+        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config, steps: CLEANUP_STEPS })).oidcKeys, 3);
         assert.equal(await s.t.db.selectFrom('oidc_keys').select('kid').where('kid', '=', oldKid).executeTakeFirst(), undefined);
       } finally {
         await restarted?.close();
@@ -65,10 +66,10 @@ for (const dialect of DIALECTS) {
         await finishAuthorization(s, callbackUrl, pending);
         const before = await s.t.db.selectFrom('oidc_models').select('model').execute();
         assert.ok(before.length > 0);
-        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config })).oidcModels, 0);
+        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config, steps: CLEANUP_STEPS })).oidcModels, 0);
         await s.t.db.updateTable('oidc_models').set({ expires_at: Date.now() - 1 }).where('model', '=', 'AuthorizationCode').execute();
         const codes = before.filter((r) => r.model === 'AuthorizationCode').length;
-        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config })).oidcModels, codes);
+        assert.equal((await runRetention({ db: s.t.db, clock: s.t.clock, config: s.t.config, steps: CLEANUP_STEPS })).oidcModels, codes);
       } finally {
         await s.close();
       }

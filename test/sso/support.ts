@@ -97,6 +97,9 @@ export interface SsoSetup {
   close(): Promise<void>;
 }
 
+/** Who registers the test applications, for the journal line createClient writes. */
+export const TEST_OPERATOR = { origin: { ip: null, userAgent: 'test' }, type: 'operator', id: 'test' } as const;
+
 export const REDIRECT_URI = 'http://127.0.0.1:8081/callback';
 export const POST_LOGOUT_URI = 'http://127.0.0.1:8081/';
 
@@ -115,7 +118,7 @@ export async function startSso(dialect: DialectName, options: { seed?: boolean; 
     postLogoutUris: [POST_LOGOUT_URI],
     backchannelLogoutUri: receiver.url,
     homeUrl: 'http://127.0.0.1:8081/',
-  });
+  }, TEST_OPERATOR);
   if (options.seed !== false) await seedAccount(t);
   const issuer = `${origin}/oidc`;
   const config = await rpConfig(issuer, clientId, clientSecret);

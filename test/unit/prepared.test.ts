@@ -55,7 +55,7 @@ describe('PostgreSQL named statements', { skip: TEST_DATABASE_URL ? false : 'Pos
       await accountByCodeAndEmail(single.db, '33333', 'x@x.fr');
       assert.deepEqual(await accountByCodeAndEmail(single.db, '33333', 'x@x.fr'), []);
       const { rows } = await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(single.db);
-      const mine = rows.find((r) => r.statement.includes('"email_lc" = $1'));
+      const mine = rows.find((r) => r.statement.includes(`lower(name) || '@x.fr' = $1`));
       assert.match(mine?.name ?? '', /^ep_\d+$/, JSON.stringify(rows));
     } finally {
       await single.close();

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/executor.js';
 import type { AccountRequestState } from './account-request.state.js';
 import type { AccountRequest, NewAccountRequest } from './account-request.table.js';
+import { countRows, inBatches, RETENTION_BATCH_SIZE } from '../retention/retention.batches.js';
 
 export async function insertAccountRequest(db: Executor, row: NewAccountRequest): Promise<number> {
   const result = await db.insertInto('account_requests').values(row).returning('id').executeTakeFirstOrThrow();
@@ -38,4 +39,18 @@ export async function updateAccountRequestState(
 ): Promise<boolean> {
   const result = await db.updateTable('account_requests').set(changes).where('id', '=', id).where('state', '=', from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/** Approved or rejected requests decided at or before `cutoff`; open ones are never purged. */
+export async function deleteProcessedAccountRequests(db: Executor, cutoff: number, batchSize = RETENTION_BATCH_SIZE): Promise<number> {
+  return inBatches(batchSize, async () =>
+    countRows(
+      await db
+        .deleteFrom('account_requests')
+        .where('id', 'in', db.selectFrom('account_requests').select('id').where('state', 'in', ['approved', 'rejected']).where('handled_at', '<=', cutoff).limit(batchSize))
+        .executeTakeFirstOrThrow(),
+    ),
+  );
 }

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/executor.js';
 import { prepareQuery } from '../../db/prepared.js';
 import type { AuditTable } from './audit.table.js';
+import { countRows, inBatches, RETENTION_BATCH_SIZE } from '../retention/retention.batches.js';
 
 // Written on every login attempt: compiled once.
 const insertEntry = prepareQuery((db, e: Omit<AuditTable, 'id'>) =>
@@ -70,4 +71,17 @@ export async function listAuditEntries(db: Executor, filters: AuditFilters, limi
   if (filters.from !== undefined) q = q.where('audit_log.at', '>=', filters.from);
   if (filters.to !== undefined) q = q.where('audit_log.at', '<', filters.to);
   return q.orderBy('audit_log.at', 'desc').orderBy('audit_log.id', 'desc').limit(limit).offset(offset).execute();
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+export async function deleteAuditEntriesBefore(db: Executor, cutoff: number, batchSize = RETENTION_BATCH_SIZE): Promise<number> {
+  return inBatches(batchSize, async () =>
+    countRows(
+      await db
+        .deleteFrom('audit_log')
+        .where('id', 'in', db.selectFrom('audit_log').select('id').where('at', '<=', cutoff).limit(batchSize))
+        .executeTakeFirstOrThrow(),
+    ),
+  );
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../../db/executor.js';
+import { countRows } from '../retention/retention.batches.js';
 
 // On the path of every login attempt: compiled once (prepared.ts).
 
@@ -77,4 +78,16 @@ const clearThrottle = prepareQuery((db, p: { key: string }) => db.deleteFrom('lo
 
 export async function deleteThrottle(db: Executor, key: string): Promise<void> {
   await clearThrottle(db, { key });
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/** Rate-limit rows whose newest use has left the window: they hold nothing that still counts. */
+export async function deleteEndedRateLimits(db: Executor, now: number): Promise<number> {
+  return countRows(await db.deleteFrom('rate_limits').where('expires_at', '<=', now).executeTakeFirstOrThrow());
+}
+
+/** Failure counters untouched since `cutoff` and not blocking anyone now. */
+export async function deleteStaleLoginThrottles(db: Executor, now: number, cutoff: number): Promise<number> {
+  return countRows(await db.deleteFrom('login_throttle').where('updated_at', '<=', cutoff).where('blocked_until', '<=', now).executeTakeFirstOrThrow());
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/executor.js';
 import type { LinkPurpose, LinkRevokeReason, LinkSubjectType } from './auth-core.table.js';
+import { countRows } from '../retention/retention.batches.js';
 
 export interface LinkSubject {
   type: LinkSubjectType;
@@ -82,4 +83,11 @@ export async function markLinkTokenStepDone(db: Executor, tokenHash: string, now
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/** E-mailed links, customer and staff (used, revoked or not), whose expiry is at or before `cutoff`. */
+export async function deleteLinkTokensExpiredBy(db: Executor, cutoff: number): Promise<number> {
+  return countRows(await db.deleteFrom('link_tokens').where('expires_at', '<=', cutoff).executeTakeFirstOrThrow());
 }

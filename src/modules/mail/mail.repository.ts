@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DialectName } from '../../db/database.js';
 import type { Executor } from '../../db/executor.js';
 import type { OutboxMessage } from './mail.table.js';
+import { countRows, inBatches, RETENTION_BATCH_SIZE } from '../retention/retention.batches.js';
 
 export async function insertOutboxMessage(
   db: Executor,
@@ -102,4 +103,35 @@ export async function countRecentMailsTo(db: Executor, recipientLc: string, kind
     .where('created_at', '>=', since)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/**
+ * Empties the bodies (the personal content and the links) of mails sent, or failed for good, at or
+ * before `cutoff`; the row stays as the record that a mail of this kind went to this address.
+ */
+export async function clearOldMailBodies(db: Executor, cutoff: number, batchSize = RETENTION_BATCH_SIZE): Promise<number> {
+  return inBatches(batchSize, async () =>
+    countRows(
+      await db
+        .updateTable('outbox')
+        .set({ text_body: null, html_body: null })
+        .where(
+          'id',
+          'in',
+          db
+            .selectFrom('outbox')
+            .select('id')
+            .where((eb) =>
+              eb.and([
+                eb.or([eb('text_body', 'is not', null), eb('html_body', 'is not', null)]),
+                eb.or([eb.and([eb('status', '=', 'sent'), eb('sent_at', '<=', cutoff)]), eb.and([eb('status', '=', 'failed'), eb('created_at', '<=', cutoff)])]),
+              ]),
+            )
+            .limit(batchSize),
+        )
+        .executeTakeFirstOrThrow(),
+    ),
+  );
 }

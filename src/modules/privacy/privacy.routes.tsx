@@ -1,13 +1,13 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import type { GatedRoutesOptions } from '../../plugins/staff-gate.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { Result } from '../../shared/result.js';
 import { h } from '../../views/jsx.js';
 import { ErasedPage } from '../../views/back-office/privacy.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { eraseAccount, eraseRequest, exportAccountData, exportRequestData, type PrivacyError } from './privacy.service.js';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,12}$' } } } as const;
@@ -29,11 +29,24 @@ export function flattenToCsv(data: Record<string, unknown>): string {
 /**
  * S42 in the back office: export (JSON or CSV) of everything stored about an account or a
  * request, for any staff member; erasure, for admins. Both need a fresh second factor (S38) and
- * are audited.
+ * are audited. The module guards its own routes through the shared gate (S31), in two scopes:
+ * exports for every member, erasure for admins.
  */
-export async function privacyRoutes(app: FastifyInstance) {
+export async function privacyRoutes(app: FastifyInstance, { gate }: GatedRoutesOptions) {
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', gate.admit());
+    await exportRoutes(scope, gate);
+  });
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', gate.admit({ role: 'admin' }));
+    await erasureRoutes(scope, gate);
+  });
+}
+
+async function exportRoutes(app: FastifyInstance, gate: GatedRoutesOptions['gate']) {
+  const requireFreshSecondFactor = gate.freshSecondFactor;
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock });
-  const actor = (request: FastifyRequest) => ({ id: getStaff(request).email, origin: requestOrigin(request) });
+  const actor = (request: FastifyRequest) => ({ id: gate.member(request).email, origin: requestOrigin(request) });
   const sendExport = (reply: FastifyReply, result: Result<Record<string, unknown>, PrivacyError>, name: string, format: string) => {
     if (!result.ok) return reply.callNotFound();
     reply.header('content-disposition', `attachment; filename="${name}.${format}"`);
@@ -51,9 +64,10 @@ export async function privacyRoutes(app: FastifyInstance) {
 }
 
 /** Erasure: admins only (registered in an admin scope). */
-export async function erasureRoutes(app: FastifyInstance) {
+async function erasureRoutes(app: FastifyInstance, gate: GatedRoutesOptions['gate']) {
+  const requireFreshSecondFactor = gate.freshSecondFactor;
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock });
-  const actor = (request: FastifyRequest) => ({ id: getStaff(request).email, origin: requestOrigin(request) });
+  const actor = (request: FastifyRequest) => ({ id: gate.member(request).email, origin: requestOrigin(request) });
   for (const [path, erase, what] of [
     ['/back-office/comptes/:id/effacer', eraseAccount, fr.privacy.erasedAccount],
     ['/back-office/demandes/:id/effacer', eraseRequest, fr.privacy.erasedRequest],
@@ -61,7 +75,7 @@ export async function erasureRoutes(app: FastifyInstance) {
     app.post<{ Params: { id: string } }>(path, { schema: { params: idParams }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
       const result = await erase(deps(), actor(request), Number(request.params.id));
       if (!result.ok) return reply.callNotFound();
-      return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={getStaff(request)} message={what(result.value.pseudonym)} />);
+      return sendPage(reply, <ErasedPage ctx={pageContext(request, reply)} staff={gate.member(request)} message={what(result.value.pseudonym)} />);
     });
   }
 }

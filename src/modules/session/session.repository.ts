@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../../db/executor.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
+import { countRows } from '../retention/retention.batches.js';
 
 export async function insertSession(db: Executor, row: SessionTable): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
@@ -145,4 +146,24 @@ export async function touchKnownBrowser(db: Executor, id: string, accountId: num
 
 export async function insertKnownBrowser(db: Executor, row: { id: string; account_id: number; created_at: number; last_seen_at: number }): Promise<void> {
   await db.insertInto('known_browsers').values(row).onConflict((oc) => oc.columns(['id', 'account_id']).doUpdateSet({ last_seen_at: row.last_seen_at })).execute();
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/** Sessions past their absolute end, or idle since `idleCutoff` (last_seen_at at or before it). */
+export async function deleteEndedSessions(db: Executor, now: number, idleCutoff: number): Promise<number> {
+  return countRows(await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleCutoff)])).executeTakeFirstOrThrow());
+}
+
+export async function deleteExpiredRememberTokens(db: Executor, now: number): Promise<number> {
+  return countRows(await db.deleteFrom('remember_tokens').where('expires_at', '<=', now).executeTakeFirstOrThrow());
+}
+
+/** Browsers that have not signed their account in for `cutoff`: a later sign-in from them is new again. */
+export async function deleteForgottenBrowsers(db: Executor, cutoff: number): Promise<number> {
+  return countRows(await db.deleteFrom('known_browsers').where('last_seen_at', '<=', cutoff).executeTakeFirstOrThrow());
+}
+
+export async function deleteExpiredDevices(db: Executor, now: number): Promise<number> {
+  return countRows(await db.deleteFrom('devices').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }

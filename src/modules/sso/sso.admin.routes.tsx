@@ -1,21 +1,21 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import type { GatedRoutesOptions } from '../../plugins/staff-gate.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { ApplicationsPage, type ApplicationsPageProps } from '../../views/back-office/applications.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { getStaff, requireFreshSecondFactor } from '../staff/staff.guard.js';
 import { ClientError, createClient, listClients, setClientDisabled } from './sso.clients.service.js';
 
-const FIELD = { name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
+const FIELD = { pkce: 'sans_pkce', name: 'nom', 'redirect-uri': 'redirection', 'post-logout-uri': 'deconnexion', 'backchannel-logout-uri': 'backchannel', 'home-url': 'accueil' } as Record<string, string>;
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const createBody = {
   type: 'object',
   required: ['nom', 'redirection'],
-  properties: { _csrf: text(200), nom: text(400), redirection: text(2048), deconnexion: text(2048), backchannel: text(2048), accueil: text(2048) },
+  properties: { _csrf: text(200), nom: text(400), redirection: text(2048), deconnexion: text(2048), backchannel: text(2048), accueil: text(2048), sans_pkce: text(10) },
 } as const;
 const clientParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const;
 
@@ -24,13 +24,18 @@ const clientParams = { type: 'object', required: ['id'], properties: { id: { typ
  * the CLI's client:create / client:list / client:disable. Registering or disabling one is a
  * sensitive action (S38); the secret is shown to the admin this once, never stored in clear.
  */
-export async function ssoAdminRoutes(app: FastifyInstance) {
+export async function ssoAdminRoutes(app: FastifyInstance, { gate }: GatedRoutesOptions) {
+  // This module's own guard (S31): admins only, through the shared gate.
+  app.addHook('preHandler', gate.admit({ role: 'admin' }));
+  const requireFreshSecondFactor = gate.freshSecondFactor;
+  const getStaff = gate.member;
   const { db, clock } = app.deps;
   const PAGE = '/back-office/applications';
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<ApplicationsPageProps> = {}, status = 200) =>
     sendPage(reply, <ApplicationsPage ctx={pageContext(request, reply)} staff={getStaff(request)} discoveryUrl={`${app.deps.config.publicUrl}/oidc/.well-known/openid-configuration`} clients={await listClients(db)} {...extra} />, status);
   const audit = (request: FastifyRequest, event: string, target: string) =>
     recordAudit(db, clock, requestOrigin(request), { event, outcome: 'success', actorType: 'staff', actorId: getStaff(request).email, target });
+  const actor = (request: FastifyRequest) => ({ origin: requestOrigin(request), type: 'staff' as const, id: getStaff(request).email });
 
   app.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => render(request, reply, { notice: request.query.ok ? fr.ssoAdmin.done[request.query.ok] : undefined }));
 
@@ -44,8 +49,9 @@ export async function ssoAdminRoutes(app: FastifyInstance) {
         postLogoutUris: optional(b.deconnexion) ? [optional(b.deconnexion)!] : [],
         backchannelLogoutUri: optional(b.backchannel),
         homeUrl: optional(b.accueil),
-      });
-      await audit(request, 'sso.client_created', created.clientId);
+        // The checkbox: unticked (absent) keeps PKCE required.
+        pkceRequired: b.sans_pkce !== 'on',
+      }, actor(request));
       // Shown in this answer only (no-store): only its SHA-256 is kept.
       return render(request, reply, { created: { name: (b.nom ?? '').trim(), ...created } });
     } catch (error) {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { randomToken, safeEqual, sha256 } from '../../shared/crypto.js';
+import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import * as repo from './sso.repository.js';
 import type { OidcClientTable } from './sso.table.js';
 
@@ -21,6 +22,29 @@ export interface NewClient {
   homeUrl?: string;
   authMethod?: OidcClientTable['auth_method'];
   idTokenAlg?: OidcClientTable['id_token_alg'];
+  /**
+   * false: the application may leave PKCE out and must then send a nonce (shop modules that
+   * cannot send PKCE). Confidential applications only; true (PKCE S256 required) by default.
+   */
+  pkceRequired?: boolean;
+}
+
+/** Who registers an application, for the journal (S34): the CLI's operator or an admin. */
+export interface ClientActor {
+  origin: AuditOrigin;
+  type: 'operator' | 'staff';
+  id: string;
+}
+
+/** Authentication methods where the application holds a secret (a confidential client). */
+const CONFIDENTIAL_AUTH_METHODS: ReadonlySet<string> = new Set(['client_secret_basic', 'client_secret_post']);
+
+/**
+ * RFC 9700 §2.1.1: PKCE is a MUST for public clients; a confidential one may use the OpenID
+ * Connect nonce instead. The only door to "no PKCE": the flag off AND a secret-holding method.
+ */
+export function mayOmitPkce(authMethod: string, pkceRequired: boolean): boolean {
+  return !pkceRequired && CONFIDENTIAL_AUTH_METHODS.has(authMethod);
 }
 
 /** https, or http on a loopback host only (a shop in development); no fragment, no credentials. */
@@ -43,7 +67,7 @@ function checkUri(value: string, field: string): string {
  * stored: a fast hash is enough for a random secret of that length, and the provider's comparison
  * (Client.prototype.compareClientSecret, replaced in sso.provider.ts) hashes what the shop sends.
  */
-export async function createClient(db: Kysely<DB>, clock: Clock, input: NewClient): Promise<{ clientId: string; clientSecret: string }> {
+export async function createClient(db: Kysely<DB>, clock: Clock, input: NewClient, actor: ClientActor): Promise<{ clientId: string; clientSecret: string }> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100 || /[\r\n]/.test(name)) throw new ClientError('INVALID_NAME', 'name');
   if (input.redirectUris.length === 0) throw new ClientError('INVALID_URI', 'redirect-uri');
@@ -55,6 +79,9 @@ export async function createClient(db: Kysely<DB>, clock: Clock, input: NewClien
   if (authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') throw new ClientError('INVALID_OPTION', 'auth-method');
   const idTokenAlg = input.idTokenAlg ?? 'ES256';
   if (idTokenAlg !== 'ES256' && idTokenAlg !== 'RS256') throw new ClientError('INVALID_OPTION', 'id-token-alg');
+  const pkceRequired = input.pkceRequired ?? true;
+  // A public client can never be exempted (checked again by the provider, sso.provider.ts).
+  if (!pkceRequired && !mayOmitPkce(authMethod, pkceRequired)) throw new ClientError('INVALID_OPTION', 'pkce');
   const clientId = randomToken(16);
   const clientSecret = randomToken(32);
   await repo.insertClient(db, {
@@ -67,8 +94,18 @@ export async function createClient(db: Kysely<DB>, clock: Clock, input: NewClien
     home_url: homeUrl,
     auth_method: authMethod,
     id_token_alg: idTokenAlg,
+    pkce_required: pkceRequired ? 1 : 0,
     created_at: clock.now(),
     disabled_at: null,
+  });
+  // The journal shows every registration, and says so when the application is exempt from PKCE.
+  await recordAudit(db, clock, actor.origin, {
+    event: 'sso.client_created',
+    outcome: 'success',
+    actorType: actor.type,
+    actorId: actor.id,
+    target: clientId,
+    details: { name, pkce: pkceRequired ? 'required' : 'not_required_nonce_required' },
   });
   return { clientId, clientSecret };
 }
@@ -80,6 +117,8 @@ export async function listClients(db: Kysely<DB>) {
     redirectUris: JSON.parse(c.redirect_uris) as string[],
     homeUrl: c.home_url,
     backchannelLogoutUri: c.backchannel_logout_uri,
+    /** False only for an application exempted from PKCE (it must send a nonce instead). */
+    pkceRequired: !mayOmitPkce(c.auth_method, c.pkce_required === 1),
     disabled: c.disabled_at !== null,
   }));
 }
@@ -92,6 +131,9 @@ export async function setClientDisabled(db: Kysely<DB>, clock: Clock, clientId: 
 export async function launchableClients(db: Kysely<DB>) {
   return (await listClients(db)).filter((c) => !c.disabled && c.homeUrl).map((c) => ({ name: c.name, homeUrl: c.homeUrl! }));
 }
+
+/** Our client metadata (oidc-provider extraClientMetadata) saying PKCE may be left out; same name on the provider's Client. */
+export const PKCE_OPTIONAL_METADATA = 'espace_pro_pkce_optional';
 
 /**
  * What oidc-provider's Client model gets from the adapter. `client_secret` is the stored SHA-256;
@@ -115,6 +157,8 @@ export async function clientMetadata(db: Kysely<DB>, clientId: string): Promise<
     require_auth_time: true,
     id_token_signed_response_alg: c.id_token_alg,
     ...(c.home_url ? { client_uri: c.home_url } : {}),
+    // Read by pkce.required and the nonce check in sso.provider.ts; true only for a confidential client.
+    [PKCE_OPTIONAL_METADATA]: mayOmitPkce(c.auth_method, c.pkce_required === 1),
   };
 }
 

@@ -121,7 +121,8 @@ export function interactionRoutes(provider: any) {
           actorId: customer.code,
           accountId: customer.accountId,
           target: clientId,
-          details: { sso: !checkedSinceAsked },
+          // A sign-in without PKCE (an application registered with that exception) says so in the journal.
+          details: details.params.code_challenge ? { sso: !checkedSinceAsked } : { sso: !checkedSinceAsked, pkce: false },
         });
         if (!checkedSinceAsked) return reply.redirect(returnTo, 303);
         // Right after the login form: a redirect chain from a form post to the shop's origin would

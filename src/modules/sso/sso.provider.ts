@@ -8,7 +8,7 @@ import { sha256 } from '../../shared/crypto.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { invalidateSession, revokeRememberCookie, validateSessionToken } from '../session/session.service.js';
 import { kyselyAdapter } from './sso.adapter.js';
-import { clientMetadata, secretMatches } from './sso.clients.service.js';
+import { clientMetadata, PKCE_OPTIONAL_METADATA, secretMatches } from './sso.clients.service.js';
 import { interactionRoutes, renderProviderPage } from './sso.interaction.routes.js';
 import { loadOrCreateKeys } from './sso.keys.js';
 import * as repo from './sso.repository.js';
@@ -96,9 +96,19 @@ export function pinForwardedHeaders(raw: IncomingMessage, publicUrl: string, ip:
   raw.headers['x-forwarded-for'] = ip ?? raw.socket.remoteAddress ?? '';
 }
 
+/**
+ * The provider's view of the per-application PKCE exception (shop modules that cannot send PKCE):
+ * our metadata flag AND a client that authenticates with its secret. A public client (method
+ * `none`) never qualifies, whatever is stored.
+ */
+export function clientMayOmitPkce(client: { [PKCE_OPTIONAL_METADATA]?: unknown; tokenEndpointAuthMethod?: string } | undefined): boolean {
+  // Extra metadata keeps its snake_case name on the provider's Client (recognised metadata is camelCased).
+  return client?.[PKCE_OPTIONAL_METADATA] === true && (client.tokenEndpointAuthMethod === 'client_secret_basic' || client.tokenEndpointAuthMethod === 'client_secret_post');
+}
+
 export async function createProvider(deps: RuntimeDeps) {
   const { db, clock, config } = deps;
-  const { default: Provider, interactionPolicy } = await loadOidcProvider();
+  const { default: Provider, interactionPolicy, errors } = await loadOidcProvider();
   const keys = await loadOrCreateKeys(db);
 
   // Login prompt: on top of the provider's own checks, its session counts only while this browser
@@ -125,9 +135,28 @@ export async function createProvider(deps: RuntimeDeps) {
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    // Authorization code only; PKCE S256 for every client (v9 knows no `plain`); exact redirect_uri.
+    // Authorization code only; PKCE S256 (v9 knows no `plain`); exact redirect_uri. The one
+    // exception: a confidential application registered without PKCE, which must then send a nonce
+    // (extraParams.nonce below) and is held to every other rule (README "Shop modules without PKCE").
     responseTypes: ['code'],
-    pkce: { required: () => true },
+    pkce: { required: (_ctx: unknown, client: any) => !clientMayOmitPkce(client) },
+    extraClientMetadata: {
+      properties: [PKCE_OPTIONAL_METADATA],
+      validator: (_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>) => {
+        if (key !== PKCE_OPTIONAL_METADATA || value === undefined) return;
+        if (typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        if (value && metadata.token_endpoint_auth_method === 'none') throw new errors.InvalidClientMetadata('a public client must use PKCE');
+      },
+    },
+    extraParams: {
+      // Checked on every authorization request of such an application, PKCE sent or not: the nonce
+      // binds the ID token to the browser that started the sign-in, as PKCE binds the code.
+      nonce: (_ctx: unknown, value: unknown, client: any) => {
+        if (!clientMayOmitPkce(client)) return;
+        // (The provider already refuses any request without the openid scope, so the nonce always ends up in an ID token.)
+        if (typeof value !== 'string' || value.length === 0) throw new errors.InvalidRequest('nonce is required for this client (registered without PKCE)');
+      },
+    },
     allowOmittingSingleRegisteredRedirectUri: false,
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     enabledJWA: { idTokenSigningAlgValues: ['ES256', 'RS256'] },

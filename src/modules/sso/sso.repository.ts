@@ -3,6 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/executor.js';
 import type { OidcClientTable, OidcKeyTable, OidcModelTable } from './sso.table.js';
+import { countRows } from '../retention/retention.batches.js';
 
 const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
 
@@ -149,4 +150,11 @@ export async function sessionAuthenticatedAt(db: Executor, sessionId: string): P
   const row = await db.selectFrom('sessions').select(['authenticated_at', 'created_at']).where('id', '=', sessionId).executeTakeFirst();
   if (!row) return null;
   return Number(row.authenticated_at ?? row.created_at);
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+/** Single sign-on: provider models past their expiry (codes, tokens, sessions, interactions, grants). */
+export async function deleteExpiredOidcModels(db: Executor, now: number): Promise<number> {
+  return countRows(await db.deleteFrom('oidc_models').where('expires_at', '<=', now).executeTakeFirstOrThrow());
 }

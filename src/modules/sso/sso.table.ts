@@ -43,6 +43,11 @@ export interface OidcClientTable {
   auth_method: 'client_secret_basic' | 'client_secret_post';
   /** ID token signature: ES256, or RS256 for older shops. */
   id_token_alg: 'ES256' | 'RS256';
+  /**
+   * 1: PKCE S256 required (every application by default). 0: this confidential application may
+   * leave PKCE out and must then send a nonce (migration 016, shop modules that cannot send PKCE).
+   */
+  pkce_required: number;
   created_at: number;
   disabled_at: number | null;
 }

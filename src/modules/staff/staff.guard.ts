@@ -3,6 +3,7 @@ import { MINUTE_MS } from '../../shared/clock.js';
 import { COOKIE } from '../../plugins/cookies.js';
 import { sessionLoader } from '../auth-core/sessions.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
+import type { StaffGate } from '../../plugins/staff-gate.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { sendStaffForbidden } from './staff.forbidden.js';
 import { type ValidStaffSession, validateStaffSessionToken } from './staff.sessions.js';
@@ -142,3 +143,13 @@ function sameSiteBackOfficeReferer(request: FastifyRequest): string | null {
     return null;
   }
 }
+
+/** This module's implementation of the shared back-office gate (src/plugins/staff-gate.ts), passed to feature modules by app.ts. */
+export const staffGate: StaffGate = {
+  admit: (options = {}) => staffGuard(options),
+  freshSecondFactor: requireFreshSecondFactor,
+  member: (request) => {
+    const staff = getStaff(request);
+    return { email: staff.email, role: staff.role };
+  },
+};

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../db/executor.js';
 import type { StaffRole, StaffSessionTable, StaffTable } from './staff.table.js';
+import { countRows } from '../retention/retention.batches.js';
 
 // ---- staff -------------------------------------------------------------------------------------
 
@@ -180,4 +181,10 @@ export async function findPendingTotpSecret(db: Executor, sessionId: string): Pr
 /** The new authenticator: its secret, and the confirming code's step as the last used one (no replay). */
 export async function replaceTotp(db: Executor, staffId: number, sealedSecret: string, step: number, now: number): Promise<void> {
   await db.updateTable('staff').set({ totp_secret: sealedSecret, totp_enabled_at: now, last_totp_step: step, updated_at: now }).where('id', '=', staffId).execute();
+}
+
+// ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
+
+export async function deleteEndedStaffSessions(db: Executor, now: number, idleCutoff: number): Promise<number> {
+  return countRows(await db.deleteFrom('staff_sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleCutoff)])).executeTakeFirstOrThrow());
 }

@@ -12,7 +12,7 @@ export interface ApplicationsPageProps {
   staff: BackOfficeUser;
   /** What a shop's OpenID Connect module asks for first. */
   discoveryUrl: string;
-  clients: Array<{ clientId: string; name: string; redirectUris: string[]; homeUrl: string | null; backchannelLogoutUri: string | null; disabled: boolean }>;
+  clients: Array<{ clientId: string; name: string; redirectUris: string[]; homeUrl: string | null; backchannelLogoutUri: string | null; pkceRequired: boolean; disabled: boolean }>;
   notice?: string;
   errors?: FieldErrors;
   form?: Record<string, string | undefined>;
@@ -53,6 +53,7 @@ export function ApplicationsPage(p: ApplicationsPageProps): Html {
               <th scope="col">{t.name}</th>
               <th scope="col">client_id</th>
               <th scope="col">{t.redirect}</th>
+              <th scope="col">{t.pkce}</th>
               <th scope="col">{t.status}</th>
               <th scope="col">{t.actions}</th>
             </tr>
@@ -65,6 +66,7 @@ export function ApplicationsPage(p: ApplicationsPageProps): Html {
                   <code>{c.clientId}</code>
                 </td>
                 <td>{c.redirectUris.join(' ')}</td>
+                <td>{c.pkceRequired ? t.pkceRequired : <strong class="pkce-exception">{t.pkceNotRequired}</strong>}</td>
                 <td>{c.disabled ? t.disabled : t.active}</td>
                 <td>
                   <PostButton ctx={p.ctx} action={`/back-office/applications/${c.clientId}/${c.disabled ? 'activer' : 'desactiver'}`} label={c.disabled ? t.enable : t.disable} />
@@ -84,6 +86,14 @@ export function ApplicationsPage(p: ApplicationsPageProps): Html {
           <Field name="deconnexion" label={t.postLogout} type="url" value={form.deconnexion ?? ''} error={errors.deconnexion} maxlength={2000} />
           <Field name="backchannel" label={t.backchannel} type="url" value={form.backchannel ?? ''} error={errors.backchannel} maxlength={2000} />
           <Field name="accueil" label={t.home} hint={t.homeHint} type="url" value={form.accueil ?? ''} error={errors.accueil} maxlength={2000} />
+          <div class="field field-checkbox">
+            <input type="checkbox" id="sans_pkce" name="sans_pkce" value="on" aria-describedby="sans_pkce-avertissement" checked={form.sans_pkce === 'on'} />
+            <label for="sans_pkce">{t.noPkce}</label>
+            <p id="sans_pkce-avertissement" class="hint warning">
+              {t.noPkceWarning}
+            </p>
+            {errors.sans_pkce ? <p class="error">{errors.sans_pkce}</p> : null}
+          </div>
           <button type="submit" class="button button-primary">
             {t.createSubmit}
           </button>

@@ -1,8 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { AccountRequest } from '../../modules/account-request/account-request.table.js';
 import type { AccountRequestState } from '../../modules/account-request/account-request.state.js';
-import type { getAccountDetail, searchAccounts } from '../../modules/back-office/accounts-admin.service.js';
-import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { importLineDetail } from '../../shared/i18n/import.js';
 import { PrivacyPanel } from './privacy.js';
@@ -186,7 +184,39 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
   );
 }
 
-type AccountRow = Awaited<ReturnType<typeof searchAccounts>>[number] & { status: keyof typeof bo.statuses };
+/** What an ERP import did (simulated or not): totals per outcome and one line of report per CSV line. */
+export interface ImportReport {
+  dryRun: boolean;
+  totals: Record<'created' | 'updated' | 'unchanged' | 'rejected', number>;
+  lines: Array<{ line: number; code: string; outcome: 'created' | 'updated' | 'unchanged' | 'rejected'; rejection?: keyof typeof bo.importRejections; changed?: Array<'email' | 'company'> }>;
+  activationMails: number;
+}
+
+/** One line of the Comptes list. */
+export interface AccountRow {
+  id: number;
+  code: string;
+  email: string;
+  company: string;
+  last_login_at: number | null;
+  status: keyof typeof bo.statuses;
+}
+
+/** The account page: the account, its status, and what customer service needs to see about it. */
+export interface AccountDetailView {
+  account: { id: number; code: string; email: string; company: string; createdAt: number; activatedAt: number | null; lastLoginAt: number | null; disabledAt: number | null };
+  status: keyof typeof bo.statuses;
+  /** The link mailed last, while it is still usable. */
+  openLink: { expires_at: number } | null;
+  /** Login slow-down of the customer code (S8). */
+  throttle: { failures: number; blockedUntil: number } | null;
+  /** Live sessions. */
+  sessions: number;
+  /** The latest mails to the account and their delivery state. */
+  mails: Array<{ kind: string; recipient: string; status: keyof typeof bo.mailStates; created_at: number; sent_at: number | null; last_error: string | null }>;
+  /** An e-mail change waiting for a second staff member (S37). */
+  pendingEmail: { from: string; to: string; by: string; at: number } | null;
+}
 
 /** One change of a customer's e-mail waiting for a second staff member (S37). */
 export interface PendingEmailRow {
@@ -283,7 +313,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string }): Html {
+export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string }): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (

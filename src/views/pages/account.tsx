@@ -1,5 +1,4 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import type { getSecurityOverview } from '../../modules/account-security/account-security.service.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
@@ -49,10 +48,20 @@ export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps)
   );
 }
 
+/** What the Sécurité page shows, already formatted (dates in DISPLAY_TIMEZONE, browsers described). */
+export interface SecurityOverviewView {
+  /** Live sessions; `current` is this browser's. */
+  sessions: Array<{ id: string; browser: string; place: string; lastSeen: string; current: boolean }>;
+  /** Remember-me series ("Mémoriser mes identifiants"). */
+  devices: Array<{ series: string; browser: string | null; since: string; until: string; current: boolean }>;
+  /** The last sign-in attempts. */
+  activity: Array<{ at: string; success: boolean; browser: string; place: string }>;
+}
+
 export interface SecurityPageProps {
   ctx: PageContext;
   code: string;
-  security: Awaited<ReturnType<typeof getSecurityOverview>>;
+  security: SecurityOverviewView;
   minLength: number;
   /** Brand, code and e-mail: what the strength meter warns against, like the server. */
   words: string[];
