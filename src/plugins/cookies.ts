@@ -18,17 +18,19 @@ export const COOKIE = {
   staffSetupLink: '__Host-ep_staff_setup',
   /** A company invitation link's token between its first visit and the acceptance (S14, S44). */
   invitationLink: '__Host-ep_invitation',
+  /** The language the visitor picked with the English / Français link: `fr` or `en`, nothing else (S51). */
+  language: '__Host-ep_lang',
 } as const;
 
 const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
 
 /**
- * S40: the exact form of every value we issue — a 256-bit token (43 base64url characters), or a
- * remember-me `selector.validator` (22 + 43). A cookie in any other form is treated as absent,
+ * S40: the exact form of every value we issue — a 256-bit token (43 base64url characters), a
+ * remember-me `selector.validator` (22 + 43), or a language (S51: the plain enum `fr` | `en`). A cookie in any other form is treated as absent,
  * and no value outside it is ever written into a Set-Cookie header.
  */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/ };
+const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, [COOKIE.language]: /^(fr|en)$/ };
 const formatOf = (name: string) => COOKIE_FORMATS[name] ?? TOKEN;
 
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
@@ -57,14 +59,14 @@ function putSetCookie(reply: FastifyReply, name: string, cookie: string): void {
 }
 
 const PARSED = Symbol('cookies');
-type WithCookies = FastifyRequest & { [PARSED]?: Map<string, string> };
+type WithCookies = Pick<FastifyRequest, 'headers'> & { [PARSED]?: Map<string, string> };
 
 /**
  * One of our cookies, parsed from the Cookie header once per request. Every value we set has an
  * exact form (COOKIE_FORMATS), so there is nothing to decode; anything else is treated as absent.
  * The first of two same-named cookies wins.
  */
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+export function readCookie(request: Pick<FastifyRequest, 'headers'>, name: string): string | undefined {
   const req = request as WithCookies;
   let cookies = req[PARSED];
   if (!cookies) {

@@ -1,23 +1,21 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { brandingOf } from '../views/layout.js';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { HashQueueFullError } from '../shared/hasher.js';
-import { fr } from '../shared/i18n/fr.js';
 import { h } from '../views/jsx.js';
 import { MessagePage } from '../views/pages/message.js';
-import { sendPage, sendTooManyRequests } from './views.js';
+import { errorPageContext, sendPage, sendTooManyRequests } from './views.js';
 
 /**
- * S30: whatever goes wrong, the visitor gets a French page — never a stack, SQL or version.
+ * S30: whatever goes wrong, the visitor gets a page in their language — never a stack, SQL or version.
  * The details go to the log (which never holds secrets, S35).
  */
 export const errorPages = fp(async function errorPages(app: FastifyInstance) {
-  const ctx = () => ({ brandName: app.deps.config.brandName, csrfToken: '', branding: brandingOf(app.deps.config) });
   let paused = 0;
 
   app.setNotFoundHandler((request, reply) => {
-    sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.notFoundTitle} body={fr.errors.notFoundBody} isError />, 404);
+    const ctx = errorPageContext(request);
+    sendPage(reply, <MessagePage ctx={ctx} title={ctx.t.errors.notFoundTitle} body={ctx.t.errors.notFoundBody} isError />, 404);
   });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -33,21 +31,23 @@ export const errorPages = fp(async function errorPages(app: FastifyInstance) {
       return sendTooManyRequests(request, reply, 5);
     }
     const status = error.statusCode ?? 500;
+    const ctx = errorPageContext(request);
+    const t = ctx.t;
     if (error.code === 'CSRF_REFUSED') {
-      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.csrfTitle} body={fr.errors.csrfBody} isError action={{ href: '/connexion', label: fr.placeholder.back }} />, 403);
+      return sendPage(reply, <MessagePage ctx={ctx} title={t.errors.csrfTitle} body={t.errors.csrfBody} isError action={{ href: '/connexion', label: t.placeholder.back }} />, 403);
     }
-    if (status === 413) return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.tooLargeTitle} body={fr.errors.tooLargeBody} isError />, 413);
+    if (status === 413) return sendPage(reply, <MessagePage ctx={ctx} title={t.errors.tooLargeTitle} body={t.errors.tooLargeBody} isError />, 413);
     if (error.validation || (status >= 400 && status < 500)) {
       request.log.info({ code: error.code, status }, 'request refused');
-      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.badRequestTitle} body={fr.errors.badRequestBody} isError />, 400);
+      return sendPage(reply, <MessagePage ctx={ctx} title={t.errors.badRequestTitle} body={t.errors.badRequestBody} isError />, 400);
     }
     if (isDatabaseUnavailable(error)) {
       request.log.error({ err: { message: error.message, code: error.code } }, 'database unavailable');
       reply.header('retry-after', '10');
-      return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.unavailableTitle} body={fr.errors.unavailableBody} isError />, 503);
+      return sendPage(reply, <MessagePage ctx={ctx} title={t.errors.unavailableTitle} body={t.errors.unavailableBody} isError />, 503);
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendPage(reply, <MessagePage ctx={ctx()} title={fr.errors.serverTitle} body={fr.errors.serverBody} isError />, 500);
+    return sendPage(reply, <MessagePage ctx={ctx} title={t.errors.serverTitle} body={t.errors.serverBody} isError />, 500);
   });
 });
 

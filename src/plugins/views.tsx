@@ -1,16 +1,28 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomToken } from '../shared/crypto.js';
-import { fr } from '../shared/i18n/fr.js';
+import { catalogue, type Lang } from '../shared/i18n/languages.js';
+import { safeNextPath } from '../shared/safe-next.js';
 import { escapeHtml, type Html, renderDocument } from '../views/jsx.js';
 import { brandingOf, type PageContext } from '../views/layout.js';
 import { MessagePage } from '../views/pages/message.js';
 import { h } from '../views/jsx.js';
 import { csrfTokenFor } from './csrf.js';
+import { languageOf } from './language.js';
 
-/** What a page template needs: the brand, and a CSRF token bound to this browser. */
-export function pageContext(request: FastifyRequest, reply: FastifyReply): PageContext {
-  return { brandName: request.server.deps.config.brandName, csrfToken: csrfTokenFor(request, reply), branding: brandingOf(request.server.deps.config) };
+/**
+ * What a page template needs: the brand, a CSRF token bound to this browser, and the request's
+ * language with its catalogue (`ctx.lang`, `ctx.t`; src/shared/i18n/README.md). `lang` forces one:
+ * the back-office pages that borrow the customer layout stay French.
+ */
+export function pageContext(request: FastifyRequest, reply: FastifyReply, lang: Lang = languageOf(request)): PageContext {
+  return { ...pageBasics(request, lang), csrfToken: csrfTokenFor(request, reply), path: safeNextPath(request.url) ?? undefined };
+}
+
+/** A context without CSRF token nor return path: error pages, the 429 page. */
+function pageBasics(request: FastifyRequest, lang: Lang): PageContext {
+  const config = request.server.deps.config;
+  return { brandName: config.brandName, csrfToken: '', branding: brandingOf(config), lang, t: catalogue(lang) };
 }
 
 export function sendPage(reply: FastifyReply, html: Html, status = 200): FastifyReply {
@@ -40,13 +52,18 @@ export function sendPageRenderedOnce<S extends string = never>(
 ): FastifyReply {
   let pages = renderedOnce.get(request.server);
   if (!pages) renderedOnce.set(request.server, (pages = new Map()));
-  let parts = pages.get(key);
+  // One rendering per language (S51); the language link comes back to the route's own path,
+  // never to the address asked (a query string must not make a new cache entry, nor leak into another visitor's page).
+  const lang = languageOf(request);
+  const cacheKey = `${lang}:${key}`;
+  let parts = pages.get(cacheKey);
   if (!parts) {
     const slots = Object.fromEntries(Object.keys(values).map((name) => [name, slot(name)])) as Record<S, string>;
-    parts = renderDocument(render({ ...pageContext(request, reply), csrfToken: slot('csrf') }, slots)).split(SLOT);
+    const ctx: PageContext = { ...pageBasics(request, lang), csrfToken: slot('csrf'), path: safeNextPath(request.routeOptions.url) ?? undefined };
+    parts = renderDocument(render(ctx, slots)).split(SLOT);
     // A mark left among the literal parts was cut or recased by the template: refuse the page.
     if (parts.some((part, i) => i % 2 === 0 && part.includes('\u2063'))) throw new Error(`page ${key}: a slot's value was transformed by its template`);
-    pages.set(key, parts);
+    pages.set(cacheKey, parts);
   }
   const all: Record<string, string> = { ...values, csrf: csrfTokenFor(request, reply) };
   let html = parts[0]!;
@@ -54,10 +71,15 @@ export function sendPageRenderedOnce<S extends string = never>(
   return reply.code(200).type('text/html; charset=utf-8').send(html);
 }
 
-/** The French 429 page with Retry-After (S9, S17). */
+/** The 429 page, in the request's language, with Retry-After (S9, S17). */
 export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply, retryAfterSeconds: number): FastifyReply {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   reply.header('retry-after', String(seconds));
-  const ctx = { brandName: request.server.deps.config.brandName, csrfToken: '', branding: brandingOf(request.server.deps.config) };
-  return sendPage(reply, <MessagePage ctx={ctx} title={fr.errors.tooManyTitle} body={fr.errors.tooManyBody(Math.ceil(seconds / 60))} isError />, 429);
+  const ctx = errorPageContext(request);
+  return sendPage(reply, <MessagePage ctx={ctx} title={ctx.t.errors.tooManyTitle} body={ctx.t.errors.tooManyBody(Math.ceil(seconds / 60))} isError />, 429);
+}
+
+/** An error page's context (no form on it): the request's language. */
+export function errorPageContext(request: FastifyRequest): PageContext {
+  return pageBasics(request, languageOf(request));
 }

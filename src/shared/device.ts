@@ -1,5 +1,8 @@
-/** "Firefox sur Windows": enough for a customer to recognise a device, without a UA library. */
-export function describeUserAgent(userAgent: string | null | undefined): string {
+import { catalogue, type Lang } from './i18n/languages.js';
+
+/** "Firefox sur Windows", "Firefox on Windows": enough for a customer to recognise a device, without a UA library. */
+export function describeUserAgent(userAgent: string | null | undefined, lang: Lang = 'fr'): string {
+  const words = catalogue(lang).device;
   const ua = userAgent ?? '';
   const browser = /Edg\//.test(ua)
     ? 'Edge'
@@ -23,8 +26,8 @@ export function describeUserAgent(userAgent: string | null | undefined): string 
           : /Linux/.test(ua)
             ? 'Linux'
             : null;
-  if (browser && os) return `${browser} sur ${os}`;
-  return browser ?? os ?? 'Navigateur inconnu';
+  if (browser && os) return words.browserOn(browser, os);
+  return browser ?? os ?? words.unknown;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { fr } from './i18n/fr.js';
+import { catalogue, type Lang, LOCALES } from './i18n/languages.js';
 
 // Building an Intl.DateTimeFormat loads ICU data (tens of ms the first time): build each once.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -9,32 +9,35 @@ function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeF
 }
 
 /**
- * "jeudi 15 janvier 2026 à 18:00 (heure de Paris)" in the customer's time zone; French writes
- * the first day of a month as an ordinal ("mardi 1er décembre"), which Intl does not.
+ * "jeudi 15 janvier 2026 à 18:00 (heure de Paris)", "Thursday 15 January 2026 at 18:00 (Paris
+ * time)": in the customer's time zone and language (S51); French writes the first day of a month
+ * as an ordinal ("mardi 1er décembre"), which Intl does not.
  */
-export function formatDateTime(epochMs: number, timeZone: string): string {
-  const parts = formatter(`long:${timeZone}`, () =>
-    new Intl.DateTimeFormat('fr-FR', { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+export function formatDateTime(epochMs: number, timeZone: string, lang: Lang = 'fr'): string {
+  const t = catalogue(lang);
+  const parts = formatter(`long:${lang}:${timeZone}`, () =>
+    new Intl.DateTimeFormat(LOCALES[lang], { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
   ).formatToParts(new Date(epochMs));
-  const text = parts.map((p) => (p.type === 'day' && p.value === '1' ? fr.time.firstOfMonth : p.value)).join('');
-  return `${text} (${fr.time.zone(timeZone)})`;
+  const text = parts.map((p) => (p.type === 'day' && p.value === '1' ? t.time.firstOfMonth : p.value)).join('');
+  return `${text} (${t.time.zone(timeZone)})`;
 }
 
-/** "8 heures", "1 heure", "90 minutes". */
-export function formatDuration(seconds: number): string {
-  if (seconds % 3600 === 0) return fr.time.hours(seconds / 3600);
-  return fr.time.minutes(Math.round(seconds / 60));
+/** "8 heures", "1 heure", "90 minutes"; "8 hours" in English. */
+export function formatDuration(seconds: number, lang: Lang = 'fr'): string {
+  const t = catalogue(lang);
+  if (seconds % 3600 === 0) return t.time.hours(seconds / 3600);
+  return t.time.minutes(Math.round(seconds / 60));
 }
 
-/** A validity counted in days when it is a whole number of days ("7 jours"), else as formatDuration. */
-export function formatValidity(seconds: number): string {
-  if (seconds % 86400 === 0) return fr.time.days(seconds / 86400);
-  return formatDuration(seconds);
+/** A validity counted in days when it is a whole number of days ("7 jours", "7 days"), else as formatDuration. */
+export function formatValidity(seconds: number, lang: Lang = 'fr'): string {
+  if (seconds % 86400 === 0) return catalogue(lang).time.days(seconds / 86400);
+  return formatDuration(seconds, lang);
 }
 
-/** "15/01/2026 10:00" for dense back-office tables, in the display time zone. */
-export function formatShortDateTime(epochMs: number, timeZone: string): string {
-  return formatter(`short:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));
+/** "15/01/2026 10:00" for dense tables (the back office, the security page), in the display time zone. */
+export function formatShortDateTime(epochMs: number, timeZone: string, lang: Lang = 'fr'): string {
+  return formatter(`short:${lang}:${timeZone}`, () => new Intl.DateTimeFormat(LOCALES[lang], { timeZone, dateStyle: 'short', timeStyle: 'short' })).format(new Date(epochMs));
 }
 
 /**

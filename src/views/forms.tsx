@@ -1,8 +1,11 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../shared/i18n/fr.js';
+import { type Catalogue, fr } from '../shared/i18n/fr.js';
 import { type Child, Fragment, h, type Html } from './jsx.js';
 
-/** Field name → French message, in the order the fields appear. */
+/**
+ * Field name → message, in the order the fields appear. The form helpers below take the page's
+ * catalogue as `t` (a customer view passes `ctx.t`); without it they speak French (the back office).
+ */
 export type FieldErrors = Record<string, string>;
 
 export function CsrfField({ token }: { token: string }): Html {
@@ -10,12 +13,12 @@ export function CsrfField({ token }: { token: string }): Html {
 }
 
 /** Summary at the top of a failed form, each message linking to its field. */
-export function ErrorSummary({ errors }: { errors: FieldErrors }): Html {
+export function ErrorSummary({ errors, t = fr }: { errors: FieldErrors; t?: Catalogue }): Html {
   const entries = Object.entries(errors);
   if (entries.length === 0) return <></>;
   return (
     <div class="error-summary" role="alert" tabindex="-1" id="resume-erreurs">
-      <h2>{fr.site.errorSummaryTitle}</h2>
+      <h2>{t.site.errorSummaryTitle}</h2>
       <ul>
         {entries.map(([field, message]) => (
           <li>
@@ -43,10 +46,13 @@ export interface FieldProps {
   invalid?: boolean;
   /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
   meter?: { minLength: number; words: string[] };
+  /** The page's catalogue (error prefix, strength meter); French when absent. */
+  t?: Catalogue;
 }
 
 /** A labelled input with its hint and error tied to it for screen readers. */
 export function Field(p: FieldProps): Html {
+  const t = p.t ?? fr;
   const invalid = p.error !== undefined || p.invalid === true;
   const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : p.invalid ? 'resume-erreurs' : null].filter(Boolean).join(' ');
   return (
@@ -62,7 +68,7 @@ export function Field(p: FieldProps): Html {
       ) : null}
       {p.error ? (
         <p class="error" id={`${p.name}-erreur`}>
-          <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
+          <span class="visually-hidden">{t.site.fieldErrorPrefix}</span>
           {p.error}
         </p>
       ) : null}
@@ -87,15 +93,15 @@ export function Field(p: FieldProps): Html {
           class="meter"
           id={`${p.name}-force`}
           aria-live="polite"
-          data-vide={fr.meter.empty(p.meter.minLength)}
-          data-court={fr.meter.short}
-          data-court-un={fr.meter.shortOne}
-          data-long={fr.meter.long}
-          data-previsible={fr.meter.trivial}
-          data-contexte={fr.meter.context}
-          data-ok={fr.meter.ok}
+          data-vide={t.meter.empty(p.meter.minLength)}
+          data-court={t.meter.short}
+          data-court-un={t.meter.shortOne}
+          data-long={t.meter.long}
+          data-previsible={t.meter.trivial}
+          data-contexte={t.meter.context}
+          data-ok={t.meter.ok}
         >
-          {fr.meter.empty(p.meter.minLength)}
+          {t.meter.empty(p.meter.minLength)}
         </p>
       ) : null}
     </div>
@@ -106,21 +112,23 @@ export function Field(p: FieldProps): Html {
  * New password and its confirmation, as on the activation, security and staff setup pages: the
  * rules stated before typing, `new-password` for password managers, the strength meter.
  */
-export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors }): Html {
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors; t?: Catalogue }): Html {
+  const t = p.t ?? fr;
   return (
     <>
       <Field
         name="mot_de_passe"
         label={p.labels.password}
-        hint={p.rules ?? fr.activation.rules(p.minLength)}
+        hint={p.rules ?? t.activation.rules(p.minLength)}
         type="password"
         error={p.errors.mot_de_passe}
         meter={{ minLength: p.minLength, words: meterWords(p.words) }}
+        t={t}
         required
         autocomplete="new-password"
         maxlength={1024}
       />
-      <Field name="confirmation" label={p.labels.confirmation} type="password" error={p.errors.confirmation} required autocomplete="new-password" maxlength={1024} />
+      <Field name="confirmation" label={p.labels.confirmation} type="password" error={p.errors.confirmation} required autocomplete="new-password" maxlength={1024} t={t} />
     </>
   );
 }

@@ -1,13 +1,23 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { Config } from '../config.js';
-import { fr } from '../shared/i18n/fr.js';
+import type { Catalogue } from '../shared/i18n/fr.js';
+import { catalogue, type Lang } from '../shared/i18n/languages.js';
 import { CsrfField } from './forms.js';
 import { type Child, Fragment, h, type Html } from './jsx.js';
 
-/** What every page needs from the request: the brand and the CSRF token for its forms. */
+/**
+ * What every page needs from the request: the brand, the CSRF token for its forms, and its
+ * language. Customer views read every sentence from `ctx.t` (src/shared/i18n/README.md); the
+ * back office keeps importing `fr`.
+ */
 export interface PageContext {
   brandName: string;
   csrfToken: string;
+  /** The page's language: `<html lang>`, and the catalogue `t` is its (S51). */
+  lang: Lang;
+  t: Catalogue;
+  /** Where the English / Français link comes back to (a safe local path); absent: the home page. */
+  path?: string;
   /** Logo and customer-service contact from the configuration (absent: name only, generic footer). */
   branding?: Branding;
 }
@@ -48,7 +58,7 @@ export function SupportContact({ ctx }: { ctx: PageContext }): Html | null {
   if (!b || (!b.supportEmail && !b.supportPhone)) return null;
   return (
     <p class="support-contact">
-      {fr.site.supportContact}{' '}
+      {ctx.t.site.supportContact}{' '}
       {b.supportEmail ? <a href={`mailto:${b.supportEmail}`}>{b.supportEmail}</a> : null}
       {b.supportEmail && b.supportPhone ? ' – ' : null}
       {b.supportPhone ? <a href={`tel:${b.supportPhone.replace(/[ .-]/g, '')}`}>{b.supportPhone}</a> : null}
@@ -71,6 +81,8 @@ export interface LayoutProps {
  * script), skip link, header, an optional navigation, the main content and an optional footer.
  */
 export function PageShell(props: {
+  /** The language of the page's text (the back office: French). */
+  lang?: Lang;
   /** The whole <title>, error prefix included. */
   documentTitle: string;
   bodyClass?: string;
@@ -81,8 +93,10 @@ export function PageShell(props: {
   footer?: Child;
   children?: Child;
 }): Html {
+  const lang = props.lang ?? 'fr';
+  const t = catalogue(lang);
   return (
-    <html lang="fr">
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -92,9 +106,9 @@ export function PageShell(props: {
         <link rel="stylesheet" href="/static/brand.css" />
         <script src="/static/app.js" defer></script>
       </head>
-      <body class={props.bodyClass} data-texte-afficher-mot-de-passe={fr.site.showPassword} data-texte-masquer-mot-de-passe={fr.site.hidePassword}>
+      <body class={props.bodyClass} data-texte-afficher-mot-de-passe={t.site.showPassword} data-texte-masquer-mot-de-passe={t.site.hidePassword}>
         <a class="skip-link" href="#contenu">
-          {fr.site.skipToContent}
+          {t.site.skipToContent}
         </a>
         <header class="site-header">
           <a class="brand" href={props.brandHref}>
@@ -112,10 +126,22 @@ export function PageShell(props: {
   );
 }
 
+/** The English / Français link: to the other language, written in it, `lang` and `hreflang` on it (S51). */
+export function LanguageSwitch({ ctx }: { ctx: PageContext }): Html {
+  const other: Lang = ctx.lang === 'fr' ? 'en' : 'fr';
+  return (
+    <a class="header-link language-switch" href={`/langue?l=${other}&next=${encodeURIComponent(ctx.path ?? '/')}`} lang={other} hreflang={other}>
+      {ctx.t.site.languageSwitch}
+    </a>
+  );
+}
+
 export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps): Html {
+  const t = ctx.t;
   return (
     <PageShell
-      documentTitle={`${hasError ? fr.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}
+      lang={ctx.lang}
+      documentTitle={`${hasError ? t.site.errorTitlePrefix : ''}${title} – ${ctx.brandName}`}
       brandHref="/"
       brand={
         <>
@@ -125,14 +151,15 @@ export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps
       }
       headerActions={
         <>
+          <LanguageSwitch ctx={ctx} />
           <a class="header-link" href="/espace-pro">
-            {fr.site.espacePro}
+            {t.site.espacePro}
           </a>
           {signedIn ? (
             <form method="post" action="/deconnexion" class="header-logout">
               <CsrfField token={ctx.csrfToken} />
               <button type="submit" class="button button-header">
-                {fr.account.logout}
+                {t.account.logout}
               </button>
             </form>
           ) : null}
@@ -142,11 +169,11 @@ export function Layout({ ctx, title, hasError, signedIn, children }: LayoutProps
         <footer class="site-footer">
           {hasSupportContact(ctx) ? (
             <>
-              <p>{fr.site.footerHelp}</p>
+              <p>{t.site.footerHelp}</p>
               <SupportContact ctx={ctx} />
             </>
           ) : (
-            <p>{fr.site.footerNoContact(ctx.brandName)}</p>
+            <p>{t.site.footerNoContact(ctx.brandName)}</p>
           )}
           <FooterLinks ctx={ctx} />
         </footer>
@@ -163,11 +190,11 @@ export function FooterLinks({ ctx }: { ctx: PageContext }): Html {
     <p class="footer-links">
       {b?.legalNoticeUrl ? (
         <>
-          <a href={b.legalNoticeUrl}>{fr.site.legalNotice}</a>
+          <a href={b.legalNoticeUrl}>{ctx.t.site.legalNotice}</a>
           {' · '}
         </>
       ) : null}
-      <a href={b?.privacyUrl ?? '/confidentialite'}>{fr.site.privacy}</a>
+      <a href={b?.privacyUrl ?? '/confidentialite'}>{ctx.t.site.privacy}</a>
     </p>
   );
 }

@@ -229,6 +229,9 @@ describe('browser: accessibility and screenshots of every page', { skip: skipWit
           const heading = (await page.getByRole('heading', { level: 1 }).textContent())?.trim() ?? '';
           if (typeof visit.heading === 'string') assert.equal(heading, visit.heading, `${visit.name}: h1`);
           else assert.match(heading, visit.heading, `${visit.name}: h1`);
+          // S51: a French browser gets French pages, and says so; the link to English says it is English.
+          assert.equal(await page.locator('html').getAttribute('lang'), 'fr', `${visit.name}: <html lang>`);
+          assert.equal(await page.locator('a.language-switch').getAttribute('hreflang'), 'en', `${visit.name}: the link to English`);
 
           // Nothing may stick out sideways on a phone (WCAG 1.4.10 reflow).
           const overflow = await page.evaluate(() => {

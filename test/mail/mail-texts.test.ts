@@ -21,7 +21,7 @@ const LINK = { brand: 'Cartothèque', company: 'Librairie du Port', code: '12345
 
 describe('mail texts (templates)', () => {
   test('welcome: "Votre compte Espace Pro est ouvert", the customer code, the link and its validity', () => {
-    const mail = resetLinkMail({ ...LINK, kind: 'welcome' });
+    const mail = resetLinkMail({ ...LINK, kind: 'welcome', lang: 'fr' });
     assert.equal(mail.subject, 'Cartothèque – Votre compte Espace Pro est ouvert');
     assert.equal(firstParagraph(mail.text), 'Votre compte Espace Pro est ouvert. Votre identifiant est votre code client : 12345. Cliquez sur le lien ci-dessous pour choisir votre mot de passe :');
     assert.ok(mail.text.includes(LINK.link));
@@ -30,8 +30,8 @@ describe('mail texts (templates)', () => {
   });
 
   test('first activation and reset have distinct subjects and texts', () => {
-    const activation = resetLinkMail({ ...LINK, kind: 'activation' });
-    const reset = resetLinkMail({ ...LINK, kind: 'reset' });
+    const activation = resetLinkMail({ ...LINK, kind: 'activation', lang: 'fr' });
+    const reset = resetLinkMail({ ...LINK, kind: 'reset', lang: 'fr' });
     assert.equal(activation.subject, 'Cartothèque – Activation de votre Espace Pro');
     assert.equal(firstParagraph(activation.text), 'Vous avez demandé à activer votre Espace Pro (identifiant 12345). Cliquez sur le lien ci-dessous pour choisir votre mot de passe :');
     assert.equal(reset.subject, 'Cartothèque – Réinitialisation de votre mot de passe Espace Pro');
@@ -41,7 +41,7 @@ describe('mail texts (templates)', () => {
   });
 
   test('the notice says "enregistré" after a first activation and "modifié" after a change', () => {
-    const p = { brand: 'Cartothèque', company: 'Librairie du Port', code: '12345', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)' };
+    const p = { brand: 'Cartothèque', company: 'Librairie du Port', code: '12345', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)', lang: 'fr' as const };
     const set = passwordChangedMail({ ...p, first: true });
     const changed = passwordChangedMail(p);
     assert.equal(set.subject, 'Cartothèque – Votre mot de passe est enregistré');
@@ -60,7 +60,7 @@ describe('mail texts (templates)', () => {
   });
 
   test('the acknowledgement greets the requester by name', () => {
-    const mail = accountRequestAckMail({ brand: 'Cartothèque', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)', name: 'Claire  Martin' });
+    const mail = accountRequestAckMail({ brand: 'Cartothèque', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)', name: 'Claire  Martin', lang: 'fr' });
     assert.equal(mail.text.split('\n')[0], 'Bonjour Claire Martin,');
   });
 });

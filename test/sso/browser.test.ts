@@ -35,7 +35,8 @@ describe('SSO in a real Chromium: the example shop', { skip: skipWithoutChromium
   });
 
   test('SSO browser: shop → Espace Pro login (remember-me ticked) → back to the shop signed in → a second tab signs in without a password → logout from the shop ends both', async () => {
-    const context = await chromium.newContext();
+    // A French browser, as a customer of the reference shop: Chromium's own default (en-US) would get English pages (S51).
+    const context = await chromium.newContext({ locale: 'fr-FR' });
     context.setDefaultTimeout(5000);
     const page = await context.newPage();
     const problems = watchConsole(page);

@@ -21,6 +21,11 @@ async function app() {
     b: readCookie(request, '__Host-b') ?? null,
     remember: readCookie(request, COOKIE.remember) ?? null,
   }));
+  server.get<{ Querystring: { v: string } }>('/set-lang', async (request, reply) => {
+    setSecureCookie(reply, COOKIE.language, request.query.v, 60);
+    return 'ok';
+  });
+  server.get('/read-lang', async (request) => ({ lang: readCookie(request, COOKIE.language) ?? null }));
   server.get<{ Querystring: { v: string } }>('/set-raw', async (request, reply) => {
     setSecureCookie(reply, '__Host-a', request.query.v);
     return 'ok';
@@ -61,6 +66,22 @@ describe('S21 cookies', () => {
       const res = await server.inject({ url: `/set-raw?v=${encodeURIComponent(v)}` });
       assert.equal(res.statusCode, 500, v);
       assert.equal(res.headers['set-cookie'], undefined, v);
+    }
+    await server.close();
+  });
+
+  test('S51 the language cookie holds fr or en and nothing else, read or written', async () => {
+    const server = await app();
+    for (const v of ['fr', 'en']) {
+      const set = await server.inject({ url: `/set-lang?v=${v}` });
+      assert.equal(set.headers['set-cookie'], `${COOKIE.language}=${v}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=60`);
+      assert.deepEqual((await server.inject({ url: '/read-lang', headers: { cookie: `${COOKIE.language}=${v}` } })).json(), { lang: v });
+    }
+    for (const bad of ['de', 'EN', 'En', 'fr-FR', 'english', '"en"', 'en%00', '%65%6e', 'e n', '<script>', 'fr,en', 'en=', 'x'.repeat(300), '']) {
+      const set = await server.inject({ url: `/set-lang?v=${encodeURIComponent(bad)}` });
+      assert.equal(set.statusCode, 500, `${bad}: refused on the way out`);
+      assert.equal(set.headers['set-cookie'], undefined, bad);
+      assert.deepEqual((await server.inject({ url: '/read-lang', headers: { cookie: `${COOKIE.language}=${bad}` } })).json(), { lang: null }, `${bad}: absent on the way in`);
     }
     await server.close();
   });

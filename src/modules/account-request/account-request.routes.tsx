@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogueOf, languageOf } from '../../plugins/language.js';
+import type { Catalogue } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { AccountRequestPage, AccountRequestThanksPage } from '../../views/pages/account-request.js';
@@ -34,8 +35,8 @@ const requestBody = {
 
 type RequestBody = Partial<Record<string, string>>;
 
-function fieldMessage(error: FieldError): string {
-  const t = fr.accountRequest;
+function fieldMessage(error: FieldError, catalogue: Catalogue): string {
+  const t = catalogue.accountRequest;
   switch (error.code) {
     case 'REQUIRED':
       return t.REQUIRED[error.field];
@@ -62,13 +63,13 @@ export async function accountRequestRoutes(app: FastifyInstance) {
   app.post<{ Body: RequestBody }>('/ouverture-de-compte', { schema: { body: requestBody } }, async (request, reply) => {
     const body = request.body ?? {};
     const form = Object.fromEntries(ACCOUNT_REQUEST_FIELDS.map((field) => [field, body[field] ?? ''])) as AccountRequestForm;
-    const result = await submitAccountRequest(deps(), { form, honeypot: body[HONEYPOT_FIELD] ?? '', origin: requestOrigin(request) });
+    const result = await submitAccountRequest(deps(), { form, honeypot: body[HONEYPOT_FIELD] ?? '', origin: requestOrigin(request), language: languageOf(request) });
     switch (result.kind) {
       case 'limited':
         return sendTooManyRequests(request, reply, result.retryAfterSeconds);
       case 'errors': {
         const errors: FieldErrors = {};
-        for (const error of result.errors) errors[error.field] = fieldMessage(error);
+        for (const error of result.errors) errors[error.field] = fieldMessage(error, catalogueOf(request));
         // The input comes back as typed (S25: the template encodes it).
         return sendPage(reply, <AccountRequestPage ctx={pageContext(request, reply)} values={form} errors={errors} maxLengths={FIELD_MAX_LENGTH} retentionDays={app.deps.config.requestRetentionDays} />, 400);
       }

@@ -4,6 +4,7 @@ import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
 import { sha256 } from '../../shared/crypto.js';
 import { formatDateTime } from '../../shared/format.js';
+import type { Lang } from '../../shared/i18n/languages.js';
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { accountRequestAckMail, accountRequestNotificationMail } from '../../views/mail/templates.js';
@@ -226,7 +227,7 @@ export type SubmitResult =
  */
 export async function submitAccountRequest(
   deps: AccountRequestDeps,
-  input: { form: AccountRequestForm; honeypot: string; origin: AuditOrigin & { ip: string } },
+  input: { form: AccountRequestForm; honeypot: string; origin: AuditOrigin & { ip: string }; language: Lang },
 ): Promise<SubmitResult> {
   const { db, clock, config } = deps;
   const { origin } = input;
@@ -292,7 +293,8 @@ export async function submitAccountRequest(
     // and a rolled-back request does not use up the day. Only a digest of the address is kept.
     const ackAllowed = (await reserveLimit(trx, clock, LIMITS.accountRequestAckPerEmail, sha256(request.email.toLowerCase()))).ok;
     if (ackAllowed) {
-      const ack = accountRequestAckMail({ brand: config.brandName, when: formatDateTime(now, config.displayTimezone), name: `${request.firstName} ${request.lastName}` });
+      // The requester is nobody's account yet: the language of the page they sent the form from (S51).
+      const ack = accountRequestAckMail({ brand: config.brandName, when: formatDateTime(now, config.displayTimezone, input.language), name: `${request.firstName} ${request.lastName}`, lang: input.language });
       await enqueueMail(trx, clock, { ...ack, kind: 'account_request_ack', to: request.email, accountId: null });
     }
 

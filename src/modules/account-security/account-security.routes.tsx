@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentCustomer } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendPageRenderedOnce } from '../../plugins/views.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogueOf } from '../../plugins/language.js';
+import type { Catalogue } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { AccountPage, SecurityPage } from '../../views/pages/account.js';
@@ -27,7 +28,7 @@ const changeBody = {
 const idBody = (name: string) =>
   ({ type: 'object', required: [name], properties: { _csrf: { type: 'string' }, [name]: { type: 'string', maxLength: 128 } } }) as const;
 
-const NOTICES = { mdp: fr.security.changed, revoque: fr.security.revoked } as const;
+const NOTICES = { mdp: (t: Catalogue) => t.security.changed, revoque: (t: Catalogue) => t.security.revoked } as const;
 
 /** "Mon Espace Pro" and its "Sécurité" page. Registered inside the customer-only scope. */
 export async function accountSecurityRoutes(app: FastifyInstance) {
@@ -36,12 +37,14 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   const render = async (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FieldErrors, notice?: string) => {
     const customer = await me(request, reply);
-    const security = await getSecurityOverview(deps(), customer);
+    // Also shown by POST /espace-pro/mot-de-passe (a form with errors): the language link comes back to the page.
+    const ctx = { ...pageContext(request, reply), path: '/espace-pro/securite' };
+    const security = await getSecurityOverview(deps(), customer, ctx.lang);
     const applications = await applicationsWithTokens(app.deps, customer.accountId);
     return sendPage(
       reply,
       <SecurityPage
-        ctx={pageContext(request, reply)}
+        ctx={ctx}
         code={customer.code}
         security={security}
         minLength={app.deps.config.passwordMinLength}
@@ -68,13 +71,13 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
       reply,
       `account${isAdmin ? 'A' : ''}${canSwitch ? 'S' : ''}${JSON.stringify(apps)}`,
       (ctx, slots) => <AccountPage ctx={ctx} {...slots} isAdmin={isAdmin} canSwitch={canSwitch} apps={apps} />,
-      { company, code, email, role: fr.company.roles[role] },
+      { company, code, email, role: catalogueOf(request).company.roles[role] },
     );
   });
 
   app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {
     const key = request.query.ok;
-    return render(request, reply, 200, undefined, key === 'mdp' || key === 'revoque' ? NOTICES[key] : undefined);
+    return render(request, reply, 200, undefined, key === 'mdp' || key === 'revoque' ? NOTICES[key](catalogueOf(request)) : undefined);
   });
 
   app.post<{ Body: { actuel: string; mot_de_passe: string; confirmation: string } }>('/espace-pro/mot-de-passe', { schema: { body: changeBody } }, async (request, reply) => {
@@ -85,7 +88,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
       requestOrigin(request),
     );
     if (result.ok) return reply.redirect('/espace-pro/securite?ok=mdp', 303);
-    return render(request, reply, 400, changeErrors(result.errors, app.deps.config.passwordMinLength, app.deps.config.brandName));
+    return render(request, reply, 400, changeErrors(result.errors, app.deps.config.passwordMinLength, app.deps.config.brandName, catalogueOf(request)));
   });
 
   app.post<{ Body: { session: string } }>('/espace-pro/sessions/revoquer', { schema: { body: idBody('session') } }, async (request, reply) => {
@@ -110,12 +113,12 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
   });
 }
 
-function changeErrors(errors: ChangePasswordError[], minLength: number, brand: string): FieldErrors {
+function changeErrors(errors: ChangePasswordError[], minLength: number, brand: string, t: Catalogue): FieldErrors {
   const out: FieldErrors = {};
   for (const e of errors) {
-    if (e.field === 'mot_de_passe') out[e.field] = passwordMessage(e.verdict, minLength, brand);
-    else if (e.field === 'actuel') out[e.field] = fr.security[e.code];
-    else out[e.field] = fr.activation[e.code];
+    if (e.field === 'mot_de_passe') out[e.field] = passwordMessage(e.verdict, minLength, brand, t);
+    else if (e.field === 'actuel') out[e.field] = t.security[e.code];
+    else out[e.field] = t.activation[e.code];
   }
   return out;
 }

@@ -1,5 +1,7 @@
 import type { Config } from '../../config.js';
-import { describeUserAgent, ipPrefix } from '../../shared/device.js';
+import { describeUserAgent as describeBrowser, ipPrefix } from '../../shared/device.js';
+import type { Lang } from '../../shared/i18n/languages.js';
+import { mailLanguage } from '../account/account.service.js';
 import { formatDateTime } from '../../shared/format.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { passwordChangedMail } from '../../views/mail/templates.js';
@@ -20,10 +22,11 @@ export interface SecurityDeps extends AttemptDeps {
 }
 
 /** Everything the "Sécurité" section shows; only ever the signed-in customer's own rows (S32). */
-export async function getSecurityOverview(deps: SecurityDeps, customer: ValidSession) {
+export async function getSecurityOverview(deps: SecurityDeps, customer: ValidSession, lang: Lang) {
   const { db, clock, config } = deps;
   const now = clock.now();
-  const when = (ms: number) => formatDateTime(ms, config.displayTimezone);
+  const when = (ms: number) => formatDateTime(ms, config.displayTimezone, lang);
+  const describeUserAgent = (ua: string | null) => describeBrowser(ua, lang);
   const [sessions, series, activity] = await Promise.all([
     repo.listLiveSessions(db, customer.accountId, now, SESSION_IDLE_MS),
     repo.listRememberedSeries(db, customer.accountId, now),
@@ -130,7 +133,8 @@ export async function changeOwnPassword(
       await attempt.settle(trx);
       await accounts.setPassword(trx, account.id, passwordHash, now);
       await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
-      const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone) });
+      const lang = mailLanguage(account);
+      const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), lang });
       await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
       await recordAudit(trx, clock, origin, { event: 'password.changed', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, details: { otherSessionsRevoked: ended.sessions } });
     },

@@ -194,3 +194,8 @@ export async function setPassword(db: Executor, id: number, passwordHash: string
     .where('id', '=', id)
     .execute();
 }
+
+/** The person's language for mails ('fr' | 'en', S51); written only when it changes. */
+export async function setLanguage(db: Executor, id: number, language: 'fr' | 'en'): Promise<void> {
+  await db.updateTable('accounts').set({ language }).where('id', '=', id).where((eb) => eb.or([eb('language', 'is', null), eb('language', '!=', language)])).execute();
+}

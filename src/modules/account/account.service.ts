@@ -6,6 +6,8 @@ import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validat
 import { recordAudit, type AuditOrigin } from '../audit/audit.service.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import * as repo from './account.repository.js';
+import type { Executor } from '../../db/executor.js';
+import { asLanguage, DEFAULT_LANGUAGE, type Lang } from '../../shared/i18n/languages.js';
 
 export type AccountInputError = 'INVALID_CODE' | 'INVALID_EMAIL' | 'INVALID_COMPANY' | 'DUPLICATE_CODE';
 
@@ -54,4 +56,34 @@ export type AccountStatus = 'pre-created' | 'activated' | 'disabled';
 export function accountStatus(account: { password_hash: string | null; disabled_at: number | null }): AccountStatus {
   if (account.disabled_at !== null) return 'disabled';
   return account.password_hash === null ? 'pre-created' : 'activated';
+}
+
+/**
+ * The language of a mail to this person (S51): the one they chose (saved on them at sign-in),
+ * else the language of the request that caused the mail, else French. A stored value outside
+ * the enum is ignored.
+ */
+export function mailLanguage(person: { language?: string | null } | null | undefined, requestLanguage?: Lang): Lang {
+  return asLanguage(person?.language) ?? requestLanguage ?? DEFAULT_LANGUAGE;
+}
+
+/** Saves the language a signed-in person chose (or reads pages in) so that their mails follow it. */
+export async function saveLanguage(db: Executor, accountId: number, language: Lang): Promise<void> {
+  await repo.setLanguage(db, accountId, language);
+}
+
+/**
+ * At sign-in (S51): a language the visitor picked in this browser is saved on the person; without
+ * one, the person's saved language is returned for this browser's cookie (the choice follows the
+ * person); a person who never chose gets the language they read the pages in.
+ */
+export async function settleLanguageAtSignIn(db: Executor, accountId: number, chosen: Lang | null, pageLanguage: Lang): Promise<Lang | null> {
+  if (chosen) {
+    await repo.setLanguage(db, accountId, chosen);
+    return null;
+  }
+  const saved = asLanguage((await repo.findPersonById(db, accountId))?.language);
+  if (saved) return saved;
+  await repo.setLanguage(db, accountId, pageLanguage);
+  return null;
 }

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../shared/format.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { emailChangedNoticeMail, supportContact } from '../../views/mail/templates.js';
+import { mailLanguage } from '../account/account.service.js';
 import type { Executor } from '../../db/executor.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import { findAccountById, findCompanyAccount } from '../account/account.repository.js';
@@ -121,13 +122,15 @@ async function applyEmailChange(deps: AdminDeps, trx: Executor, account: Account
   const { clock, config } = deps;
   await repo.updateEmail(trx, account.id, newEmail, clock.now());
   const voided = await revokeLinkTokens(trx, clock, accountSubject(account.id), 'email_changed');
+  const lang = mailLanguage(account);
   const notice = emailChangedNoticeMail({
+    lang,
     brand: config.brandName,
     company: account.company,
     code: account.code,
     newEmail,
-    when: formatDateTime(clock.now(), config.displayTimezone),
-    support: supportContact(config),
+    when: formatDateTime(clock.now(), config.displayTimezone, lang),
+    support: supportContact(config, lang),
   });
   await enqueueMail(trx, clock, { ...notice, kind: 'email_changed_notice', to: account.email, accountId: account.id });
   await recordAudit(trx, clock, audit.staff.origin, {

@@ -77,7 +77,8 @@ export async function rejectRequest(deps: AdminDeps, staff: StaffActor, id: numb
       const result = await applyTransition(trx, deps.clock, id, 'reject', { id: staff.id }, { reason });
       if (!result.ok) refuse(result.code);
       const request = result.request;
-      const mail = accountRequestRejectedMail({ brand: deps.config.brandName, company: request.company, name: `${request.first_name} ${request.last_name}`, reason });
+      // No person behind the address, and a staff decision caused the mail: French (S51).
+      const mail = accountRequestRejectedMail({ brand: deps.config.brandName, company: request.company, name: `${request.first_name} ${request.last_name}`, reason, lang: 'fr' });
       await enqueueMail(trx, deps.clock, { ...mail, kind: 'account_request_rejected', to: request.email, accountId: null });
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.request_rejected', outcome: 'success', actorType: 'staff', actorId: staff.id, target: `request:${id}` });
       return ok();

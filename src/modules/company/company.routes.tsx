@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogueOf } from '../../plugins/language.js';
 import { safeNextPath } from '../../shared/safe-next.js';
 import { h } from '../../views/jsx.js';
 import { CompanyChooserPage } from '../../views/pages/company-chooser.js';
@@ -33,7 +33,7 @@ export async function companyRoutes(app: FastifyInstance) {
     const companyId = /^[0-9]{1,15}$/.test(request.body.compte) ? Number(request.body.compte) : NaN;
     // S43: a company of someone else, an unknown or a disabled one get one answer.
     const result = Number.isSafeInteger(companyId) ? await chooseCompany(app.deps, session, companyId, requestOrigin(request)) : null;
-    if (!result?.ok) return render(request, reply, next, 404, fr.company.unavailable);
+    if (!result?.ok) return render(request, reply, next, 404, catalogueOf(request).company.unavailable);
     loadCustomer.forget(request);
     return reply.redirect(next ?? '/espace-pro', 303);
   });

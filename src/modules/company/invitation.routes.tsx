@@ -1,9 +1,9 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { catalogueOf } from '../../plugins/language.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
-import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { MessagePage } from '../../views/pages/message.js';
@@ -36,30 +36,30 @@ export async function invitationRoutes(app: FastifyInstance) {
 
   const invalid = (request: FastifyRequest, reply: FastifyReply) => {
     clearSecureCookie(reply, COOKIE.invitationLink);
-    return sendPage(reply, <MessagePage ctx={pageContext(request, reply)} title={fr.invitation.invalidTitle} body={fr.invitation.invalidBody} isError action={{ href: '/connexion', label: fr.reset.backToLogin }} />, 410);
+    return sendPage(reply, <MessagePage ctx={pageContext(request, reply)} title={catalogueOf(request).invitation.invalidTitle} body={catalogueOf(request).invitation.invalidBody} isError action={{ href: '/connexion', label: catalogueOf(request).reset.backToLogin }} />, 410);
   };
   const alreadyMember = (request: FastifyRequest, reply: FastifyReply) => {
     clearSecureCookie(reply, COOKIE.invitationLink);
-    return sendPage(reply, <MessagePage ctx={pageContext(request, reply)} title={fr.invitation.alreadyMemberTitle} body={fr.invitation.alreadyMemberBody} action={{ href: '/connexion', label: fr.reset.backToLogin }} />, 409);
+    return sendPage(reply, <MessagePage ctx={pageContext(request, reply)} title={catalogueOf(request).invitation.alreadyMemberTitle} body={catalogueOf(request).invitation.alreadyMemberBody} action={{ href: '/connexion', label: catalogueOf(request).reset.backToLogin }} />, 409);
   };
 
-  const inviterOf = async (view: InvitationView) => {
+  const inviterOf = async (request: FastifyRequest, view: InvitationView) => {
     const id = view.invitation.invited_by_account_id;
-    if (id === null) return fr.invitation.staffInviter(app.deps.config.brandName);
+    if (id === null) return catalogueOf(request).invitation.staffInviter(app.deps.config.brandName);
     const inviter = await repo.findMember(app.deps.db, view.company.id, Number(id));
-    return [inviter?.given_name, inviter?.family_name].filter(Boolean).join(' ') || inviter?.email || fr.invitation.staffInviter(app.deps.config.brandName);
+    return [inviter?.given_name, inviter?.family_name].filter(Boolean).join(' ') || inviter?.email || catalogueOf(request).invitation.staffInviter(app.deps.config.brandName);
   };
 
   const showPage = async (request: FastifyRequest, reply: FastifyReply, view: InvitationView, status = 200, errors?: FieldErrors) => {
     const { config } = app.deps;
-    const inviter = await inviterOf(view);
+    const inviter = await inviterOf(request, view);
     const { invitation, company, person } = view;
     if (person?.hasPassword) {
       const session = await loadCustomer(request, reply);
       const canAccept = await signedInRecently(app.deps, session, person.id);
       return sendPage(
         reply,
-        <InvitationSignInPage ctx={pageContext(request, reply)} intro={fr.invitation.existingIntro(company.name, company.code, inviter)} email={invitation.email} canAccept={canAccept} otherPerson={session !== null && session.accountId !== person.id} />,
+        <InvitationSignInPage ctx={pageContext(request, reply)} intro={catalogueOf(request).invitation.existingIntro(company.name, company.code, inviter)} email={invitation.email} canAccept={canAccept} otherPerson={session !== null && session.accountId !== person.id} />,
         status,
       );
     }
@@ -68,7 +68,7 @@ export async function invitationRoutes(app: FastifyInstance) {
       <ActivationPage
         ctx={pageContext(request, reply)}
         action={INVITATION_PATH}
-        intro={fr.invitation.intro(company.name, company.code, inviter)}
+        intro={catalogueOf(request).invitation.intro(company.name, company.code, inviter)}
         code={invitation.email}
         minLength={config.passwordMinLength}
         words={[config.brandName, company.code, invitation.email]}
@@ -121,7 +121,7 @@ export async function invitationRoutes(app: FastifyInstance) {
       case 'LIMITED':
         return sendTooManyRequests(request, reply, result.retryAfterSeconds);
       case 'ERRORS':
-        return showPage(request, reply, result.view, 400, newPasswordFieldErrors(result.errors, config.passwordMinLength, config.brandName));
+        return showPage(request, reply, result.view, 400, newPasswordFieldErrors(result.errors, config.passwordMinLength, config.brandName, catalogueOf(request)));
       case 'ALREADY_MEMBER':
         return alreadyMember(request, reply);
       case 'SIGN_IN':

@@ -6,6 +6,7 @@ import type { PasswordHasher } from '../../shared/hasher.js';
 import { fail, ok, type Result, runCatching } from '../../shared/result.js';
 import { hasLineBreak, isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import { invitationMail } from '../../views/mail/templates.js';
+import { mailLanguage } from '../account/account.service.js';
 import { findPeopleByEmail, insertPasswordlessPerson, setPassword } from '../account/account.repository.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject } from '../auth-core/account-link.js';
@@ -68,15 +69,18 @@ async function sendInvitation(trx: Executor, deps: TeamDeps, actor: TeamActor, c
   const { clock, config } = deps;
   const { token, expiresAt } = await issueLinkToken(trx, clock, { purpose: 'invitation', subject: invitationSubject(invitation.id), ttlSeconds: config.invitationTtlSeconds });
   await repo.setInvitationExpiry(trx, invitation.id, expiresAt);
+  // A person who already has an account reads it in their language; someone new, in French (the default).
+  const lang = mailLanguage((await findPeopleByEmail(trx, invitation.email.toLowerCase()))[0] ?? null);
   const mail = invitationMail({
+    lang,
     brand: config.brandName,
     company: company.name,
     code: company.code,
     inviter: await inviterName(trx, actor),
     givenName: invitation.givenName,
     link: `${config.publicUrl}${INVITATION_PATH}?token=${token}`,
-    duration: formatValidity(config.invitationTtlSeconds),
-    until: formatDateTime(expiresAt, config.displayTimezone),
+    duration: formatValidity(config.invitationTtlSeconds, lang),
+    until: formatDateTime(expiresAt, config.displayTimezone, lang),
   });
   await enqueueMail(trx, clock, { ...mail, kind: 'invitation', to: invitation.email, accountId: null });
   return expiresAt;

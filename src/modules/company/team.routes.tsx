@@ -1,9 +1,9 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { catalogueOf } from '../../plugins/language.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { formatShortDateTime, formatValidity } from '../../shared/format.js';
-import { fr } from '../../shared/i18n/fr.js';
 import type { FieldErrors } from '../../views/forms.js';
 import { h } from '../../views/jsx.js';
 import { type InvitationFormValues, type TeamInvitationView, type TeamMemberView, TeamPage } from '../../views/pages/team.js';
@@ -42,7 +42,7 @@ export async function teamRoutes(app: FastifyInstance) {
     const overview = await teamOverview(app.deps, me.companyId);
     const when = (ms: number) => formatShortDateTime(ms, config.displayTimezone);
     const members: TeamMemberView[] = overview.members.map((m) => ({ ...m, lastSignIn: m.lastLoginAt === null ? null : when(m.lastLoginAt) }));
-    const invitations: TeamInvitationView[] = overview.invitations.map((i) => ({ ...i, invitedBy: i.invitedBy ?? fr.invitation.staffInviter(config.brandName), validUntil: when(i.expiresAt) }));
+    const invitations: TeamInvitationView[] = overview.invitations.map((i) => ({ ...i, invitedBy: i.invitedBy ?? catalogueOf(request).invitation.staffInviter(config.brandName), validUntil: when(i.expiresAt) }));
     return sendPage(
       reply,
       <TeamPage
@@ -68,13 +68,13 @@ export async function teamRoutes(app: FastifyInstance) {
   /** A refused row action: unknown ids and lost rights answer like an unknown page; a rule says why, above the lists. */
   const refused = async (request: FastifyRequest, reply: FastifyReply, me: ValidSession, code: TeamError) => {
     if (code === 'NOT_FOUND' || code === 'NOT_ADMIN') return notFound(reply);
-    return render(request, reply, me, code === 'ROLE_REQUIRED' ? 400 : 409, { actionError: fr.team.errors[code] });
+    return render(request, reply, me, code === 'ROLE_REQUIRED' ? 400 : 409, { actionError: catalogueOf(request).team.errors[code] });
   };
 
   app.get<{ Querystring: { ok?: string } }>(TEAM_PATH, async (request, reply) => {
     const me = await admin(request, reply);
     if (!me) return notFound(reply);
-    const ok = typeof request.query.ok === 'string' ? fr.team.done[request.query.ok] : undefined;
+    const ok = typeof request.query.ok === 'string' ? catalogueOf(request).team.done[request.query.ok] : undefined;
     return render(request, reply, me, 200, { notice: ok });
   });
 
@@ -87,7 +87,7 @@ export async function teamRoutes(app: FastifyInstance) {
     if (result.code === 'NOT_FOUND' || result.code === 'NOT_ADMIN') return notFound(reply);
     // Every field's message next to its field; the input kept.
     const errors: FieldErrors = {};
-    for (const [field, code] of Object.entries(result.params ?? { [result.field ?? 'email']: result.code })) errors[field] = fr.team.errors[code as TeamError];
+    for (const [field, code] of Object.entries(result.params ?? { [result.field ?? 'email']: result.code })) errors[field] = catalogueOf(request).team.errors[code as TeamError];
     const values = { prenom: prenom.slice(0, 100), nom: nom.slice(0, 100), email: email.slice(0, 254), role };
     const status = result.code === 'INVITATION_LIMIT' ? 429 : result.code === 'ALREADY_MEMBER' || result.code === 'ALREADY_INVITED' ? 422 : 400;
     return render(request, reply, me, status, { errors, values });

@@ -8,7 +8,8 @@ import { identifierOfLinkCookie } from '../password-reset/password-reset.service
 import { pageContext, sendPage, sendPageRenderedOnce, sendTooManyRequests } from '../../plugins/views.js';
 import { DAY_MS } from '../../shared/clock.js';
 import { displayableIdentifier, parseSignInIdentifier } from '../../shared/identifier.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogueOf, chosenLanguage, languageOf, setLanguageCookie } from '../../plugins/language.js';
+import { settleLanguageAtSignIn } from '../account/account.service.js';
 import { safeNextPath } from '../../shared/safe-next.js';
 import { h } from '../../views/jsx.js';
 import { LoginPage } from '../../views/pages/login.js';
@@ -79,7 +80,8 @@ export async function loginRoutes(app: FastifyInstance) {
     const remembered = device ? await findRememberedIdentifier(db, clock, device) : undefined;
     const typed = request.query.identifiant && parseSignInIdentifier(request.query.identifiant) ? request.query.identifiant.normalize('NFKC').trim() : null;
     const fromLink = typed ?? (await identifierOfLinkCookie(app.deps, request, reply));
-    const notice = request.query.enregistre ? fr.login.passwordSet : request.query.deconnecte ? fr.login.loggedOut : request.query.revoque ? fr.login.deviceRevoked : undefined;
+    const t = catalogueOf(request);
+    const notice = request.query.enregistre ? t.login.passwordSet : request.query.deconnecte ? t.login.loggedOut : request.query.revoque ? t.login.deviceRevoked : undefined;
     const identifier = fromLink ?? remembered;
     if (identifier === undefined && !next && !notice) return sendPageRenderedOnce(request, reply, 'login', (ctx) => <LoginPage ctx={ctx} remember={false} />);
     return sendPage(
@@ -94,10 +96,11 @@ export async function loginRoutes(app: FastifyInstance) {
     const next = safeNextPath(body.next);
     const remember = body.memoriser !== undefined;
     const origin = requestOrigin(request);
+    const t = catalogueOf(request);
     // An empty required field is named (S6 allows it: it says nothing about any account).
     const missing: Record<string, string> = {};
-    if (body.identifiant.trim() === '') missing.identifiant = fr.login.IDENTIFIER_REQUIRED;
-    if (body.mot_de_passe === '') missing.mot_de_passe = fr.login.PASSWORD_REQUIRED;
+    if (body.identifiant.trim() === '') missing.identifiant = t.login.IDENTIFIER_REQUIRED;
+    if (body.mot_de_passe === '') missing.mot_de_passe = t.login.PASSWORD_REQUIRED;
     if (Object.keys(missing).length > 0) {
       return sendPage(reply, <LoginPage ctx={pageContext(request, reply)} identifier={displayableIdentifier(body.identifiant)} remember={remember} next={next} errors={missing} />, 400);
     }
@@ -113,7 +116,7 @@ export async function loginRoutes(app: FastifyInstance) {
           identifier={displayableIdentifier(body.identifiant)}
           remember={remember}
           next={next}
-          errors={{ identifiant: result.waitMinutes ? fr.login.THROTTLED(result.waitMinutes) : fr.login.INVALID_CREDENTIALS }}
+          errors={{ identifiant: result.waitMinutes ? t.login.THROTTLED(result.waitMinutes) : t.login.INVALID_CREDENTIALS }}
           errorInSummaryOnly
         />,
         401,
@@ -127,6 +130,10 @@ export async function loginRoutes(app: FastifyInstance) {
     const token = remember ? await issueRememberToken(db, clock, who) : null;
     const session = await createSession(db, clock, who, origin, token?.series ?? null);
     startSessionCookie(request, reply, COOKIE.session, session.token);
+
+    // S51: the person's language, for their mails, and for this browser when it never picked one.
+    const followed = await settleLanguageAtSignIn(db, result.accountId, chosenLanguage(request), languageOf(request));
+    if (followed) setLanguageCookie(reply, followed);
 
     // S39: a browser this account has not signed in from before; its holder hears of it.
     const browser = await recognizeBrowser(db, clock, result.accountId, readCookie(request, COOKIE.browser));

@@ -16,14 +16,16 @@ import { describeUserAgent, ipPrefix } from '../../shared/device.js';
 import { formatDateTime } from '../../shared/format.js';
 import { DAY_MS } from '../../shared/clock.js';
 import type { AppMetrics } from '../metrics/metrics.js';
+import { mailLanguage } from '../account/account.service.js';
 
 /** After this many consecutive failures the account holder hears about it, once a day at most. */
 export const ALERT_AFTER_FAILURES = 10;
 
-async function alertAccountHolder(deps: LoginDeps, account: { id: number; code: string; email: string; company: string }, failures: number) {
+async function alertAccountHolder(deps: LoginDeps, account: { id: number; code: string; email: string; company: string; language: string | null }, failures: number) {
   const { db, clock, config } = deps;
   if ((await countRecentMailsTo(db, account.email.toLowerCase(), 'login_alert', clock.now() - DAY_MS)) > 0) return;
-  const mail = loginAlertMail({ brand: config.brandName, company: account.company, code: account.code, failures });
+  // The person's language, never the one of whoever is failing to sign in to their account.
+  const mail = loginAlertMail({ brand: config.brandName, company: account.company, code: account.code, failures, lang: mailLanguage(account) });
   await enqueueMail(db, clock, { ...mail, kind: 'login_alert', to: account.email, accountId: account.id });
 }
 
@@ -182,14 +184,16 @@ export async function noticeSignInFromNewBrowser(deps: Pick<LoginDeps, 'db' | 'c
   const { db, clock, config } = deps;
   const account = await accounts.findAccountById(db, input.accountId);
   if (!account) return;
+  const lang = mailLanguage(account);
   const mail = newDeviceMail({
+    lang,
     brand: config.brandName,
     company: account.company,
     code: account.code,
-    when: formatDateTime(clock.now(), config.displayTimezone),
-    browser: describeUserAgent(input.userAgent),
+    when: formatDateTime(clock.now(), config.displayTimezone, lang),
+    browser: describeUserAgent(input.userAgent, lang),
     place: ipPrefix(input.ip),
-    support: supportContact(config),
+    support: supportContact(config, lang),
   });
   await db.transaction().execute(async (trx) => {
     await enqueueMail(trx, clock, { ...mail, kind: 'new_browser_notice', to: account.email, accountId: account.id });

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/executor.js';
 import { countRows } from '../retention/retention.batches.js';
 
-export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number }) {
+export async function insertResetRequest(db: Executor, row: { identifier: string; email: string; ip: string | null; user_agent: string | null; created_at: number; language: string }) {
   await db.insertInto('reset_requests').values({ ...row, processed_at: null }).execute();
 }
 

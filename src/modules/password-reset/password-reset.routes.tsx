@@ -7,7 +7,8 @@ import { identifierOfLinkCookie } from './password-reset.service.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
 import { formatDuration } from '../../shared/format.js';
 import { parseSignInIdentifier } from '../../shared/identifier.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogueOf, languageOf } from '../../plugins/language.js';
+import type { Catalogue } from '../../shared/i18n/fr.js';
 import { passwordMessage } from '../../shared/i18n/password.js';
 import { isValidEmail, normalizeEmail } from '../../shared/validation.js';
 import type { FieldErrors } from '../../views/forms.js';
@@ -57,9 +58,11 @@ export async function passwordResetRoutes(app: FastifyInstance) {
     // The link's cookie stays a few minutes so "Demander un nouveau lien" can pre-fill the code (never in a URL or cookie of its own, S21).
     keepLinkCookieForPrefill(request, reply, code);
     const href = '/mot-de-passe-oublie';
+    const ctx = pageContext(request, reply);
+    const t = ctx.t;
     return sendPage(
       reply,
-      <MessagePage ctx={pageContext(request, reply)} title={fr.activation.invalidTitle} body={fr.activation.invalidBody(formatDuration(config.resetTokenTtlSeconds))} isError action={{ href, label: fr.activation.invalidAction }} />,
+      <MessagePage ctx={ctx} title={t.activation.invalidTitle} body={t.activation.invalidBody(formatDuration(config.resetTokenTtlSeconds, ctx.lang))} isError action={{ href, label: t.activation.invalidAction }} />,
       410,
     );
   };
@@ -73,22 +76,24 @@ export async function passwordResetRoutes(app: FastifyInstance) {
 
   app.post<{ Body: { identifiant: string; email: string } }>('/mot-de-passe-oublie', { schema: { body: requestBody } }, async (request, reply) => {
     const { identifiant, email } = request.body;
+    const t = catalogueOf(request);
     const errors: FieldErrors = {};
-    if (identifiant.trim() === '') errors.identifiant = fr.reset.IDENTIFIER_REQUIRED;
-    else if (!parseSignInIdentifier(identifiant)) errors.identifiant = fr.reset.IDENTIFIER_FORMAT;
-    if (email.trim() === '') errors.email = fr.reset.EMAIL_REQUIRED;
-    else if (!isValidEmail(normalizeEmail(email))) errors.email = fr.reset.EMAIL_FORMAT;
+    if (identifiant.trim() === '') errors.identifiant = t.reset.IDENTIFIER_REQUIRED;
+    else if (!parseSignInIdentifier(identifiant)) errors.identifiant = t.reset.IDENTIFIER_FORMAT;
+    if (email.trim() === '') errors.email = t.reset.EMAIL_REQUIRED;
+    else if (!isValidEmail(normalizeEmail(email))) errors.email = t.reset.EMAIL_FORMAT;
     if (Object.keys(errors).length > 0) {
       // Format only: this says nothing about whether an account matches.
       return sendPage(reply, <ResetRequestPage ctx={pageContext(request, reply)} identifier={identifiant.slice(0, 254)} email={email.slice(0, 254)} errors={errors} />, 400);
     }
-    await requestPasswordReset(deps(), { identifier: identifiant, email, origin: requestOrigin(request) });
+    await requestPasswordReset(deps(), { identifier: identifiant, email, origin: requestOrigin(request), language: languageOf(request) });
     return reply.redirect('/mot-de-passe-oublie/confirmation', 303);
   });
 
-  app.get('/mot-de-passe-oublie/confirmation', async (request, reply) =>
-    sendPage(reply, <ResetSentPage ctx={pageContext(request, reply)} duration={formatDuration(config.resetTokenTtlSeconds)} />),
-  );
+  app.get('/mot-de-passe-oublie/confirmation', async (request, reply) => {
+    const ctx = pageContext(request, reply);
+    return sendPage(reply, <ResetSentPage ctx={ctx} duration={formatDuration(config.resetTokenTtlSeconds, ctx.lang)} />);
+  });
 
   app.get<{ Querystring: { token?: string } }>('/activation', async (request, reply) => {
     const entry = enterLink(request, reply, RESET_COOKIE, '/activation');
@@ -105,6 +110,7 @@ export async function passwordResetRoutes(app: FastifyInstance) {
       password: request.body.mot_de_passe,
       confirmation: request.body.confirmation,
       origin: requestOrigin(request),
+      language: languageOf(request),
     });
     switch (result.kind) {
       case 'limited':
@@ -119,7 +125,7 @@ export async function passwordResetRoutes(app: FastifyInstance) {
             code={result.code}
             minLength={config.passwordMinLength}
             words={[config.brandName, result.code, result.email]}
-            errors={newPasswordFieldErrors(result.errors, config.passwordMinLength, config.brandName)} />,
+            errors={newPasswordFieldErrors(result.errors, config.passwordMinLength, config.brandName, catalogueOf(request))} />,
           400,
         );
       case 'done':
@@ -131,11 +137,11 @@ export async function passwordResetRoutes(app: FastifyInstance) {
   });
 }
 
-/** The French messages of newPasswordErrors, next to their fields (also the invitation page's). */
-export function newPasswordFieldErrors(errors: ResetFieldError[], minLength: number, brand: string): FieldErrors {
+/** The messages of newPasswordErrors next to their fields, in the page's language (also the invitation page's). */
+export function newPasswordFieldErrors(errors: ResetFieldError[], minLength: number, brand: string, t: Catalogue): FieldErrors {
   const out: FieldErrors = {};
   for (const error of errors) {
-    out[error.field] = error.field === 'mot_de_passe' ? passwordMessage(error.verdict, minLength, brand) : fr.activation[error.code];
+    out[error.field] = error.field === 'mot_de_passe' ? passwordMessage(error.verdict, minLength, brand, t) : t.activation[error.code];
   }
   return out;
 }

@@ -7,6 +7,8 @@ import { parseSignInIdentifier } from '../../shared/identifier.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { normalizeEmail } from '../../shared/validation.js';
+import { asLanguage, type Lang } from '../../shared/i18n/languages.js';
+import { mailLanguage } from '../account/account.service.js';
 import { passwordChangedMail } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
@@ -35,7 +37,7 @@ export interface ResetDeps {
  * (processPendingResets), so this answers the same way, doing the same work, in the same time,
  * whether or not identifier and e-mail match an account (S15).
  */
-export async function requestPasswordReset(deps: ResetDeps, input: { identifier: string; email: string; origin: AuditOrigin & { ip: string } }): Promise<void> {
+export async function requestPasswordReset(deps: ResetDeps, input: { identifier: string; email: string; origin: AuditOrigin & { ip: string }; language: Lang }): Promise<void> {
   const { db, clock } = deps;
   if (!(await reserveLimit(db, clock, LIMITS.resetRequestsPerIp, clientKey(input.origin.ip))).ok) {
     await recordAudit(db, clock, input.origin, { event: 'reset.requested', outcome: 'blocked', actorType: 'anonymous', target: input.identifier.slice(0, 32), details: { result: 'ip_limit' } });
@@ -47,6 +49,7 @@ export async function requestPasswordReset(deps: ResetDeps, input: { identifier:
     ip: input.origin.ip,
     user_agent: input.origin.userAgent?.slice(0, 256) ?? null,
     created_at: clock.now(),
+    language: input.language,
   });
 }
 
@@ -77,7 +80,7 @@ export async function processPendingResets(deps: Pick<ResetDeps, 'db' | 'clock' 
       const matched = account !== undefined && account.disabled_at === null && account.email_lc === email;
       const withinLimit = matched ? (await reserveLimit(trx, clock, LIMITS.resetMailsPerIdentifier, resetLimitKey(account.id))).ok : false;
       const outcome = !matched ? 'no_match' : !withinLimit ? 'account_limit' : 'sent';
-      if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account);
+      if (outcome === 'sent' && account) await sendAccountLink(deps, trx, account, 'link', asLanguage(request.language) ?? undefined);
       await recordAudit(trx, clock, { ip: request.ip, userAgent: request.user_agent }, {
         event: 'reset.requested',
         outcome: outcome === 'sent' ? 'success' : outcome === 'no_match' ? 'failure' : 'blocked',
@@ -143,7 +146,7 @@ export type CompleteResult = { kind: 'done'; code: string } | { kind: 'errors'; 
  */
 export async function completePasswordReset(
   deps: ResetDeps,
-  input: { token: string | undefined; password: string; confirmation: string; origin: AuditOrigin & { ip: string } },
+  input: { token: string | undefined; password: string; confirmation: string; origin: AuditOrigin & { ip: string }; language: Lang },
 ): Promise<CompleteResult> {
   const { db, clock, hasher, config } = deps;
   const link = await checkResetLink(deps, input.token, input.origin);
@@ -165,7 +168,8 @@ export async function completePasswordReset(
     if (account.holder_account_id === account.id) await clearIdentifierThrottle(trx, account.code);
     await clearIdentifierThrottle(trx, `email:${account.email_lc}`);
     const first = account.password_hash === null;
-    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone), first });
+    const lang = mailLanguage(account, input.language);
+    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), first, lang });
     await enqueueMail(trx, clock, { ...mail, kind: first ? 'password_set' : 'password_changed', to: account.email, accountId: account.id });
     await recordAudit(trx, clock, input.origin, {
       event: account.password_hash === null ? 'account.activated' : 'password.reset',

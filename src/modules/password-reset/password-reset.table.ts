@@ -9,5 +9,7 @@ export interface ResetRequestTable {
   ip: string | null;
   user_agent: string | null;
   created_at: number;
+  /** The language of the page it was sent from ('fr' | 'en'; 018): the mail's, unless the person chose one (S51). */
+  language: string | null;
   processed_at: number | null;
 }

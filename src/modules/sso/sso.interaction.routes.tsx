@@ -1,10 +1,12 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { FastifyInstance } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { RuntimeDeps } from '../../app.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { CHOOSER_PATH, hasCompany, loadCustomer } from '../session/customer-session.js';
+import { languageOf } from '../../plugins/language.js';
 import { sendPage } from '../../plugins/views.js';
-import { fr } from '../../shared/i18n/fr.js';
+import { catalogue } from '../../shared/i18n/languages.js';
 import { h, renderDocument } from '../../views/jsx.js';
 import { brandingOf, Layout, type PageContext } from '../../views/layout.js';
 import { MessagePage } from '../../views/pages/message.js';
@@ -12,30 +14,34 @@ import { recordAudit } from '../audit/audit.service.js';
 import { ACR_PASSWORD, pinForwardedHeaders, SSO_PATH } from './sso.provider.js';
 import * as repo from './sso.repository.js';
 
-function ctxOf(deps: RuntimeDeps): PageContext {
-  return { brandName: deps.config.brandName, csrfToken: '', branding: brandingOf(deps.config) };
+/** The provider's pages have no form of ours (no CSRF token); their language is the browser's (S51). */
+function ctxOf(deps: RuntimeDeps, request: { headers: IncomingHttpHeaders }): PageContext {
+  const lang = languageOf(request);
+  return { brandName: deps.config.brandName, csrfToken: '', branding: brandingOf(deps.config), lang, t: catalogue(lang) };
 }
 
-/** The provider's own pages (logout confirmation, signed out, error) in our layout, French, no inline script. */
+/** The provider's own pages (logout confirmation, signed out, error) in our layout, in the browser's language, no inline script. */
 export function renderProviderPage(
   deps: RuntimeDeps,
+  request: { headers: IncomingHttpHeaders },
   page: { kind: 'logout'; form: string; app: string } | { kind: 'loggedOut' } | { kind: 'error' },
 ): string {
-  const ctx = ctxOf(deps);
-  if (page.kind === 'loggedOut') return renderDocument(<MessagePage ctx={ctx} title={fr.sso.loggedOutTitle} body={fr.sso.loggedOutBody} />);
-  if (page.kind === 'error') return renderDocument(<MessagePage ctx={ctx} title={fr.sso.errorTitle} body={fr.sso.errorBody} isError />);
+  const ctx = ctxOf(deps, request);
+  const t = ctx.t;
+  if (page.kind === 'loggedOut') return renderDocument(<MessagePage ctx={ctx} title={t.sso.loggedOutTitle} body={t.sso.loggedOutBody} />);
+  if (page.kind === 'error') return renderDocument(<MessagePage ctx={ctx} title={t.sso.errorTitle} body={t.sso.errorBody} isError />);
   // The provider hands its form as HTML; we rebuild it from its two values so everything is escaped.
   const action = /action="([^"]+)"/.exec(page.form)?.[1] ?? '';
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.form)?.[1] ?? '';
   return renderDocument(
-    <Layout ctx={ctx} title={fr.sso.logoutTitle}>
-      <h1>{fr.sso.logoutTitle}</h1>
-      <p>{fr.sso.logoutBody(page.app || deps.config.brandName)}</p>
+    <Layout ctx={ctx} title={t.sso.logoutTitle}>
+      <h1>{t.sso.logoutTitle}</h1>
+      <p>{t.sso.logoutBody(page.app || deps.config.brandName)}</p>
       <form method="post" action={action.replace(/&amp;/g, '&')}>
         <input type="hidden" name="xsrf" value={xsrf} />
         <input type="hidden" name="logout" value="yes" />
         <button type="submit" class="button">
-          {fr.sso.logoutAction}
+          {t.sso.logoutAction}
         </button>
       </form>
     </Layout>,
@@ -62,15 +68,17 @@ export function interactionRoutes(provider: any) {
     app.get<{ Params: { uid: string } }>(`${SSO_PATH}/interaction/:uid`, async (request, reply) => {
       const deps = app.deps;
       const { db, clock, config } = deps;
+      const ctx = ctxOf(deps, request);
+      const t = ctx.t;
       pinForwardedHeaders(request.raw, config.publicUrl, request.ip);
       let details: Details;
       try {
         details = await provider.interactionDetails(request.raw, reply.raw);
       } catch {
         // No interaction cookie, an expired or unknown uid: the shop has to start again.
-        return sendPage(reply, <MessagePage ctx={ctxOf(deps)} title={fr.sso.errorTitle} body={fr.sso.errorBody} isError />, 400);
+        return sendPage(reply, <MessagePage ctx={ctx} title={t.sso.errorTitle} body={t.sso.errorBody} isError />, 400);
       }
-      if (details.uid !== request.params.uid) return sendPage(reply, <MessagePage ctx={ctxOf(deps)} title={fr.sso.errorTitle} body={fr.sso.errorBody} isError />, 400);
+      if (details.uid !== request.params.uid) return sendPage(reply, <MessagePage ctx={ctx} title={t.sso.errorTitle} body={t.sso.errorBody} isError />, 400);
       const clientId = details.params.client_id ?? '';
 
       if (details.prompt.name === 'consent') {
@@ -124,7 +132,7 @@ export function interactionRoutes(provider: any) {
         reply.header('refresh', `0;url=${returnTo}`);
         return sendPage(
           reply,
-          <MessagePage ctx={ctxOf(deps)} title={fr.sso.continueTitle} body={fr.sso.continueBody(name)} action={{ href: returnTo, label: fr.sso.continueAction }} />,
+          <MessagePage ctx={ctx} title={t.sso.continueTitle} body={t.sso.continueBody(name)} action={{ href: returnTo, label: t.sso.continueAction }} />,
         );
       }
 

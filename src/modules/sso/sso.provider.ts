@@ -201,10 +201,10 @@ export async function createProvider(deps: RuntimeDeps) {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx: any, form: string) => {
-          ctx.body = renderProviderPage(deps, { kind: 'logout', form, app: ctx.oidc.client?.clientName ?? '' });
+          ctx.body = renderProviderPage(deps, ctx.req, { kind: 'logout', form, app: ctx.oidc.client?.clientName ?? '' });
         },
         postLogoutSuccessSource: async (ctx: any) => {
-          ctx.body = renderProviderPage(deps, { kind: 'loggedOut' });
+          ctx.body = renderProviderPage(deps, ctx.req, { kind: 'loggedOut' });
         },
       },
     },
@@ -273,7 +273,7 @@ export async function createProvider(deps: RuntimeDeps) {
     ttl: { ...TTL },
     renderError: async (ctx: any, _out: unknown, _error: unknown) => {
       ctx.type = 'html';
-      ctx.body = renderProviderPage(deps, { kind: 'error' });
+      ctx.body = renderProviderPage(deps, ctx.req, { kind: 'error' });
     },
   });
   provider.proxy = true;

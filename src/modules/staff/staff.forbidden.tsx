@@ -9,7 +9,8 @@ import { pageContext, sendPage } from '../../plugins/views.js';
 
 /** The French 403 of the back office: inside the back-office layout for a signed-in member. */
 export function sendStaffForbidden(request: FastifyRequest, reply: FastifyReply, staff: CurrentStaff | null): FastifyReply {
-  const ctx = pageContext(request, reply);
+  // The back office stays French, even on the customer layout (PRODUCT.md, "Languages").
+  const ctx = pageContext(request, reply, 'fr');
   if (!staff) {
     return sendPage(
       reply,

@@ -163,7 +163,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
     clearSecureCookie(reply, STAFF_SETUP_COOKIE);
     return sendPage(
       reply,
-      <MessagePage ctx={pageContext(request, reply)} title={fr.staff.invalidLinkTitle} body={fr.staff.invalidLinkBody} isError action={{ href: STAFF_LOGIN_PATH, label: fr.staff.toLogin }} />,
+      <MessagePage ctx={pageContext(request, reply, 'fr')} title={fr.staff.invalidLinkTitle} body={fr.staff.invalidLinkBody} isError action={{ href: STAFF_LOGIN_PATH, label: fr.staff.toLogin }} />,
       410,
     );
   };

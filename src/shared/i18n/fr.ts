@@ -1,7 +1,8 @@
 /**
  * Every French sentence of the product, in one place. Code speaks in stable English codes
- * (INVALID_CREDENTIALS, TOKEN_EXPIRED…); this catalogue turns them into words. A second
- * language is one file away: copy this one and keep the same keys (the type enforces them).
+ * (INVALID_CREDENTIALS, TOKEN_EXPIRED…); this catalogue turns them into words. French is the
+ * reference: en.ts `satisfies` the shape of this object (same keys, functions with the same
+ * parameters), so a key missing there fails the type check. See README.md in this folder.
  */
 import type { AdminActionError } from '../../modules/back-office/accounts-admin.service.js';
 import type { ImportRejection } from '../../modules/import/import.service.js';
@@ -36,6 +37,13 @@ export const fr = {
     /** Labels of the show/hide button that app.js adds to password fields. */
     showPassword: 'Afficher le mot de passe',
     hidePassword: 'Masquer le mot de passe',
+    /** The link to the other language, written in that language (S51: `lang` and `hreflang` on it). */
+    languageSwitch: 'English',
+  },
+  /** A browser as the security page and the new-browser notice name it (src/shared/device.ts). */
+  device: {
+    browserOn: (browser: string, os: string) => `${browser} sur ${os}`,
+    unknown: 'Navigateur inconnu',
   },
   home: {
     title: 'Accueil',
@@ -1068,4 +1076,18 @@ export const fr = {
   },
 } as const;
 
-export type Catalogue = typeof fr;
+/**
+ * The shape every catalogue has: the keys of `fr`, each sentence a string, each function with
+ * the same parameters returning the same shape (literal French types widened to `string`).
+ */
+export type Shape<T> = T extends string
+  ? string
+  : T extends (...args: infer A) => infer R
+    ? (...args: A) => Shape<R>
+    : T extends readonly (infer E)[]
+      ? readonly Shape<E>[]
+      : T extends object
+        ? { readonly [K in keyof T]: Shape<T[K]> }
+        : T;
+
+export type Catalogue = Shape<typeof fr>;

@@ -1,22 +1,25 @@
 import type { PasswordVerdict } from '../password-policy.js';
-import { fr } from './fr.js';
+import { type Catalogue, fr } from './fr.js';
 
-/** The French reason for a refused password (S1–S3), the same on every form that sets one. */
-export function passwordMessage(verdict: PasswordVerdict, minLength: number, brand: string): string {
+/**
+ * The reason for a refused password (S1–S3), the same on every form that sets one, in the page's
+ * language (`catalogueOf(request)`; the back office passes nothing and stays French).
+ */
+export function passwordMessage(verdict: PasswordVerdict, minLength: number, brand: string, t: Catalogue = fr): string {
   switch (verdict.problem) {
     case 'REQUIRED':
-      return fr.activation.REQUIRED;
+      return t.activation.REQUIRED;
     case 'TOO_SHORT':
-      return fr.activation.TOO_SHORT(minLength, verdict.length);
+      return t.activation.TOO_SHORT(minLength, verdict.length);
     case 'TOO_LONG':
-      return fr.activation.TOO_LONG(verdict.length);
+      return t.activation.TOO_LONG(verdict.length);
     case 'COMMON':
-      return fr.activation.COMMON;
+      return t.activation.COMMON;
     case 'TRIVIAL':
-      return fr.activation.TRIVIAL;
+      return t.activation.TRIVIAL;
     case 'PREDICTABLE':
-      return fr.activation.PREDICTABLE;
+      return t.activation.PREDICTABLE;
     case 'CONTEXT':
-      return fr.activation.CONTEXT(brand);
+      return t.activation.CONTEXT(brand);
   }
 }

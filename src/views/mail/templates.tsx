@@ -1,5 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
+import { catalogue, type Lang } from '../../shared/i18n/languages.js';
 import { type Child, h, type Html, renderDocument } from '../jsx.js';
 
 /** A rendered e-mail: the HTML part escapes user data like every page (S26). */
@@ -9,9 +10,14 @@ export interface MailContent {
   html: string;
 }
 
-function MailLayout({ brand, children }: { brand: string; children?: Child }): Html {
+/**
+ * Customer mails take the language of their reader (`lang`: the person's, else the request's, else
+ * French — account.service.ts mailLanguage, S51); mails to staff and customer service stay French.
+ */
+function MailLayout({ brand, lang = 'fr', children }: { brand: string; lang?: Lang; children?: Child }): Html {
+  const t = catalogue(lang);
   return (
-    <html lang="fr">
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <title>{brand}</title>
@@ -19,7 +25,7 @@ function MailLayout({ brand, children }: { brand: string; children?: Child }): H
       <body style="font-family: Arial, sans-serif; color: #1a1a1a; line-height: 1.5; max-width: 40rem; margin: 0 auto; padding: 1rem;">
         <p style="font-size: 1.25rem; font-weight: bold; color: #0b5394;">{brand}</p>
         {children}
-        <p style="color: #555; font-size: 0.9rem;">{fr.mail.automatic}</p>
+        <p style="color: #555; font-size: 0.9rem;">{t.mail.automatic}</p>
       </body>
     </html>
   );
@@ -32,17 +38,18 @@ function paragraphs(text: string): Html[] {
 /** welcome: an approved account-opening request; activation: a first password; reset: a new one. */
 export type LinkMailKind = 'welcome' | 'activation' | 'reset';
 
-export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind }): MailContent {
-  const words = fr.mail.link[p.kind];
-  const validity = fr.mail.resetValidity(p.duration, p.until);
-  const text = [fr.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const words = t.mail.link[p.kind];
+  const validity = t.mail.resetValidity(p.duration, p.until);
+  const text = [t.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
-      <p>{fr.mail.greeting(p.company)}</p>
+    <MailLayout brand={p.brand} lang={p.lang}>
+      <p>{t.mail.greeting(p.company)}</p>
       <p>{words.intro(p.code)}</p>
       <p>
         <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
-          {fr.mail.resetButton}
+          {t.mail.resetButton}
         </a>
       </p>
       <p style="word-break: break-all; font-size: 0.9rem;">{p.link}</p>
@@ -50,20 +57,21 @@ export function resetLinkMail(p: { brand: string; company: string; code: string;
         <strong>{validity}</strong>
       </p>
       <p>{words.ignore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
   return { subject: words.subject(p.brand), text, html: renderDocument(html) };
 }
 
 /** A company invitation: the company, who invited, the link and how long it works (S44). */
-export function invitationMail(p: { brand: string; company: string; code: string; inviter: string | null; givenName: string; link: string; duration: string; until: string }): MailContent {
-  const m = fr.mail.invitation;
+export function invitationMail(p: { brand: string; company: string; code: string; inviter: string | null; givenName: string; link: string; duration: string; until: string; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const m = t.mail.invitation;
   const validity = m.validity(p.duration, p.until);
-  const intro = m.intro(p.inviter ?? fr.invitation.staffInviter(p.brand), p.company, p.code);
-  const text = [m.greeting(p.givenName), '', intro, '', p.link, '', validity, '', m.ignore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const intro = m.intro(p.inviter ?? t.invitation.staffInviter(p.brand), p.company, p.code);
+  const text = [m.greeting(p.givenName), '', intro, '', p.link, '', validity, '', m.ignore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{m.greeting(p.givenName)}</p>
       <p>{intro}</p>
       <p>
@@ -76,19 +84,19 @@ export function invitationMail(p: { brand: string; company: string; code: string
         <strong>{validity}</strong>
       </p>
       <p>{m.ignore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
   return { subject: m.subject(p.brand, p.company), text, html: renderDocument(html) };
 }
 
 /** first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed ("modifié"). */
-export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean }): MailContent {
-  const m = fr.mail;
+export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean; lang: Lang }): MailContent {
+  const m = catalogue(p.lang).mail;
   const [subject, body, warning] = p.first ? [m.setSubject(p.brand), m.setBody(p.code, p.when), m.setWarning] : [m.changedSubject(p.brand), m.changedBody(p.code, p.when), m.changedWarning];
   const text = [m.greeting(p.company), '', body, '', warning, '', m.signature(p.brand), '', m.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{m.greeting(p.company)}</p>
       <p>{body}</p>
       <p>
@@ -178,19 +186,20 @@ export function accountRequestNotificationMail(p: { brand: string; request: Acco
  * of the sender's choosing as it can: only the name they gave, cut to 60 characters, in the
  * greeting (a person expects to be called by name; a message or a company name is never repeated).
  */
-export function accountRequestAckMail(p: { brand: string; when: string; name: string }): MailContent {
-  const t = fr.accountRequest.mail;
-  const greeting = t.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
-  const text = [greeting, '', t.ackBody(p.when), '', t.ackIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+export function accountRequestAckMail(p: { brand: string; when: string; name: string; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const m = t.accountRequest.mail;
+  const greeting = m.ackGreeting(p.name.replace(/\s+/g, ' ').trim().slice(0, 60));
+  const text = [greeting, '', m.ackBody(p.when), '', m.ackIgnore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{greeting}</p>
-      <p>{t.ackBody(p.when)}</p>
-      <p>{t.ackIgnore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      <p>{m.ackBody(p.when)}</p>
+      <p>{m.ackIgnore}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: t.ackSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: m.ackSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** The one-time setup link of a new staff member (password, then TOTP enrolment). */
@@ -218,71 +227,78 @@ export function staffSetupMail(p: { brand: string; link: string; duration: strin
 }
 
 /** After 10 consecutive failed logins (S8): a heads-up, at most one a day, no link to click. */
-export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number }): MailContent {
-  const text = [fr.mail.greeting(p.company), '', fr.mail.alertBody(p.code, p.failures), '', fr.mail.alertAdvice, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+export function loginAlertMail(p: { brand: string; company: string; code: string; failures: number; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const text = [t.mail.greeting(p.company), '', t.mail.alertBody(p.code, p.failures), '', t.mail.alertAdvice, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
-      <p>{fr.mail.greeting(p.company)}</p>
-      <p>{fr.mail.alertBody(p.code, p.failures)}</p>
-      <p>{fr.mail.alertAdvice}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+    <MailLayout brand={p.brand} lang={p.lang}>
+      <p>{t.mail.greeting(p.company)}</p>
+      <p>{t.mail.alertBody(p.code, p.failures)}</p>
+      <p>{t.mail.alertAdvice}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.alertSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: t.mail.alertSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** Rejection of an account-opening request, with the reason customer service typed. */
-export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string }): MailContent {
-  const text = [fr.mail.greeting(p.name), '', fr.mail.rejectedBody(p.company), '', p.reason, '', fr.mail.rejectedContact, '', fr.mail.signature(p.brand)].join('\n');
+export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const text = [t.mail.greeting(p.name), '', t.mail.rejectedBody(p.company), '', p.reason, '', t.mail.rejectedContact, '', t.mail.signature(p.brand)].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
-      <p>{fr.mail.greeting(p.name)}</p>
-      <p>{fr.mail.rejectedBody(p.company)}</p>
+    <MailLayout brand={p.brand} lang={p.lang}>
+      <p>{t.mail.greeting(p.name)}</p>
+      <p>{t.mail.rejectedBody(p.company)}</p>
       <blockquote>{paragraphs(p.reason)}</blockquote>
-      <p>{fr.mail.rejectedContact}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      <p>{t.mail.rejectedContact}</p>
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
-  return { subject: fr.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
+  return { subject: t.mail.rejectedSubject(p.brand), text, html: renderDocument(html) };
 }
 
 /** How the customer reaches customer service, from SUPPORT_EMAIL / SUPPORT_PHONE (or the generic sentence). */
-export function supportContact(config: { supportEmail: string | null; supportPhone: string | null }): string {
-  return fr.mail.supportContact(config.supportEmail, config.supportPhone);
+export function supportContact(config: { supportEmail: string | null; supportPhone: string | null }, lang: Lang): string {
+  return catalogue(lang).mail.supportContact(config.supportEmail, config.supportPhone);
 }
 
 /** A security notice: a greeting, a few plain paragraphs, the signature (no link, no secret). */
-function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[] }): MailContent {
-  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[]; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
+  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
-    <MailLayout brand={p.brand}>
+    <MailLayout brand={p.brand} lang={p.lang}>
       <p>{p.greeting}</p>
       {p.paragraphs.map((line) => (
         <p>{line}</p>
       ))}
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );
   return { subject: p.subject, text, html: renderDocument(html) };
 }
 
 /** S39: sent to the OLD address when customer service changed the account's e-mail. */
-export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string }): MailContent {
+export function emailChangedNoticeMail(p: { brand: string; company: string; code: string; newEmail: string; when: string; support: string; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
-    subject: fr.mail.emailChangedSubject(p.brand),
-    greeting: fr.mail.greeting(p.company),
-    paragraphs: [fr.mail.emailChangedBody(p.code, p.newEmail, p.when), fr.mail.emailChangedWarning(p.support)],
+    lang: p.lang,
+    subject: t.mail.emailChangedSubject(p.brand),
+    greeting: t.mail.greeting(p.company),
+    paragraphs: [t.mail.emailChangedBody(p.code, p.newEmail, p.when), t.mail.emailChangedWarning(p.support)],
   });
 }
 
 /** S39 (ASVS 6.3.5): a sign-in from a browser the account had not used before. */
-export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string }): MailContent {
+export function newDeviceMail(p: { brand: string; company: string; code: string; when: string; browser: string; place: string; support: string; lang: Lang }): MailContent {
+  const t = catalogue(p.lang);
   return noticeMail({
     brand: p.brand,
-    subject: fr.mail.newDeviceSubject,
-    greeting: fr.mail.greeting(p.company),
-    paragraphs: [fr.mail.newDeviceBody(p.code, p.when, p.browser, p.place), fr.mail.newDeviceAdvice(p.support)],
+    lang: p.lang,
+    subject: t.mail.newDeviceSubject,
+    greeting: t.mail.greeting(p.company),
+    paragraphs: [t.mail.newDeviceBody(p.code, p.when, p.browser, p.place), t.mail.newDeviceAdvice(p.support)],
   });
 }
 
@@ -290,6 +306,7 @@ export function newDeviceMail(p: { brand: string; company: string; code: string;
 export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'recovery_codes' | 'authenticator'; when: string; browser: string; place: string }): MailContent {
   return noticeMail({
     brand: p.brand,
+    lang: 'fr',
     subject: fr.staff.factorChangedSubject(p.brand),
     greeting: fr.staff.mailGreeting,
     paragraphs: [fr.staff.factorChangedBody(fr.staff.factorWhat[p.what], p.when, p.browser, p.place), fr.staff.factorChangedWarning],

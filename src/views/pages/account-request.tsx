@@ -1,5 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
+import type { Catalogue } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
@@ -18,7 +18,7 @@ export interface AccountRequestPageProps {
 }
 
 /** A labelled textarea, wired for screen readers like Field. */
-function TextAreaField(p: { name: string; label: string; value?: string; error?: string; hint?: string; maxlength?: number }): Html {
+function TextAreaField(p: { name: string; label: string; value?: string; error?: string; hint?: string; maxlength?: number; t: Catalogue }): Html {
   const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : null].filter(Boolean).join(' ');
   return (
     <div class={p.error ? 'field field-error' : 'field'}>
@@ -30,7 +30,7 @@ function TextAreaField(p: { name: string; label: string; value?: string; error?:
       ) : null}
       {p.error ? (
         <p class="error" id={`${p.name}-erreur`}>
-          <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
+          <span class="visually-hidden">{p.t.site.fieldErrorPrefix}</span>
           {p.error}
         </p>
       ) : null}
@@ -50,20 +50,20 @@ function TextAreaField(p: { name: string; label: string; value?: string; error?:
 
 /** "Demande d'ouverture de compte" (PRODUCT.md page 9). */
 export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, retentionDays }: AccountRequestPageProps): Html {
-  const t = fr.accountRequest;
+  const t = ctx.t.accountRequest;
   const v = values ?? { pays: t.defaultCountry };
   const field = (name: keyof typeof t.labels, extra: { required?: boolean; type?: string; autocomplete?: string; inputmode?: string; hint?: string } = {}) => (
-    <Field name={name} label={t.labels[name]} value={v[name]} error={errors[name]} maxlength={maxLengths[name]} {...extra} />
+    <Field t={ctx.t} name={name} label={t.labels[name]} value={v[name]} error={errors[name]} maxlength={maxLengths[name]} {...extra} />
   );
   return (
     <Layout ctx={ctx} title={t.title} hasError={Object.keys(errors).length > 0}>
       <h1>{t.title}</h1>
       <div class="panel narrow">
         <p>{t.intro}</p>
-        <ErrorSummary errors={errors} />
+        <ErrorSummary errors={errors} t={ctx.t} />
         <form method="post" action="/ouverture-de-compte" novalidate>
           <CsrfField token={ctx.csrfToken} />
-          <p class="legend">{fr.site.requiredLegend}</p>
+          <p class="legend">{ctx.t.site.requiredLegend}</p>
           <fieldset class="group">
             <legend>{t.companySection}</legend>
             {field('raison_sociale', { required: true, autocomplete: 'organization' })}
@@ -81,7 +81,7 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, reten
             {field('ville', { autocomplete: 'address-level2' })}
             {field('pays', { autocomplete: 'country-name' })}
           </fieldset>
-          <TextAreaField name="message" label={t.labels.message} value={v.message} error={errors.message} hint={t.hints.message(maxLengths.message ?? 0)} maxlength={maxLengths.message} />
+          <TextAreaField t={ctx.t} name="message" label={t.labels.message} value={v.message} error={errors.message} hint={t.hints.message(maxLengths.message ?? 0)} maxlength={maxLengths.message} />
           {/* Honeypot: people never see it and screen readers skip it; robots fill it in. */}
           <div class="visually-hidden" aria-hidden="true">
             <label for="site_web">{t.honeypotLabel}</label>
@@ -100,13 +100,14 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, reten
 /** S42: what the form collects, why, for how long, the requester's rights and whom to ask. */
 export function PrivacyNotice({ ctx, retentionDays }: { ctx: PageContext; retentionDays: number }): Html {
   const b = ctx.branding;
+  const t = ctx.t;
   return (
     <aside class="privacy-notice" aria-labelledby="donnees-personnelles">
-      <h2 id="donnees-personnelles">{fr.privacyNotice.heading}</h2>
-      <p>{fr.privacyNotice.purpose(ctx.brandName)}</p>
-      <p>{fr.privacyNotice.retention(retentionDays)}</p>
+      <h2 id="donnees-personnelles">{t.privacyNotice.heading}</h2>
+      <p>{t.privacyNotice.purpose(ctx.brandName)}</p>
+      <p>{t.privacyNotice.retention(retentionDays)}</p>
       <p>
-        {fr.privacyNotice.rights(b?.supportEmail ?? null)} <a href={b?.privacyUrl ?? '/confidentialite'}>{fr.privacyNotice.more}</a>
+        {t.privacyNotice.rights(b?.supportEmail ?? null)} <a href={b?.privacyUrl ?? '/confidentialite'}>{t.privacyNotice.more}</a>
       </p>
     </aside>
   );
@@ -114,7 +115,7 @@ export function PrivacyNotice({ ctx, retentionDays }: { ctx: PageContext; retent
 
 /** The one answer to every accepted submission (S33). */
 export function AccountRequestThanksPage({ ctx }: { ctx: PageContext }): Html {
-  const t = fr.accountRequest;
+  const t = ctx.t.accountRequest;
   return (
     <Layout ctx={ctx} title={t.thanksTitle}>
       <h1>{t.thanksTitle}</h1>

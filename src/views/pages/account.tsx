@@ -1,5 +1,4 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
@@ -21,46 +20,47 @@ export interface AccountPageProps {
 
 /** "Mon Espace Pro": greeting, who is signed in to which company, the way to "Sécurité" (and, for administrators, "Mon équipe"). */
 export function AccountPage({ ctx, company, code, email, role, isAdmin = false, canSwitch = false, apps = [] }: AccountPageProps): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.account.title} signedIn>
-      <h1>{fr.account.title}</h1>
-      <p class="greeting">{fr.account.greeting(company)}</p>
+    <Layout ctx={ctx} title={t.account.title} signedIn>
+      <h1>{t.account.title}</h1>
+      <p class="greeting">{t.account.greeting(company)}</p>
       <dl class="facts">
-        <dt>{fr.account.customerCodeLabel}</dt>
+        <dt>{t.account.customerCodeLabel}</dt>
         <dd>{code}</dd>
         {email !== undefined ? (
           <>
-            <dt>{fr.account.emailLabel}</dt>
+            <dt>{t.account.emailLabel}</dt>
             <dd>{email}</dd>
           </>
         ) : null}
         {role !== undefined ? (
           <>
-            <dt>{fr.account.roleLabel}</dt>
+            <dt>{t.account.roleLabel}</dt>
             <dd>{role}</dd>
           </>
         ) : null}
       </dl>
       {canSwitch ? (
         <p>
-          <a href="/espace-pro/compte-client">{fr.account.switchCompany}</a>
+          <a href="/espace-pro/compte-client">{t.account.switchCompany}</a>
         </p>
       ) : null}
       {isAdmin ? (
         <section class="panel" aria-labelledby="equipe-titre">
-          <h2 id="equipe-titre">{fr.team.title}</h2>
-          <p>{fr.team.summary}</p>
+          <h2 id="equipe-titre">{t.team.title}</h2>
+          <p>{t.team.summary}</p>
           <p>
             <a class="button" href="/espace-pro/equipe">
-              {fr.team.open}
+              {t.team.open}
             </a>
           </p>
         </section>
       ) : null}
       {apps.length > 0 ? (
         <section class="panel" aria-labelledby="applications-titre">
-          <h2 id="applications-titre">{fr.sso.appsTitle}</h2>
-          <p>{fr.sso.appsIntro}</p>
+          <h2 id="applications-titre">{t.sso.appsTitle}</h2>
+          <p>{t.sso.appsIntro}</p>
           <ul>
             {apps.map((a) => (
               <li>
@@ -71,26 +71,26 @@ export function AccountPage({ ctx, company, code, email, role, isAdmin = false, 
         </section>
       ) : null}
       <section class="panel" aria-labelledby="securite-titre">
-        <h2 id="securite-titre">{fr.security.heading}</h2>
-        <p>{fr.security.summary}</p>
+        <h2 id="securite-titre">{t.security.heading}</h2>
+        <p>{t.security.summary}</p>
         <p>
           <a class="button" href="/espace-pro/securite">
-            {fr.security.open}
+            {t.security.open}
           </a>
         </p>
       </section>
       <section class="panel" aria-labelledby="donnees-titre">
-        <h2 id="donnees-titre">{fr.privacy.ownTitle}</h2>
-        <p>{fr.privacy.ownIntro}</p>
+        <h2 id="donnees-titre">{t.privacy.ownTitle}</h2>
+        <p>{t.privacy.ownIntro}</p>
         <ul>
           <li>
             <a href="/espace-pro/mes-donnees.json" download>
-              {fr.privacy.ownJson}
+              {t.privacy.ownJson}
             </a>
           </li>
           <li>
             <a href="/espace-pro/mes-donnees.csv" download>
-              {fr.privacy.ownCsv}
+              {t.privacy.ownCsv}
             </a>
           </li>
         </ul>
@@ -124,58 +124,59 @@ export interface SecurityPageProps {
 
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
 export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [] }: SecurityPageProps): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0} signedIn>
+    <Layout ctx={ctx} title={t.security.title} hasError={Object.keys(errors).length > 0} signedIn>
       <p class="breadcrumb">
-        <a href="/espace-pro">{fr.account.title}</a>
+        <a href="/espace-pro">{t.account.title}</a>
       </p>
-      <h1 id="securite-titre">{fr.security.title}</h1>
+      <h1 id="securite-titre">{t.security.title}</h1>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <section id="securite" aria-labelledby="securite-titre">
         <section class="panel" aria-labelledby="mdp-titre">
-          <h2 id="mdp-titre">{fr.security.changeHeading}</h2>
-          <ErrorSummary errors={errors} />
+          <h2 id="mdp-titre">{t.security.changeHeading}</h2>
+          <ErrorSummary errors={errors} t={t} />
           <form method="post" action="/espace-pro/mot-de-passe" novalidate>
             <CsrfField token={ctx.csrfToken} />
             <input type="text" name="identifiant" value={code} autocomplete="username" hidden aria-hidden="true" tabindex="-1" readonly />
-            <Field name="actuel" label={fr.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
-            <NewPasswordFields labels={{ password: fr.security.newPassword, confirmation: fr.security.confirmation }} minLength={minLength} words={words} errors={errors} />
-            <p class="legend">{fr.site.requiredLegend}</p>
+            <Field t={t} name="actuel" label={t.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
+            <NewPasswordFields t={t} labels={{ password: t.security.newPassword, confirmation: t.security.confirmation }} minLength={minLength} words={words} errors={errors} />
+            <p class="legend">{t.site.requiredLegend}</p>
             <button type="submit" class="button button-primary">
-              {fr.security.changeSubmit}
+              {t.security.changeSubmit}
             </button>
           </form>
         </section>
 
         <section class="panel" aria-labelledby="sessions-titre">
-          <h2 id="sessions-titre">{fr.security.sessionsHeading}</h2>
-          <p>{fr.security.sessionsIntro}</p>
+          <h2 id="sessions-titre">{t.security.sessionsHeading}</h2>
+          <p>{t.security.sessionsIntro}</p>
           <ScrollTable labelledBy="sessions-titre" tableClass="cards">
             <thead>
               <tr>
-                <th scope="col">{fr.security.browser}</th>
-                <th scope="col">{fr.security.place}</th>
-                <th scope="col">{fr.security.lastSeen}</th>
+                <th scope="col">{t.security.browser}</th>
+                <th scope="col">{t.security.place}</th>
+                <th scope="col">{t.security.lastSeen}</th>
                 <th scope="col">
-                  <span class="visually-hidden">{fr.security.revoke}</span>
+                  <span class="visually-hidden">{t.security.revoke}</span>
                 </th>
               </tr>
             </thead>
             <tbody>
               {security.sessions.map((s) => (
                 <tr>
-                  <td data-label={fr.security.browser}>
+                  <td data-label={t.security.browser}>
                     {s.browser}
-                    {s.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
+                    {s.current ? <strong class="badge"> ({t.security.thisDevice})</strong> : null}
                   </td>
-                  <td data-label={fr.security.place}>{s.place}</td>
-                  <td data-label={fr.security.lastSeen}>{s.lastSeen}</td>
+                  <td data-label={t.security.place}>{s.place}</td>
+                  <td data-label={t.security.lastSeen}>{s.lastSeen}</td>
                   <td class="cell-action">
                     <form method="post" action="/espace-pro/sessions/revoquer">
                       <CsrfField token={ctx.csrfToken} />
                       <input type="hidden" name="session" value={s.id} />
-                      <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(`${s.browser}, ${s.lastSeen}`)}>
-                        {fr.security.revoke}
+                      <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${s.browser}, ${s.lastSeen}`)}>
+                        {t.security.revoke}
                       </button>
                     </form>
                   </td>
@@ -186,37 +187,37 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
         </section>
 
         <section class="panel" aria-labelledby="appareils-titre">
-          <h2 id="appareils-titre">{fr.security.devicesHeading}</h2>
-          <p>{fr.security.devicesIntro}</p>
+          <h2 id="appareils-titre">{t.security.devicesHeading}</h2>
+          <p>{t.security.devicesIntro}</p>
           {security.devices.length === 0 ? (
-            <p>{fr.security.noDevices}</p>
+            <p>{t.security.noDevices}</p>
           ) : (
             <ScrollTable labelledBy="appareils-titre" tableClass="cards">
               <thead>
                 <tr>
-                  <th scope="col">{fr.security.browser}</th>
-                  <th scope="col">{fr.security.since}</th>
-                  <th scope="col">{fr.security.until}</th>
+                  <th scope="col">{t.security.browser}</th>
+                  <th scope="col">{t.security.since}</th>
+                  <th scope="col">{t.security.until}</th>
                   <th scope="col">
-                    <span class="visually-hidden">{fr.security.revoke}</span>
+                    <span class="visually-hidden">{t.security.revoke}</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {security.devices.map((d) => (
                   <tr>
-                    <td data-label={fr.security.browser}>
+                    <td data-label={t.security.browser}>
                       {d.browser ?? '—'}
-                      {d.current ? <strong class="badge"> ({fr.security.thisDevice})</strong> : null}
+                      {d.current ? <strong class="badge"> ({t.security.thisDevice})</strong> : null}
                     </td>
-                    <td data-label={fr.security.since}>{d.since}</td>
-                    <td data-label={fr.security.until}>{d.until}</td>
+                    <td data-label={t.security.since}>{d.since}</td>
+                    <td data-label={t.security.until}>{d.until}</td>
                     <td class="cell-action">
                       <form method="post" action="/espace-pro/appareils/revoquer">
                         <CsrfField token={ctx.csrfToken} />
                         <input type="hidden" name="appareil" value={d.series} />
-                        <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(`${d.browser ?? ''} ${d.since}`)}>
-                          {fr.security.revoke}
+                        <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${d.browser ?? ''} ${d.since}`)}>
+                          {t.security.revoke}
                         </button>
                       </form>
                     </td>
@@ -228,9 +229,9 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
         </section>
 
         <section class="panel" aria-labelledby="applications-titre">
-          <h2 id="applications-titre">{fr.sso.grantsTitle}</h2>
+          <h2 id="applications-titre">{t.sso.grantsTitle}</h2>
           {applications.length === 0 ? (
-            <p>{fr.sso.grantsNone}</p>
+            <p>{t.sso.grantsNone}</p>
           ) : (
             <ul>
               {applications.map((a) => (
@@ -239,8 +240,8 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
                   <form method="post" action="/espace-pro/applications/revoquer" class="inline-form">
                     <CsrfField token={ctx.csrfToken} />
                     <input type="hidden" name="application" value={a.clientId} />
-                    <button type="submit" class="button button-small" aria-label={fr.security.revokeLabel(a.name)}>
-                      {fr.sso.grantsRevoke}
+                    <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(a.name)}>
+                      {t.sso.grantsRevoke}
                     </button>
                   </form>
                 </li>
@@ -250,27 +251,27 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
         </section>
 
         <section class="panel" aria-labelledby="activite-titre">
-          <h2 id="activite-titre">{fr.security.activityHeading}</h2>
-          <p>{fr.security.activityIntro}</p>
+          <h2 id="activite-titre">{t.security.activityHeading}</h2>
+          <p>{t.security.activityIntro}</p>
           {security.activity.length === 0 ? (
-            <p>{fr.security.noActivity}</p>
+            <p>{t.security.noActivity}</p>
           ) : (
             <ScrollTable labelledBy="activite-titre" tableClass="cards">
               <thead>
                 <tr>
-                  <th scope="col">{fr.security.date}</th>
-                  <th scope="col">{fr.security.result}</th>
-                  <th scope="col">{fr.security.browser}</th>
-                  <th scope="col">{fr.security.place}</th>
+                  <th scope="col">{t.security.date}</th>
+                  <th scope="col">{t.security.result}</th>
+                  <th scope="col">{t.security.browser}</th>
+                  <th scope="col">{t.security.place}</th>
                 </tr>
               </thead>
               <tbody>
                 {security.activity.map((a) => (
                   <tr>
-                    <td data-label={fr.security.date}>{a.at}</td>
-                    <td data-label={fr.security.result}>{a.success ? fr.security.success : <strong>{fr.security.failure}</strong>}</td>
-                    <td data-label={fr.security.browser}>{a.browser}</td>
-                    <td data-label={fr.security.place}>{a.place}</td>
+                    <td data-label={t.security.date}>{a.at}</td>
+                    <td data-label={t.security.result}>{a.success ? t.security.success : <strong>{t.security.failure}</strong>}</td>
+                    <td data-label={t.security.browser}>{a.browser}</td>
+                    <td data-label={t.security.place}>{a.place}</td>
                   </tr>
                 ))}
               </tbody>

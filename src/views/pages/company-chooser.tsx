@@ -1,5 +1,4 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
@@ -22,11 +21,12 @@ export interface CompanyChooserProps {
 
 /** "Choisissez le compte client": one button per company, each a small form (works without JavaScript). */
 export function CompanyChooserPage({ ctx, companies, currentId, next, error }: CompanyChooserProps): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.company.chooserTitle} hasError={error !== undefined} signedIn>
-      <h1>{fr.company.chooserTitle}</h1>
+    <Layout ctx={ctx} title={t.company.chooserTitle} hasError={error !== undefined} signedIn>
+      <h1>{t.company.chooserTitle}</h1>
       {error ? <Notice kind="info">{error}</Notice> : null}
-      <p>{fr.company.chooserIntro}</p>
+      <p>{t.company.chooserIntro}</p>
       <ul class="choices">
         {companies.map((c) => (
           <li class="panel choice">
@@ -36,13 +36,13 @@ export function CompanyChooserPage({ ctx, companies, currentId, next, error }: C
               {next ? <input type="hidden" name="next" value={next} /> : null}
               <h2 class="choice-name">
                 {c.name}
-                {c.id === currentId ? <span class="tag">{fr.company.current}</span> : null}
+                {c.id === currentId ? <span class="tag">{t.company.current}</span> : null}
               </h2>
               <p class="choice-facts">
-                {fr.account.customerCodeLabel} {c.code} · {fr.company.roles[c.role]}
+                {t.account.customerCodeLabel} {c.code} · {t.company.roles[c.role]}
               </p>
               <button type="submit" class="button button-primary">
-                {fr.company.chooseAction(c.code)}
+                {t.company.chooseAction(c.code)}
               </button>
             </form>
           </li>

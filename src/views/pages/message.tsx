@@ -1,5 +1,4 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
 import { type Child, h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
@@ -15,6 +14,7 @@ export interface MessagePageProps {
 
 /** One page for every error (404, 429, 500…) and every simple message. */
 export function MessagePage({ ctx, title, body, isError, action, children }: MessagePageProps): Html {
+  const t = ctx.t;
   return (
     <Layout ctx={ctx} title={title} hasError={isError}>
       <h1>{title}</h1>
@@ -22,7 +22,7 @@ export function MessagePage({ ctx, title, body, isError, action, children }: Mes
       {children}
       <p>
         <a class="button" href={action?.href ?? '/'}>
-          {action?.label ?? fr.errors.backHome}
+          {action?.label ?? t.errors.backHome}
         </a>
       </p>
     </Layout>

@@ -1,36 +1,36 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
 export function ResetRequestPage({ ctx, identifier, email, errors = {} }: { ctx: PageContext; identifier?: string; email?: string; errors?: FieldErrors }): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.reset.title} hasError={Object.keys(errors).length > 0}>
-      <h1>{fr.reset.title}</h1>
+    <Layout ctx={ctx} title={t.reset.title} hasError={Object.keys(errors).length > 0}>
+      <h1>{t.reset.title}</h1>
       <div class="panel narrow">
-        <p>{fr.reset.intro}</p>
-        <ErrorSummary errors={errors} />
+        <p>{t.reset.intro}</p>
+        <ErrorSummary errors={errors} t={t} />
         <form method="post" action="/mot-de-passe-oublie" novalidate>
           <CsrfField token={ctx.csrfToken} />
-          <Field
+          <Field t={t}
             name="identifiant"
-            label={fr.reset.identifier}
-            hint={fr.reset.identifierHint}
+            label={t.reset.identifier}
+            hint={t.reset.identifierHint}
             value={identifier}
             error={errors.identifiant}
             required
             autocomplete="username"
             maxlength={254}
           />
-          <Field name="email" label={fr.reset.email} hint={fr.reset.emailHint} type="email" value={email} error={errors.email} required autocomplete="email" maxlength={254} />
-          <p class="legend">{fr.site.requiredLegend}</p>
+          <Field t={t} name="email" label={t.reset.email} hint={t.reset.emailHint} type="email" value={email} error={errors.email} required autocomplete="email" maxlength={254} />
+          <p class="legend">{t.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
-            {fr.reset.submit}
+            {t.reset.submit}
           </button>
         </form>
         <p class="aside">
-          {fr.reset.newHere} <a href="/ouverture-de-compte">{fr.reset.requestAccount}</a>
+          {t.reset.newHere} <a href="/ouverture-de-compte">{t.reset.requestAccount}</a>
         </p>
       </div>
     </Layout>
@@ -39,20 +39,21 @@ export function ResetRequestPage({ ctx, identifier, email, errors = {} }: { ctx:
 
 /** The one neutral answer, whatever was typed (S15). */
 export function ResetSentPage({ ctx, duration }: { ctx: PageContext; duration: string }): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.reset.sentTitle}>
-      <h1>{fr.reset.sentTitle}</h1>
+    <Layout ctx={ctx} title={t.reset.sentTitle}>
+      <h1>{t.reset.sentTitle}</h1>
       <div class="panel narrow">
-        <p>{fr.reset.sentBody(duration)}</p>
-        <p>{fr.reset.sentSpam}</p>
-        <h2>{fr.reset.problemsTitle}</h2>
-        <p>{fr.reset.problemsBody}</p>
+        <p>{t.reset.sentBody(duration)}</p>
+        <p>{t.reset.sentSpam}</p>
+        <h2>{t.reset.problemsTitle}</h2>
+        <p>{t.reset.problemsBody}</p>
         <p>
-          {fr.reset.problemsAction} <a href="/ouverture-de-compte">{fr.reset.requestAccount}</a>
+          {t.reset.problemsAction} <a href="/ouverture-de-compte">{t.reset.requestAccount}</a>
         </p>
         <p>
           <a class="button" href="/connexion">
-            {fr.reset.backToLogin}
+            {t.reset.backToLogin}
           </a>
         </p>
       </div>
@@ -75,20 +76,21 @@ export interface ActivationPageProps {
 
 /** "Activation / Réinitialisation compte utilisateur", as the seed shows it. */
 export function ActivationPage({ ctx, code, minLength, words, errors = {}, action = '/activation', intro }: ActivationPageProps): Html {
+  const t = ctx.t;
   return (
-    <Layout ctx={ctx} title={fr.activation.title} hasError={Object.keys(errors).length > 0}>
-      <h1>{fr.activation.title}</h1>
+    <Layout ctx={ctx} title={t.activation.title} hasError={Object.keys(errors).length > 0}>
+      <h1>{t.activation.title}</h1>
       <div class="panel narrow">
         {intro ? <p>{intro}</p> : null}
-        <ErrorSummary errors={errors} />
+        <ErrorSummary errors={errors} t={t} />
         <form method="post" action={action} novalidate>
           <CsrfField token={ctx.csrfToken} />
-          <h2>{fr.activation.yourAccount}</h2>
-          <Field name="identifiant" label={fr.activation.identifier} value={code} readonly autocomplete="username" />
-          <NewPasswordFields labels={{ password: fr.activation.password, confirmation: fr.activation.confirmation }} minLength={minLength} words={words} errors={errors} />
-          <p class="legend">{fr.site.requiredLegend}</p>
+          <h2>{t.activation.yourAccount}</h2>
+          <Field t={t} name="identifiant" label={t.activation.identifier} value={code} readonly autocomplete="username" />
+          <NewPasswordFields t={t} labels={{ password: t.activation.password, confirmation: t.activation.confirmation }} minLength={minLength} words={words} errors={errors} />
+          <p class="legend">{t.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
-            {fr.activation.submit}
+            {t.activation.submit}
           </button>
         </form>
       </div>
