@@ -9,6 +9,7 @@ import type { DeviceTable, KnownBrowserTable, RememberTokenTable, SessionTable }
 import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../modules/staff/staff.table.js';
 
 import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
+import type { PasskeyTable, WebauthnChallengeTable } from '../modules/passkeys/passkeys.table.js';
 import type { OidcClientTable, OidcKeyTable, OidcModelTable } from '../modules/sso/sso.table.js';
 
 export interface DB {
@@ -33,4 +34,6 @@ export interface DB {
   oidc_models: OidcModelTable;
   oidc_keys: OidcKeyTable;
   oidc_clients: OidcClientTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }

@@ -16,6 +16,10 @@ export const COOKIE = {
   /** A random value that lets an account recognise a browser it signed in from (S39). */
   browser: '__Host-ep_browser',
   staffSetupLink: '__Host-ep_staff_setup',
+  /** Passkeys (S48): a random value binding a ceremony's challenge to the browser that asked. */
+  webauthn: '__Host-ep_webauthn',
+  /** Passkeys: "Non merci" to the invitation, on this browser. A flag, nothing else (S21). */
+  passkeyOffer: '__Host-ep_passkey_offer',
 } as const;
 
 const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
@@ -26,7 +30,7 @@ const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
  * and no value outside it is ever written into a Set-Cookie header.
  */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/ };
+const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, [COOKIE.passkeyOffer]: /^declined$/ };
 const formatOf = (name: string) => COOKIE_FORMATS[name] ?? TOKEN;
 
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {

@@ -11,6 +11,7 @@ import * as m009 from './009_email_changes.js';
 import * as m010 from './010_oidc.js';
 import * as m011 from './011_known_browsers.js';
 import * as m012 from './012_staff_reenrolment.js';
+import * as m015 from './015_passkeys.js';
 
 /** Every migration, in order. Names never change once released. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   '010_oidc': m010,
   '011_known_browsers': m011,
   '012_staff_reenrolment': m012,
+  // 013 and 014 are reserved for work merged in parallel; the migrator applies names in order.
+  '015_passkeys': m015,
 };

@@ -118,28 +118,7 @@ export async function loginRoutes(app: FastifyInstance) {
       );
     }
 
-    // S18: a brand-new session; whatever this browser held before dies now.
-    await endCurrentSession(request, reply);
-    // The session belongs to the remember-me series, so detected theft kills it too (S20).
-    const token = remember ? await issueRememberToken(db, clock, result.accountId) : null;
-    const session = await createSession(db, clock, result.accountId, origin, token?.series ?? null);
-    startSessionCookie(request, reply, COOKIE.session, session.token);
-
-    // S39: a browser this account has not signed in from before; its holder hears of it.
-    const browser = await recognizeBrowser(db, clock, result.accountId, readCookie(request, COOKIE.browser));
-    setSecureCookie(reply, COOKIE.browser, browser.cookieValue, KNOWN_BROWSER_MS / 1000);
-    if (!browser.known && !result.firstLogin) await noticeSignInFromNewBrowser(app.deps, { accountId: result.accountId, userAgent: origin.userAgent, ip: origin.ip });
-
-    const device = readCookie(request, COOKIE.device);
-    if (token) {
-      setSecureCookie(reply, COOKIE.remember, token.cookieValue, REMEMBER_COOKIE_MAX_AGE_SECONDS);
-      const deviceValue = await rememberDevice(db, clock, result.accountId, device);
-      setSecureCookie(reply, COOKIE.device, deviceValue, (30 * DAY_MS) / 1000);
-    } else if (device) {
-      // Box left unticked: this browser stops pre-filling the identifier.
-      await forgetDevice(db, device);
-      clearSecureCookie(reply, COOKIE.device);
-    }
+    await openCustomerSignIn(request, reply, { accountId: result.accountId, firstLogin: result.firstLogin, remember, method: 'pwd' });
     return reply.redirect(next ?? '/espace-pro', 303);
   });
 
@@ -161,6 +140,42 @@ export async function loginRoutes(app: FastifyInstance) {
     }
     return reply.redirect('/connexion?deconnecte=1', 303);
   });
+}
+
+/**
+ * What every successful customer sign-in does, whatever proved it (password, passkey): a brand-new
+ * session (S18) in a new remember-me series when asked (S20), the new-browser notice (S39), the
+ * identifier pre-fill kept or forgotten. `method` is recorded for the single sign-on `amr`.
+ */
+export async function openCustomerSignIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: { accountId: number; firstLogin: boolean; remember: boolean; method: 'pwd' | 'passkey' },
+): Promise<void> {
+  const { db, clock } = request.server.deps;
+  const origin = requestOrigin(request);
+  // S18: a brand-new session; whatever this browser held before dies now.
+  await endCurrentSession(request, reply);
+  // The session belongs to the remember-me series, so detected theft kills it too (S20).
+  const token = input.remember ? await issueRememberToken(db, clock, input.accountId, null, input.method) : null;
+  const session = await createSession(db, clock, input.accountId, origin, token?.series ?? null, input.method);
+  startSessionCookie(request, reply, COOKIE.session, session.token);
+
+  // S39: a browser this account has not signed in from before; its holder hears of it.
+  const browser = await recognizeBrowser(db, clock, input.accountId, readCookie(request, COOKIE.browser));
+  setSecureCookie(reply, COOKIE.browser, browser.cookieValue, KNOWN_BROWSER_MS / 1000);
+  if (!browser.known && !input.firstLogin) await noticeSignInFromNewBrowser(request.server.deps, { accountId: input.accountId, userAgent: origin.userAgent, ip: origin.ip });
+
+  const device = readCookie(request, COOKIE.device);
+  if (token) {
+    setSecureCookie(reply, COOKIE.remember, token.cookieValue, REMEMBER_COOKIE_MAX_AGE_SECONDS);
+    const deviceValue = await rememberDevice(db, clock, input.accountId, device);
+    setSecureCookie(reply, COOKIE.device, deviceValue, (30 * DAY_MS) / 1000);
+  } else if (device) {
+    // Box left unticked: this browser stops pre-filling the identifier.
+    await forgetDevice(db, device);
+    clearSecureCookie(reply, COOKIE.device);
+  }
 }
 
 /** Deletes this browser's session and remember-me series server-side and clears their cookies. */
