@@ -1,4 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { countPasskeys } from '../passkeys/passkeys.service.js';
+import { shouldInviteToPasskeys } from '../passkeys/passkeys.invitation.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadCustomer } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
@@ -39,6 +41,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     const security = await getSecurityOverview(deps(), customer);
     const applications = await applicationsWithTokens(app.deps, customer.accountId);
+    const passkeys = await countPasskeys(app.deps.db, { type: 'person', id: customer.accountId });
     return sendPage(
       reply,
       <SecurityPage
@@ -50,6 +53,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
         errors={errors}
         notice={notice}
         applications={applications}
+        passkeys={passkeys}
       />,
       status,
     );
@@ -57,11 +61,14 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   // The signed-in home stays light: one session lookup and a small page.
   app.get('/espace-pro', async (request, reply) => {
-    const { company, code } = await me(request, reply);
+    const customer = await me(request, reply);
+    const { company, code } = customer;
     // Single sign-on: the same application list for every customer, so the page is still rendered
     // once per list (the key changes when an operator registers or disables an application).
     const apps = await launchableClients(app.deps.db);
-    return sendPageRenderedOnce(request, reply, `account${JSON.stringify(apps)}`, (ctx, slots) => <AccountPage ctx={ctx} {...slots} apps={apps} />, { company, code });
+    // Passkeys: right after a password sign-in, an invitation to add one (the same page for everyone invited).
+    const invite = await shouldInviteToPasskeys(app.deps, request, customer);
+    return sendPageRenderedOnce(request, reply, `account${invite ? '+passkey' : ''}${JSON.stringify(apps)}`, (ctx, slots) => <AccountPage ctx={ctx} {...slots} apps={apps} passkeyInvitation={invite} />, { company, code });
   });
 
   app.get<{ Querystring: { ok?: string } }>('/espace-pro/securite', async (request, reply) => {

@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { countPasskeys } from '../passkeys/passkeys.service.js';
 import net from 'node:net';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -99,7 +100,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const renderAccount = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; notice?: string; newEmail?: string } = {}) => {
     const detail = await admin.getAccountDetail(deps(), id);
     if (!detail) return reply.callNotFound();
-    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} {...extra} />, status);
+    const passkeys = await countPasskeys(app.deps.db, { type: 'person', id });
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} passkeys={passkeys} {...extra} />, status);
   };
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {

@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { passkeyCustomerRoutes } from '../passkeys/passkeys.routes.js';
 import type { FastifyInstance } from 'fastify';
 import { loadCustomer } from '../session/customer-session.js';
 import { accountSecurityRoutes } from '../account-security/account-security.routes.js';
@@ -39,4 +40,5 @@ export async function customerPages(app: FastifyInstance) {
   });
 
   await app.register(accountSecurityRoutes);
+  await app.register(passkeyCustomerRoutes);
 }

@@ -234,6 +234,7 @@ export const fr = {
     pendingBy: 'Demandé par',
     changeEmailHint: 'Sur un compte activé, le changement attend la validation d’un second membre du service client ; l’ancienne adresse est prévenue dès qu’il s’applique.',
     done: {
+      passkeys_removed: 'Les clés d’accès du client sont supprimées ; il en est prévenu par e-mail.',
       link: 'Lien envoyé au client.',
       email: 'Adresse e-mail modifiée ; les liens en cours sont annulés et l’ancienne adresse est prévenue.',
       email_requested: 'Demande enregistrée : un second membre du service client doit valider ce changement d’adresse e-mail.',
@@ -799,6 +800,11 @@ export const fr = {
       password: 'Votre mot de passe est changé ; vos autres sessions sont fermées.',
       sessions: 'Vos autres sessions sont fermées.',
       totp: 'Votre nouvelle application d’authentification est en place.',
+      passkey_added: 'La clé d’accès est ajoutée. Un e-mail vous le confirme.',
+      passkey_failed: 'La clé d’accès n’a pas pu être ajoutée. Réessayez.',
+      passkey_renamed: 'La clé d’accès est renommée.',
+      passkey_name_refused: 'Nom refusé : de 1 à 60 caractères.',
+      passkey_removed: 'La clé d’accès est supprimée. Un e-mail vous le confirme.',
     } as Record<string, string>,
     selfErrors: {
       CURRENT_REQUIRED: 'Veuillez saisir votre mot de passe actuel.',
@@ -959,6 +965,7 @@ export const fr = {
     staffUse: 'Utiliser ma clé d’accès',
     staffSectionIntro: 'Une clé d’accès remplace le code de l’application d’authentification à la connexion et pour les actions sensibles. Le code et les codes de secours restent utilisables.',
     staffOrCode: 'ou saisissez le code de votre application d’authentification :',
+    staffRefused: 'La clé d’accès n’a pas été acceptée. Réessayez, ou saisissez le code de votre application d’authentification.',
     // Back office (admins)
     adminHeading: 'Clés d’accès',
     adminCount: (n: number) => (n === 0 ? 'Aucune clé d’accès.' : n === 1 ? '1 clé d’accès.' : `${n} clés d’accès.`),
@@ -966,6 +973,7 @@ export const fr = {
     adminRemoveLabel: (who: string) => `Supprimer les clés d’accès de ${who}`,
     adminRemoved: (n: number) => (n === 1 ? '1 clé d’accès a été supprimée ; son propriétaire en est prévenu par e-mail.' : `${n} clés d’accès ont été supprimées ; leur propriétaire en est prévenu par e-mail.`),
     adminColumn: 'Clés d’accès',
+    teamRemoved: 'Les clés d’accès du membre sont supprimées ; il en est prévenu par e-mail.',
   },
   errors: {
     notFoundTitle: 'Page introuvable',

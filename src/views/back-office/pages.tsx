@@ -6,6 +6,7 @@ import type { ImportReport } from '../../modules/import/import.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { importLineDetail } from '../../shared/i18n/import.js';
 import { PrivacyPanel } from './privacy.js';
+import { AdminPasskeys } from './passkeys.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
@@ -283,7 +284,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string }): Html {
+export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<ReturnType<typeof getAccountDetail>>>; newEmail?: string; passkeys?: number }): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (
@@ -311,6 +312,12 @@ export function AccountDetailPage(p: Common & { detail: NonNullable<Awaited<Retu
         <dd>{throttle ? bo.throttleValue(throttle.failures, throttle.blockedUntil > 0 ? p.when(throttle.blockedUntil) : null) : '0'}</dd>
         <dt>{bo.sessions}</dt>
         <dd>{String(sessions)}</dd>
+        {p.passkeys !== undefined ? (
+          <>
+            <dt>{fr.passkeys.adminHeading}</dt>
+            <dd>{p.staff.role === 'admin' ? <AdminPasskeys ctx={p.ctx} count={p.passkeys} action={`${base}/cles/supprimer`} who={account.code} /> : fr.passkeys.adminCount(p.passkeys)}</dd>
+          </>
+        ) : null}
       </dl>
 
       {pendingEmail ? (

@@ -2,7 +2,8 @@
 import type { getSecurityOverview } from '../../modules/account-security/account-security.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
-import { h, type Html } from '../jsx.js';
+import { Fragment, h, type Html } from '../jsx.js';
+import { PasskeyInvitation, PasskeyScripts, PasskeysSummary } from './passkeys.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
 export interface AccountPageProps {
@@ -11,10 +12,12 @@ export interface AccountPageProps {
   code: string;
   /** Single sign-on: applications the customer can open, already signed in (src/modules/sso). */
   apps?: Array<{ name: string; homeUrl: string }>;
+  /** Passkeys: invite to add one (after a password sign-in; shown only where WebAuthn works). */
+  passkeyInvitation?: boolean;
 }
 
 /** "Mon Espace Pro": greeting, identifier, the way to the "Sécurité" page, and "Se déconnecter". */
-export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps): Html {
+export function AccountPage({ ctx, company, code, apps = [], passkeyInvitation }: AccountPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.account.title} signedIn>
       <h1>{fr.account.title}</h1>
@@ -23,6 +26,12 @@ export function AccountPage({ ctx, company, code, apps = [] }: AccountPageProps)
         <dt>{fr.account.identifierLabel}</dt>
         <dd>{code}</dd>
       </dl>
+      {passkeyInvitation ? (
+        <>
+          <PasskeyInvitation ctx={ctx} />
+          <PasskeyScripts />
+        </>
+      ) : null}
       {apps.length > 0 ? (
         <section class="panel" aria-labelledby="applications-titre">
           <h2 id="applications-titre">{fr.sso.appsTitle}</h2>
@@ -60,10 +69,12 @@ export interface SecurityPageProps {
   notice?: string;
   /** Single sign-on: applications holding tokens for this account, each with "Révoquer". */
   applications?: Array<{ clientId: string; name: string }>;
+  /** How many passkeys the customer has (the Clés d’accès panel). */
+  passkeys?: number;
 }
 
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
-export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [] }: SecurityPageProps): Html {
+export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [], passkeys }: SecurityPageProps): Html {
   return (
     <Layout ctx={ctx} title={fr.security.title} hasError={Object.keys(errors).length > 0} signedIn>
       <p class="breadcrumb">
@@ -86,6 +97,8 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
             </button>
           </form>
         </section>
+
+        {passkeys !== undefined ? <PasskeysSummary count={passkeys} /> : null}
 
         <section class="panel" aria-labelledby="sessions-titre">
           <h2 id="sessions-titre">{fr.security.sessionsHeading}</h2>

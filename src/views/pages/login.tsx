@@ -3,6 +3,7 @@ import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
+import { PasskeyScripts, PasskeySignIn } from './passkeys.js';
 
 export interface LoginPageProps {
   ctx: PageContext;
@@ -46,7 +47,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               error={errorInSummaryOnly ? undefined : errors.identifiant}
               invalid={errors.identifiant !== undefined}
               required
-              autocomplete="username"
+              autocomplete="username webauthn"
               inputmode="numeric"
               maxlength={32}
             />
@@ -62,8 +63,10 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               {fr.login.submit}
             </button>
           </form>
+          <PasskeySignIn ctx={ctx} next={next} />
         </section>
       </div>
+      <PasskeyScripts />
     </Layout>
   );
 }
