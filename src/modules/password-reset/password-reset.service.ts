@@ -1,3 +1,4 @@
+import { removePasskeysWithReset } from '../passkeys/passkeys.service.js';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
@@ -134,6 +135,8 @@ export async function completePasswordReset(
     await accounts.setPassword(trx, account.id, passwordHash, now);
     await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
     const revoked = await invalidateAccountSessions(trx, account.id);
+    // S49: the e-mailed link takes away every passkey too (decided in docs/security.md).
+    await removePasskeysWithReset(trx, deps, account.id, input.origin);
     await clearIdentifierThrottle(trx, account.code);
     const first = account.password_hash === null;
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone), first });

@@ -1,3 +1,4 @@
+import { deletePasskeysOf } from '../passkeys/passkeys.service.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
@@ -61,6 +62,8 @@ export async function eraseAccount(deps: Deps, staff: StaffActor, id: number): P
     await repo.deleteLimitsOfIps(trx, await repo.ipsOf(trx, where));
     await repo.pseudonymiseAudit(trx, where, pseudonym);
     await repo.deleteRequestNotifications(trx, requests);
+    // Passkeys have no foreign key (one table for people and staff): erased here, with the person.
+    await deletePasskeysOf(trx, { type: 'person', id });
     await repo.eraseAccountRows(trx, account);
     await recordAudit(trx, deps.clock, staff.origin, { event: 'privacy.account_erased', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: pseudonym });
   });

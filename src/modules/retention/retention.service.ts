@@ -5,6 +5,7 @@ import { type Clock, DAY_MS } from '../../shared/clock.js';
 import { KNOWN_BROWSER_MS, SESSION_IDLE_MS } from '../session/session.service.js';
 import { dropExpiredKeys } from '../sso/sso.keys.js';
 import * as repo from './retention.repository.js';
+import { deleteExpiredChallenges } from '../passkeys/passkeys.service.js';
 
 /** Bodies of delivered (or dead) mails are kept this long, for support questions, then emptied. */
 export const MAIL_BODY_RETENTION_MS = 30 * DAY_MS;
@@ -41,6 +42,8 @@ export interface RetentionReport {
   /** Single sign-on: expired provider models (codes, tokens, sessions…) and retired keys past their grace. */
   oidcModels: number;
   oidcKeys: number;
+  /** Passkeys: ceremony challenges never answered (5 minutes). */
+  webauthnChallenges: number;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function runRetention(deps: RetentionDeps, signal?: AbortSignal): P
     // On the system clock: the provider computes its expiries from Date.now() (src/modules/sso/sso.adapter.ts).
     ['oidcModels', () => repo.deleteExpiredOidcModels(db, Date.now())],
     ['oidcKeys', () => dropExpiredKeys(db, Date.now())],
+    ['webauthnChallenges', () => deleteExpiredChallenges(db, now)],
   ];
   const report = Object.fromEntries(steps.map(([name]) => [name, 0])) as unknown as RetentionReport;
   for (const [name, step] of steps) {
