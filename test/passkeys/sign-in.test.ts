@@ -213,6 +213,21 @@ for (const dialect of DIALECTS) {
       assert.equal((await passkeySignIn(authenticator, { counter: 8 })).res.statusCode, 303);
     });
 
+    test('S20 "Mémoriser mes identifiants" with a passkey: a remember-me series whose restored sessions still say passkey (SSO amr)', async () => {
+      const { authenticator } = await addPasskey();
+      const browser = new Browser(t.app);
+      const { options, csrf } = await askOptions(browser, '/connexion', '/connexion/cle/options');
+      const res = await browser.post('/connexion/cle', { _csrf: csrf, memoriser: '1', reponse: JSON.stringify(authenticator.assert(options)) });
+      assert.equal(res.statusCode, 303);
+      const remember = browser.jar.get('__Host-ep_remember');
+      assert.ok(remember, 'a remember-me cookie');
+      const later = new Browser(t.app);
+      later.jar.cookies.set('__Host-ep_remember', remember);
+      assert.ok(await signedIn(later));
+      const restored = await t.db.selectFrom('sessions').select(['auth_method']).where('id', '=', sha256(later.jar.get('__Host-ep_session')!)).executeTakeFirstOrThrow();
+      assert.equal(restored.auth_method, 'passkey');
+    });
+
     test('S48 a staff member’s passkey never signs a customer in', async () => {
       const { authenticator } = await addPasskey();
       await t.db.updateTable('passkeys').set({ owner_type: 'staff' }).execute();
