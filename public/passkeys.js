@@ -40,8 +40,22 @@
     }
   }
 
+  /** The form's CSRF field; a form rendered without one (the login page) takes the page's token. */
+  function csrfField(form) {
+    var own = form.querySelector('input[name=_csrf]');
+    if (own) return own;
+    var page = document.querySelector('input[name=_csrf]');
+    if (!page) return null;
+    var copy = document.createElement('input');
+    copy.type = 'hidden';
+    copy.name = '_csrf';
+    copy.value = page.value;
+    form.appendChild(copy);
+    return copy;
+  }
+
   function askOptions(form) {
-    var token = form.querySelector('input[name=_csrf]');
+    var token = csrfField(form);
     return fetch(form.getAttribute('data-cle-options'), {
       method: 'POST',
       credentials: 'same-origin',

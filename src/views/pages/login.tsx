@@ -63,7 +63,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               {fr.login.submit}
             </button>
           </form>
-          <PasskeySignIn ctx={ctx} next={next} />
+          <PasskeySignIn next={next} />
         </section>
       </div>
       <PasskeyScripts />

@@ -24,10 +24,11 @@ export function PasskeyScripts(): Html {
  * asks the options (POST, JSON), runs the ceremony and posts the assertion with this form; the
  * same form serves the conditional request of the Identifiant field's autofill.
  */
-export function PasskeySignIn({ ctx, next }: { ctx: PageContext; next?: string | null }): Html {
+export function PasskeySignIn({ next }: { next?: string | null }): Html {
   return (
+    // No CSRF field of its own: the page is rendered once for all visitors with one token slot
+    // (S23); passkeys.js copies the password form's token into this form.
     <form method="post" action="/connexion/cle" class="passkey-signin" data-cle="connexion" data-cle-options="/connexion/cle/options" data-cle-erreur={fr.passkeys.ceremonyFailed} hidden>
-      <CsrfField token={ctx.csrfToken} />
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <input type="hidden" name="reponse" value="" />
       <input type="hidden" name="memoriser" value="" disabled />
