@@ -33,7 +33,7 @@
       });
     }
     // Passkeys offered in the autofill of Identifiant (autocomplete="username webauthn").
-    if (kind === 'connexion' && typeof W.browserSupportsWebAuthnAutofill === 'function') {
+    if (kind === 'connexion' && block.getAttribute('data-cle-autofill') !== 'non' && typeof W.browserSupportsWebAuthnAutofill === 'function') {
       W.browserSupportsWebAuthnAutofill().then(function (ok) {
         if (ok) run(block, kind, true);
       });

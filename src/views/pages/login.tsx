@@ -63,7 +63,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               {fr.login.submit}
             </button>
           </form>
-          <PasskeySignIn next={next} />
+          <PasskeySignIn next={next} autofill={errors.cle === undefined} />
         </section>
       </div>
       <PasskeyScripts />

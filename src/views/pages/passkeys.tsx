@@ -22,13 +22,14 @@ export function PasskeyScripts(): Html {
 /**
  * "Se connecter avec une clé d'accès" on Authentification, below the password form. The button
  * asks the options (POST, JSON), runs the ceremony and posts the assertion with this form; the
- * same form serves the conditional request of the Identifiant field's autofill.
+ * same form serves the conditional request of the Identifiant field's autofill — not on the page
+ * that says a passkey sign-in failed, which would otherwise ask again at once.
  */
-export function PasskeySignIn({ next }: { next?: string | null }): Html {
+export function PasskeySignIn({ next, autofill = true }: { next?: string | null; autofill?: boolean }): Html {
   return (
     // No CSRF field of its own: the page is rendered once for all visitors with one token slot
     // (S23); passkeys.js copies the password form's token into this form.
-    <form method="post" action="/connexion/cle" class="passkey-signin" data-cle="connexion" data-cle-options="/connexion/cle/options" data-cle-erreur={fr.passkeys.ceremonyFailed} hidden>
+    <form method="post" action="/connexion/cle" class="passkey-signin" data-cle="connexion" data-cle-options="/connexion/cle/options" data-cle-erreur={fr.passkeys.ceremonyFailed} data-cle-autofill={autofill ? undefined : 'non'} hidden>
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <input type="hidden" name="reponse" value="" />
       <input type="hidden" name="memoriser" value="" disabled />
