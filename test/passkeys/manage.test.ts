@@ -208,6 +208,11 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(), 1);
       assert.equal((await admin.post(`${accountPage}/reactiver`, { _csrf: csrfToken(html.body) })).statusCode, 303);
       assert.equal((await passkeySignIn(authenticator)).statusCode, 303);
+      // S42: the export lists them (name, dates, kind), without key material.
+      const exported = JSON.parse((await admin.get(`${accountPage}/donnees.json`)).body);
+      assert.equal(exported.passkeys.length, 1);
+      assert.equal(typeof exported.passkeys[0].created_at, 'number');
+      assert.equal(JSON.stringify(exported).includes(authenticator.credentialId), false);
       const erased = await admin.post(`${accountPage}/effacer`, { _csrf: csrfToken(html.body) });
       assert.equal(erased.statusCode, 200);
       assert.equal((await t.db.selectFrom('passkeys').select('id').execute()).length, 0);

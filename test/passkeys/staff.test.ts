@@ -158,6 +158,30 @@ for (const dialect of DIALECTS) {
       assert.equal(smtp.to(staff.email).filter((m) => /clé d’accès a été supprimée/.test(m.subject ?? '')).length, 1);
     });
 
+    test('S49 a new setup link, once used, replaces every factor of the member: their passkeys go with the old password and TOTP', async () => {
+      const { staff, authenticator } = await addStaffPasskey();
+      const { resendSetupLink } = await import('../../src/modules/staff/staff.members.service.js');
+      const resent = await resendSetupLink({ db: t.db, clock: t.clock, config: t.config }, staff.id, { ip: null, userAgent: 'test' }, { type: 'operator', id: 'test' });
+      assert.ok(resent.ok);
+      const mail = await t.db.selectFrom('outbox').select('text_body').where('kind', '=', 'staff_setup_link').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const link = new URL(/https?:\/\/\S+\/back-office\/activation\?token=[A-Za-z0-9_-]+/.exec(mail.text_body!)![0]);
+      const browser = new Browser(t.app);
+      const first = await browser.get(link.pathname + link.search);
+      const page = await browser.get(first.headers.location as string);
+      const newPassword = 'un nouveau départ pour le back office';
+      await browser.post('/back-office/activation', { _csrf: csrfToken(page.body), mot_de_passe: newPassword, confirmation: newPassword });
+      // Before the enrolment is confirmed, the passkey is still there (the old factors still work).
+      assert.equal((await t.db.selectFrom('passkeys').select('id').execute()).length, 1);
+      const totpPage = await browser.get('/back-office/activation');
+      const secret = /<code class="totp-secret">([A-Z2-7 ]+)<\/code>/.exec(totpPage.body)![1]!.replace(/ /g, '');
+      nextTotpStep(t);
+      const done = await browser.post('/back-office/activation/code', { _csrf: csrfToken(totpPage.body), code: currentTotp(t, secret) });
+      assert.equal(done.statusCode, 200);
+      assert.equal((await t.db.selectFrom('passkeys').select('id').execute()).length, 0, 'the setup link took the passkeys away');
+      const pending = await passwordStep({ ...staff, password: newPassword });
+      assert.equal((await passkeyStep(pending, authenticator)).statusCode, 401);
+    });
+
     test('Admins see each member’s passkeys on Équipe and remove them (audited, the member told); an agent cannot', async () => {
       const { staff } = await addStaffPasskey('agent', 'agent@cartotheque.test');
       const agent = await createStaffAndSignIn(t, { role: 'agent', email: 'autre-agent@cartotheque.test' });

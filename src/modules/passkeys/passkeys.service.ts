@@ -304,6 +304,18 @@ export async function deletePasskeysOf(trx: Executor, owner: Owner): Promise<num
   return repo.deletePasskeysOfOwner(trx, owner);
 }
 
+/** S42: what the export says of a person's passkeys (no key material: it identifies nobody and proves nothing). */
+export async function exportPasskeys(db: Executor, owner: Owner) {
+  return (await repo.listPasskeys(db, owner)).map((row) => ({
+    name: row.name,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    device_type: row.device_type,
+    backed_up: row.backed_up === 1,
+    transports: row.transports,
+  }));
+}
+
 export async function countPasskeys(db: Executor, owner: Owner): Promise<number> {
   return repo.countPasskeys(db, owner);
 }

@@ -1,4 +1,4 @@
-import { deletePasskeysOf } from '../passkeys/passkeys.service.js';
+import { deletePasskeysOf, exportPasskeys } from '../passkeys/passkeys.service.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
@@ -36,7 +36,7 @@ export async function exportAccountData(deps: Deps, staff: StaffActor, id: numbe
   const account = await findAccountById(deps.db, id);
   if (!account) return fail('NOT_FOUND');
   const { password_hash, ...fields } = account;
-  const data = { account: { ...fields, password_set: password_hash !== null }, ...(await repo.collectAccountData(deps.db, account)) };
+  const data = { account: { ...fields, password_set: password_hash !== null }, ...(await repo.collectAccountData(deps.db, account)), passkeys: await exportPasskeys(deps.db, { type: 'person', id }) };
   await recordAudit(deps.db, deps.clock, staff.origin, { event: 'privacy.account_exported', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: id, target: account.code });
   return ok(data);
 }
