@@ -16,8 +16,6 @@ export const COOKIE = {
   /** A random value that lets an account recognise a browser it signed in from (S39). */
   browser: '__Host-ep_browser',
   staffSetupLink: '__Host-ep_staff_setup',
-  /** Passkeys (S48): a random value binding a ceremony's challenge to the browser that asked. */
-  webauthn: '__Host-ep_webauthn',
   /** Passkeys: "Non merci" to the invitation, on this browser. A flag, nothing else (S21). */
   passkeyOffer: '__Host-ep_passkey_offer',
 } as const;

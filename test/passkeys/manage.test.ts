@@ -87,7 +87,7 @@ for (const dialect of DIALECTS) {
       assert.equal((await second.post('/espace-pro/cles', { _csrf: csrf2, reponse: answer })).statusCode, 400);
       // Another person, in a browser holding the same binding cookie (copied), answering it.
       const stranger = await signIn('22222');
-      stranger.jar.cookies.set('__Host-ep_webauthn', mine.jar.get('__Host-ep_webauthn')!);
+      stranger.jar.cookies.set('__Host-ep_csrf', mine.jar.get('__Host-ep_csrf')!);
       const strangerCsrf = csrfToken((await stranger.get('/espace-pro/cles')).body);
       assert.equal((await stranger.post('/espace-pro/cles', { _csrf: strangerCsrf, reponse: answer })).statusCode, 400);
       assert.equal(await count(other.id), 0);

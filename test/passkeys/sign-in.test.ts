@@ -99,8 +99,12 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(options.allowCredentials, []);
       assert.match(options.challenge, /^[A-Za-z0-9_-]{43}$/);
       assert.equal(res.headers['cache-control'], 'no-store');
-      const cookie = String(res.headers['set-cookie']);
-      assert.match(cookie, /__Host-ep_webauthn=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+      // Bound to the browser that asked: its CSRF binding's SHA-256, and no new cookie.
+      assert.equal(res.headers['set-cookie'], undefined);
+      const row = await t.db.selectFrom('webauthn_challenges').selectAll().executeTakeFirstOrThrow();
+      assert.equal(row.challenge, options.challenge);
+      assert.equal(row.browser_hash, sha256(browser.jar.get('__Host-ep_csrf')!));
+      assert.equal(row.purpose, 'sign_in');
     });
 
     // Every way an assertion can be wrong. Each gets the one failure answer (401, the login page,

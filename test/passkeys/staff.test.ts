@@ -107,7 +107,7 @@ for (const dialect of DIALECTS) {
       const copy = new Browser(t.app, browser.jar.clone());
       assert.equal((await browser.post('/back-office/connexion/code/cle', { _csrf: csrf, reponse: answer })).statusCode, 303);
       const other = await passwordStep(staff);
-      other.jar.cookies.set('__Host-ep_webauthn', copy.jar.get('__Host-ep_webauthn')!);
+      other.jar.cookies.set('__Host-ep_csrf', copy.jar.get('__Host-ep_csrf')!);
       const otherCsrf = csrfToken((await other.get('/back-office/connexion/code')).body);
       assert.equal((await other.post('/back-office/connexion/code/cle', { _csrf: otherCsrf, reponse: answer })).statusCode, 401);
       assert.equal(await inBackOffice(other), false);

@@ -57,19 +57,13 @@ interface ResponseBody {
 }
 
 /**
- * S48: the random value that binds a ceremony's challenge to this browser (only its SHA-256 is
- * stored). Set when options are asked; a browser without it can answer no challenge.
+ * S48: the random value that binds a ceremony's challenge to the browser that asked — the
+ * browser's CSRF binding (`__Host-ep_csrf`: 256 random bits, HttpOnly, renewed at every sign-in
+ * and sign-out), so no cookie is added for passkeys. Only its SHA-256 is stored with the
+ * challenge. Every options request is a POST that passed the CSRF check, so the cookie is there;
+ * an answer from a browser without it (or with another one) finds no challenge.
  */
-function browserBinding(request: FastifyRequest, reply: FastifyReply): string {
-  const existing = readCookie(request, COOKIE.webauthn);
-  if (existing) return existing;
-  const value = randomToken(32);
-  setSecureCookie(reply, COOKIE.webauthn, value);
-  return value;
-}
-
-/** What a browser that never asked for options presents: a value no challenge is bound to. */
-const boundBrowser = (request: FastifyRequest) => readCookie(request, COOKIE.webauthn) ?? randomToken(32);
+const boundBrowser = (request: FastifyRequest) => readCookie(request, COOKIE.csrf) ?? randomToken(32);
 
 /** JSON for passkeys.js (options, or where to go first), never cached. */
 function sendJson(reply: FastifyReply, body: unknown, status = 200) {
@@ -102,7 +96,7 @@ function backOfficeNext(raw: unknown): string | null {
 /** POST /connexion/cle/options and POST /connexion/cle: signing in with a passkey alone (S48). */
 export async function passkeySignInRoutes(app: FastifyInstance) {
   app.post('/connexion/cle/options', { schema: { body: optionsBody } }, async (request, reply) => {
-    const options = await startAssertion(depsOf(app), { purpose: 'sign_in', owner: null, browserValue: browserBinding(request, reply) });
+    const options = await startAssertion(depsOf(app), { purpose: 'sign_in', owner: null, browserValue: boundBrowser(request) });
     return sendJson(reply, options);
   });
 
@@ -164,7 +158,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     // S49: past 10 minutes, the page asks for the password first.
     if (!(await hasRecentSignIn(deps(), customer.id))) return sendJson(reply, { redirect: CUSTOMER_PAGE }, 403);
-    return sendJson(reply, await startRegistration(deps(), customerContext(customer), browserBinding(request, reply)));
+    return sendJson(reply, await startRegistration(deps(), customerContext(customer), boundBrowser(request)));
   });
 
   app.post<{ Body: ResponseBody }>(CUSTOMER_PAGE, { schema: { body: responseBody } }, async (request, reply) => {
@@ -219,7 +213,7 @@ export async function passkeyStaffEntryRoutes(app: FastifyInstance) {
     const session = await loadStaffSession(request, reply);
     if (!session) return sendJson(reply, { redirect: STAFF_LOGIN_PATH }, 403);
     if (session.mfaPassed) return sendJson(reply, { redirect: '/back-office' }, 409);
-    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'second_factor', owner: { type: 'staff', id: session.staffId }, browserValue: browserBinding(request, reply) }));
+    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'second_factor', owner: { type: 'staff', id: session.staffId }, browserValue: boundBrowser(request) }));
   });
 
   app.post<{ Body: ResponseBody }>(`${STAFF_CODE_PATH}/cle`, { schema: { body: responseBody } }, async (request, reply) => {
@@ -247,7 +241,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
 
   scope.post(`${STEP_UP_PATH}/cle/options`, { schema: { body: optionsBody } }, async (request, reply) => {
     const staff = getStaff(request);
-    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'step_up', owner: { type: 'staff', id: staff.staffId }, browserValue: browserBinding(request, reply) }));
+    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'step_up', owner: { type: 'staff', id: staff.staffId }, browserValue: boundBrowser(request) }));
   });
 
   scope.post<{ Body: ResponseBody }>(`${STEP_UP_PATH}/cle`, { schema: { body: responseBody } }, async (request, reply) => {
@@ -271,7 +265,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
   scope.post(`${PAGE}/cles/options`, { schema: { body: optionsBody } }, async (request, reply) => {
     const staff = getStaff(request);
     if (app.deps.clock.now() - staff.mfaPassedAt > STEP_UP_MAX_AGE_MS) return sendJson(reply, { redirect: `${STEP_UP_PATH}?next=${encodeURIComponent(PAGE)}` }, 403);
-    return sendJson(reply, await startRegistration(depsOf(app), staffContext(staff), browserBinding(request, reply)));
+    return sendJson(reply, await startRegistration(depsOf(app), staffContext(staff), boundBrowser(request)));
   });
 
   scope.post<{ Body: ResponseBody }>(`${PAGE}/cles`, { schema: { body: responseBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {

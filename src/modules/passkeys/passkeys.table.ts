@@ -34,7 +34,7 @@ export type ChallengePurpose = 'register' | 'sign_in' | 'second_factor' | 'step_
 /** A ceremony's challenge, stored server-side so any instance can check it (S48). */
 export interface WebauthnChallengeTable {
   challenge: string;
-  /** SHA-256 of the random value in the asking browser's `__Host-ep_webauthn` cookie. */
+  /** SHA-256 of the asking browser's CSRF binding (`__Host-ep_csrf`, a random value of that browser). */
   browser_hash: string;
   purpose: ChallengePurpose;
   owner_type: PasskeyOwnerType | null;
