@@ -1,3 +1,4 @@
+import { passkeyRoutes } from './modules/passkeys/passkeys.routes.js';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -120,6 +121,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(customerPages);
   // The back office: staff login and setup link, then the staff-guarded scopes (S31).
   await app.register(staffRoutes);
+  // Passkeys (S48–S50): sign-in with a passkey, the staff second factor and step-up, admin removal.
+  await app.register(passkeyRoutes);
   await registerStaffScope(app, backOfficeRoutes);
   await registerStaffScope(app, teamAdminRoutes);
   await registerStaffScope(app, importRoutes, { role: 'admin' });

@@ -1,3 +1,4 @@
+import { passkeysCleanup } from './modules/passkeys/passkeys.cleanup.js';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { DialectName } from './db/database.js';
@@ -42,6 +43,7 @@ export const CLEANUP_STEPS: readonly CleanupStep[] = Object.freeze([
   ...auditCleanup,
   ...mailCleanup,
   ...ssoCleanup,
+  ...passkeysCleanup,
 ]);
 
 /** How often the reset matcher looks for new "Réinitialiser mot de passe" submissions. */

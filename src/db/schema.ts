@@ -10,6 +10,7 @@ import type { StaffRecoveryCodeTable, StaffSessionTable, StaffTable } from '../m
 
 import type { EmailChangeTable } from '../modules/back-office/accounts-admin.repository.js';
 import type { CompanyTable, InvitationTable, MembershipTable } from '../modules/company/company.table.js';
+import type { PasskeyTable, WebauthnChallengeTable } from '../modules/passkeys/passkeys.table.js';
 import type { OidcClientTable, OidcKeyTable, OidcModelTable } from '../modules/sso/sso.table.js';
 
 export interface DB {
@@ -37,4 +38,6 @@ export interface DB {
   oidc_models: OidcModelTable;
   oidc_keys: OidcKeyTable;
   oidc_clients: OidcClientTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
 }

@@ -20,6 +20,8 @@ export const COOKIE = {
   invitationLink: '__Host-ep_invitation',
   /** The language the visitor picked with the English / Français link: `fr` or `en`, nothing else (S51). */
   language: '__Host-ep_lang',
+  /** Passkeys: "Non merci" to the invitation, on this browser. A flag, nothing else (S21). */
+  passkeyOffer: '__Host-ep_passkey_offer',
 } as const;
 
 const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
@@ -30,7 +32,7 @@ const ATTRIBUTES = '; Path=/; HttpOnly; Secure; SameSite=Lax';
  * and no value outside it is ever written into a Set-Cookie header.
  */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, [COOKIE.language]: /^(fr|en)$/ };
+const COOKIE_FORMATS: Record<string, RegExp> = { [COOKIE.remember]: /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, [COOKIE.language]: /^(fr|en)$/, [COOKIE.passkeyOffer]: /^declined$/ };
 const formatOf = (name: string) => COOKIE_FORMATS[name] ?? TOKEN;
 
 export function setSecureCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,12 @@ export async function staticFiles(app: FastifyInstance) {
     const body = fs.readFileSync(path.join(PUBLIC_DIR, name));
     files.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
   }
+  // Passkeys: @simplewebauthn/browser's own bundle (a dependency, not a copy in public/), served
+  // from our origin like every script (CSP script-src 'self', no CDN).
+  // (its package exports no subpath: the bundle is found next to its CommonJS entry, script/index.js)
+  const webauthnEntry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  const webauthn = fs.readFileSync(path.resolve(path.dirname(webauthnEntry), '../dist/bundle/index.umd.min.js'));
+  files.set('webauthn.js', { body: webauthn, type: TYPES['.js']!, etag: `"${createHash('sha256').update(webauthn).digest('base64url').slice(0, 16)}"` });
   // The brand colour from BRAND_COLOR, as custom properties (no inline style: the CSP forbids it).
   const { brandColor, brandLogo } = app.deps.config;
   const brandCss = Buffer.from(`:root{--brand:${brandColor};--brand-dark:${shade(brandColor, 0.75)};--brand-tint:${tint(brandColor, 0.9)}}\n`);

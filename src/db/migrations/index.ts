@@ -12,6 +12,7 @@ import * as m010 from './010_oidc.js';
 import * as m011 from './011_known_browsers.js';
 import * as m012 from './012_staff_reenrolment.js';
 import * as m014 from './014_companies.js';
+import * as m015 from './015_passkeys.js';
 import * as m016 from './016_client_pkce.js';
 import * as m018 from './018_reset_request_language.js';
 
@@ -30,7 +31,8 @@ export const migrations: Record<string, Migration> = {
   '011_known_browsers': m011,
   '012_staff_reenrolment': m012,
   '014_companies': m014,
-  // 013, 015 and 017 are reserved for work in progress on other branches.
+  '015_passkeys': m015,
+  // 013 and 017 were reserved for work that needed no migration.
   '016_client_pkce': m016,
   '018_reset_request_language': m018,
 };

@@ -1,4 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { countPasskeys } from '../passkeys/passkeys.service.js';
+import { shouldInviteToPasskeys } from '../passkeys/passkeys.invitation.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentCustomer } from '../session/customer-session.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
@@ -41,6 +43,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
     const ctx = { ...pageContext(request, reply), path: '/espace-pro/securite' };
     const security = await getSecurityOverview(deps(), customer, ctx.lang);
     const applications = await applicationsWithTokens(app.deps, customer.accountId);
+    const passkeys = await countPasskeys(app.deps.db, { type: 'person', id: customer.accountId });
     return sendPage(
       reply,
       <SecurityPage
@@ -52,6 +55,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
         errors={errors}
         notice={notice}
         applications={applications}
+        passkeys={passkeys}
       />,
       status,
     );
@@ -59,18 +63,21 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
 
   // The signed-in home stays light: one session lookup and a small page.
   app.get('/espace-pro', async (request, reply) => {
-    const { company, code, email, role, membershipCount } = await me(request, reply);
+    const customer = await me(request, reply);
+    const { company, code, email, role, membershipCount } = customer;
     // Single sign-on: the same application list for every customer, so the page is still rendered
     // once per list (the key changes when an operator registers or disables an application), and
     // per variant: administrator or not, one company or several.
     const apps = await launchableClients(app.deps.db);
     const isAdmin = role === 'admin';
     const canSwitch = membershipCount > 1;
+    // Passkeys: right after a password sign-in, an invitation to add one (the same page for everyone invited).
+    const invite = await shouldInviteToPasskeys(app.deps, request, customer);
     return sendPageRenderedOnce(
       request,
       reply,
-      `account${isAdmin ? 'A' : ''}${canSwitch ? 'S' : ''}${JSON.stringify(apps)}`,
-      (ctx, slots) => <AccountPage ctx={ctx} {...slots} isAdmin={isAdmin} canSwitch={canSwitch} apps={apps} />,
+      `account${isAdmin ? 'A' : ''}${canSwitch ? 'S' : ''}${invite ? '+passkey' : ''}${JSON.stringify(apps)}`,
+      (ctx, slots) => <AccountPage ctx={ctx} {...slots} isAdmin={isAdmin} canSwitch={canSwitch} apps={apps} passkeyInvitation={invite} />,
       { company, code, email, role: catalogueOf(request).company.roles[role] },
     );
   });

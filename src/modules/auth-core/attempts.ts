@@ -114,10 +114,12 @@ export async function attemptPassword(
 }
 
 /**
- * A one-time code (TOTP, recovery code): same reservations, then `check`, which is only called
- * when the identifier is not being slowed down and must itself consume what it accepts.
+ * A one-time code (TOTP, recovery code) or a passkey assertion: same reservations, then `check`,
+ * which is only called when the identifier is not being slowed down and must itself consume what
+ * it accepts. `throttleKey` is null when the attempt names no identifier (an assertion too
+ * malformed to name its credential): only the client is counted.
  */
-export async function attemptCode(deps: AttemptDeps, input: { ip: string; throttleKey: string; check: () => Promise<boolean> }): Promise<AttemptOutcome> {
+export async function attemptCode(deps: AttemptDeps, input: { ip: string; throttleKey: string | null; check: () => Promise<boolean> }): Promise<AttemptOutcome> {
   const reserved = await reserve(deps, input.ip, input.throttleKey);
   if (!('ip' in reserved)) return { kind: 'ip_blocked', retryAfterSeconds: reserved.retryAfterSeconds };
   if (reserved.throttle?.ok === false) return { kind: 'throttled', retryAfterMs: reserved.throttle.retryAfterMs };

@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { countPasskeys } from '../passkeys/passkeys.service.js';
 import net from 'node:net';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -101,7 +102,9 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const detail = await admin.getAccountDetail(deps(), id);
     if (!detail) return reply.callNotFound();
     const teamPanel = await companyTeamPanel(request, reply, id);
-    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} {...extra} />, status);
+    // The holder's passkeys (the company page's id is the company's: its holder is detail.account.personId).
+    const passkeys = await countPasskeys(app.deps.db, { type: 'person', id: detail.account.personId });
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} passkeys={passkeys} {...extra} />, status);
   };
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {

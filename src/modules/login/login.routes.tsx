@@ -1,4 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import { listCompaniesOfPerson } from '../account/account.repository.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
@@ -123,35 +126,9 @@ export async function loginRoutes(app: FastifyInstance) {
       );
     }
 
-    // S18: a brand-new session; whatever this browser held before dies now.
-    await endCurrentSession(request, reply);
-    // The session belongs to the remember-me series, so detected theft kills it too (S20).
-    const who = { accountId: result.accountId, companyId: result.companyId };
-    const token = remember ? await issueRememberToken(db, clock, who) : null;
-    const session = await createSession(db, clock, who, origin, token?.series ?? null);
-    startSessionCookie(request, reply, COOKIE.session, session.token);
-
-    // S51: the person's language, for their mails, and for this browser when it never picked one.
-    const followed = await settleLanguageAtSignIn(db, result.accountId, chosenLanguage(request), languageOf(request));
-    if (followed) setLanguageCookie(reply, followed);
-
-    // S39: a browser this account has not signed in from before; its holder hears of it.
-    const browser = await recognizeBrowser(db, clock, result.accountId, readCookie(request, COOKIE.browser));
-    setSecureCookie(reply, COOKIE.browser, browser.cookieValue, KNOWN_BROWSER_MS / 1000);
-    if (!browser.known && !result.firstLogin) await noticeSignInFromNewBrowser(app.deps, { accountId: result.accountId, userAgent: origin.userAgent, ip: origin.ip });
-
-    const device = readCookie(request, COOKIE.device);
-    if (token) {
-      setSecureCookie(reply, COOKIE.remember, token.cookieValue, REMEMBER_COOKIE_MAX_AGE_SECONDS);
-      const deviceValue = await rememberDevice(db, clock, result.accountId, device);
-      setSecureCookie(reply, COOKIE.device, deviceValue, (30 * DAY_MS) / 1000);
-    } else if (device) {
-      // Box left unticked: this browser stops pre-filling the identifier.
-      await forgetDevice(db, device);
-      clearSecureCookie(reply, COOKIE.device);
-    }
+    const signedIn = await openCustomerSignIn(request, reply, { accountId: result.accountId, companyId: result.companyId, firstLogin: result.firstLogin, remember, method: 'pwd' });
     // Several companies: "Choisissez le compte client" first, then where the person was going.
-    if (result.companyId === null) return reply.redirect(`${CHOOSER_PATH}${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
+    if (signedIn.companyId === null) return reply.redirect(`${CHOOSER_PATH}${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     return reply.redirect(next ?? '/espace-pro', 303);
   });
 
@@ -174,6 +151,56 @@ export async function loginRoutes(app: FastifyInstance) {
     }
     return reply.redirect('/connexion?deconnecte=1', 303);
   });
+}
+
+/**
+ * What every successful customer sign-in does, whatever proved it (password, passkey): a brand-new
+ * session (S18) in a new remember-me series when asked (S20), the new-browser notice (S39), the
+ * identifier pre-fill kept or forgotten. `method` is recorded for the single sign-on `amr`.
+ */
+export async function openCustomerSignIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  /** `companyId`: the company signed in to (null: the chooser first); absent, the person's only open company if they have one. */
+  input: { accountId: number; companyId?: number | null; firstLogin: boolean; remember: boolean; method: 'pwd' | 'passkey' },
+): Promise<{ companyId: number | null }> {
+  const { db, clock } = request.server.deps;
+  const origin = requestOrigin(request);
+  const companyId = input.companyId !== undefined ? input.companyId : await onlyCompanyOf(db, input.accountId);
+  // S18: a brand-new session; whatever this browser held before dies now.
+  await endCurrentSession(request, reply);
+  // The session belongs to the remember-me series, so detected theft kills it too (S20).
+  const who = { accountId: input.accountId, companyId };
+  const token = input.remember ? await issueRememberToken(db, clock, who, null, input.method) : null;
+  const session = await createSession(db, clock, who, origin, token?.series ?? null, input.method);
+  startSessionCookie(request, reply, COOKIE.session, session.token);
+
+  // S51: the person's language, for their mails, and for this browser when it never picked one.
+  const followed = await settleLanguageAtSignIn(db, input.accountId, chosenLanguage(request), languageOf(request));
+  if (followed) setLanguageCookie(reply, followed);
+
+  // S39: a browser this account has not signed in from before; its holder hears of it.
+  const browser = await recognizeBrowser(db, clock, input.accountId, readCookie(request, COOKIE.browser));
+  setSecureCookie(reply, COOKIE.browser, browser.cookieValue, KNOWN_BROWSER_MS / 1000);
+  if (!browser.known && !input.firstLogin) await noticeSignInFromNewBrowser(request.server.deps, { accountId: input.accountId, userAgent: origin.userAgent, ip: origin.ip });
+
+  const device = readCookie(request, COOKIE.device);
+  if (token) {
+    setSecureCookie(reply, COOKIE.remember, token.cookieValue, REMEMBER_COOKIE_MAX_AGE_SECONDS);
+    const deviceValue = await rememberDevice(db, clock, input.accountId, device);
+    setSecureCookie(reply, COOKIE.device, deviceValue, (30 * DAY_MS) / 1000);
+  } else if (device) {
+    // Box left unticked: this browser stops pre-filling the identifier.
+    await forgetDevice(db, device);
+    clearSecureCookie(reply, COOKIE.device);
+  }
+  return { companyId };
+}
+
+/** The person's one open company, or null when they have several (they choose) or none. */
+async function onlyCompanyOf(db: Kysely<DB>, accountId: number): Promise<number | null> {
+  const open = (await listCompaniesOfPerson(db, accountId)).filter((c) => c.company_disabled_at === null);
+  return open.length === 1 ? open[0]!.company_id : null;
 }
 
 /** Deletes this browser's session and remember-me series server-side and clears their cookies. */

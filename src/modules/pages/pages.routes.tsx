@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { passkeyCustomerRoutes } from '../passkeys/passkeys.routes.js';
 import type { FastifyInstance } from 'fastify';
 import { CHOOSER_PATH, loadCustomer } from '../session/customer-session.js';
 import { accountSecurityRoutes } from '../account-security/account-security.routes.js';
@@ -64,4 +65,5 @@ export async function customerPages(app: FastifyInstance) {
   await app.register(companyRoutes);
   await app.register(teamRoutes);
   await app.register(ownDataRoutes);
+  await app.register(passkeyCustomerRoutes);
 }

@@ -1,3 +1,4 @@
+import { removePasskeysWithReset } from '../passkeys/passkeys.service.js';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
@@ -167,6 +168,8 @@ export async function completePasswordReset(
     // Both identifiers of the person are freed: the code (its holder) and the e-mail (S8).
     if (account.holder_account_id === account.id) await clearIdentifierThrottle(trx, account.code);
     await clearIdentifierThrottle(trx, `email:${account.email_lc}`);
+    // S49: the e-mailed link takes away every passkey too (decided in docs/security.md).
+    await removePasskeysWithReset(trx, deps, account.id, input.origin);
     const first = account.password_hash === null;
     const lang = mailLanguage(account, input.language);
     const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), first, lang });

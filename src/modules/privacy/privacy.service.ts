@@ -1,3 +1,4 @@
+import { deletePasskeysOf, exportPasskeys } from '../passkeys/passkeys.service.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../shared/clock.js';
@@ -36,7 +37,11 @@ async function pseudonymOf(db: Kysely<DB>, value: string): Promise<string> {
 async function personData(db: Kysely<DB>, account: CompanyAccount) {
   const { password_hash, ...fields } = account;
   const holder = account.holder_account_id !== null && Number(account.holder_account_id) === account.id;
-  return { account: { ...fields, password_set: password_hash !== null }, ...(await repo.collectAccountData(db, account, { codeIsTheirs: holder })) };
+  return {
+    account: { ...fields, password_set: password_hash !== null },
+    ...(await repo.collectAccountData(db, account, { codeIsTheirs: holder })),
+    passkeys: await exportPasskeys(db, { type: 'person', id: account.id }),
+  };
 }
 
 /** Staff: the holder of the company `id`, or the person `personId` of it (S43: a member of that company only). */
@@ -72,6 +77,8 @@ async function erasePersonRows(deps: Deps, trx: Executor, person: { id: number; 
   await repo.deleteLimitsOfIps(trx, await repo.ipsOf(trx, where));
   await repo.pseudonymiseAudit(trx, where, pseudonym);
   await repo.deleteRequestNotifications(trx, requests);
+  // Passkeys have no foreign key (one table for people and staff): erased here, with the person.
+  await deletePasskeysOf(trx, { type: 'person', id: person.id });
   await repo.eraseAccountRows(trx, { id: person.id, code: heldCode, email_lc: person.email_lc, oidc_sub: person.oidc_sub });
 }
 

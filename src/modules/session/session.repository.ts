@@ -91,6 +91,12 @@ export async function findSeriesStart(db: Executor, series: string): Promise<num
   return row?.start == null ? undefined : Number(row.start);
 }
 
+/** How the sign-in that started a remember-me series was made (its first token says; null before migration 015). */
+export async function findSeriesAuthMethod(db: Executor, series: string): Promise<'pwd' | 'passkey' | undefined> {
+  const row = await db.selectFrom('remember_tokens').select('auth_method').where('series', '=', series).where('auth_method', 'is not', null).orderBy('created_at').limit(1).executeTakeFirst();
+  return row?.auth_method === 'passkey' ? 'passkey' : row ? 'pwd' : undefined;
+}
+
 export async function deleteRememberSeries(db: Executor, series: string): Promise<void> {
   await db.deleteFrom('remember_tokens').where('series', '=', series).execute();
 }

@@ -59,12 +59,16 @@ export async function createSession(
   who: { accountId: number; companyId: number | null },
   origin: SessionOrigin,
   rememberSeries: string | null = null,
+  /** How the customer just signed in ('pwd' or 'passkey'); a remember-me restore takes the series' own. */
+  authMethod: 'pwd' | 'passkey' = 'pwd',
 ): Promise<{ token: string; id: string }> {
   const { token, row } = openSession(clock, origin);
   // SSO auth_time: a session opened from a remember-me series inherits the password check that
   // started the series (its first token's issue time); any other session was just checked.
   const authenticatedAt = rememberSeries ? ((await repo.findSeriesStart(db, rememberSeries)) ?? row.created_at) : row.created_at;
-  await repo.insertSession(db, { ...row, account_id: who.accountId, company_id: who.companyId, remember_series: rememberSeries, authenticated_at: authenticatedAt });
+  // SSO amr likewise: the method of the sign-in that started the series (passkeys, migration 015).
+  const method = rememberSeries ? ((await repo.findSeriesAuthMethod(db, rememberSeries)) ?? authMethod) : authMethod;
+  await repo.insertSession(db, { ...row, account_id: who.accountId, company_id: who.companyId, remember_series: rememberSeries, authenticated_at: authenticatedAt, auth_method: method });
   return { token, id: row.id };
 }
 
@@ -119,6 +123,8 @@ export async function issueRememberToken(
   clock: Clock,
   who: { accountId: number; companyId: number | null },
   series: { id: string; expiresAt: number } | null = null,
+  /** A new series records how its sign-in was made (SSO amr of the sessions it opens). */
+  authMethod: 'pwd' | 'passkey' = 'pwd',
 ): Promise<{ cookieValue: string; series: string; expiresAt: number }> {
   const selector = randomToken(16);
   const validator = randomToken(32);
@@ -134,6 +140,7 @@ export async function issueRememberToken(
     created_at: now,
     expires_at: expiresAt,
     rotated_at: null,
+    ...(series ? {} : { auth_method: authMethod }),
   });
   return { cookieValue: `${selector}.${validator}`, series: seriesId, expiresAt };
 }

@@ -16,6 +16,8 @@ export interface SessionTable {
   user_agent: string;
   /** Time of the password check behind this session (SSO `auth_time`); a remember-me restore keeps the series' one. */
   authenticated_at: number | null;
+  /** How that sign-in was made: 'pwd' or 'passkey' (SSO `amr`); null before migration 015 (a password). */
+  auth_method?: string | null;
 }
 
 /** One link of a remember-me series: selector looks up, validator proves (S20). */
@@ -31,6 +33,8 @@ export interface RememberTokenTable {
   expires_at: number;
   /** Set when the token was exchanged for its successor; using it again means theft. */
   rotated_at: number | null;
+  /** How the sign-in that started the series was made (set on its first token only). */
+  auth_method?: string | null;
 }
 
 /** "Mémoriser mes identifiants" pre-fill: the cookie holds only a random value (S21). */

@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { ssoAuthenticationContext } from '../passkeys/passkeys.sso.js';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RuntimeDeps } from '../../app.js';
@@ -11,7 +12,7 @@ import { h, renderDocument } from '../../views/jsx.js';
 import { brandingOf, Layout, type PageContext } from '../../views/layout.js';
 import { MessagePage } from '../../views/pages/message.js';
 import { recordAudit } from '../audit/audit.service.js';
-import { ACR_PASSWORD, pinForwardedHeaders, SSO_PATH } from './sso.provider.js';
+import { pinForwardedHeaders, SSO_PATH } from './sso.provider.js';
 import * as repo from './sso.repository.js';
 
 /** The provider's pages have no form of ours (no CSRF token); their language is the browser's (S51). */
@@ -110,8 +111,9 @@ export function interactionRoutes(provider: any) {
         const returnTo: string = await provider.interactionResult(
           request.raw,
           reply.raw,
-          // auth_time is the password check behind the session, amr/acr say it was a password.
-          { login: { accountId: sub, ts: Math.floor(authAt / 1000), amr: ['pwd'], acr: ACR_PASSWORD, remember: false } },
+          // auth_time is the sign-in behind the session; amr/acr say how it was made (a password, or a
+          // passkey: src/modules/passkeys/README.md).
+          { login: { accountId: sub, ts: Math.floor(authAt / 1000), ...(await ssoAuthenticationContext(db, customer.id)), remember: false } },
           { mergeWithLastSubmission: false },
         );
         await recordAudit(db, clock, requestOrigin(request), {

@@ -19,6 +19,8 @@ import { registerProvider } from './sso.service.js';
 export const SSO_PATH = '/oidc';
 /** The one authentication context we offer, and truthfully claim: a password check (amr "pwd"). */
 export const ACR_PASSWORD = 'urn:espace-pro:acr:password';
+/** A sign-in with a passkey (with user verification: amr "pop", "mfa"), src/modules/passkeys. */
+export const ACR_PASSKEY = 'urn:espace-pro:acr:passkey';
 
 // Lifetimes, in seconds. The provider's session lasts as long as ours at most (S19: 12 h), and
 // is only honoured while the Espace Pro session of the same browser is alive (see the login check).
@@ -190,7 +192,7 @@ export async function createProvider(deps: RuntimeDeps) {
       email: ['email', 'email_verified'],
       customer: ['customer_code', 'company', 'role'],
     },
-    acrValues: [ACR_PASSWORD],
+    acrValues: [ACR_PASSWORD, ACR_PASSKEY],
     // The claims of the granted scopes go in the ID token too: several shop modules read only it.
     conformIdTokenClaims: false,
     features: {

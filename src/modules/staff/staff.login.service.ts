@@ -91,10 +91,11 @@ export async function authenticateStaff(deps: StaffLoginDeps, input: { email: st
   return { ok: false, code: 'INVALID_CREDENTIALS', reason };
 }
 
-export type SecondFactorFailureReason = 'malformed' | 'wrong_code' | 'replay' | 'wrong_recovery_code' | 'throttled' | 'unavailable';
+/** `passkey_<why>`: a passkey assertion refused (S50), why in passkeys.service `AssertionFailure`. */
+export type SecondFactorFailureReason = 'malformed' | 'wrong_code' | 'replay' | 'wrong_recovery_code' | 'throttled' | 'unavailable' | `passkey_${string}`;
 
 export type SecondFactorResult =
-  | { ok: true; method: 'totp' | 'recovery_code'; recoveryCodesLeft?: number }
+  | { ok: true; method: 'totp' | 'recovery_code' | 'passkey'; recoveryCodesLeft?: number }
   | { ok: false; code: 'INVALID_CODE'; reason: SecondFactorFailureReason }
   | { ok: false; code: 'TOO_MANY_ATTEMPTS'; retryAfterSeconds: number };
 
@@ -105,19 +106,32 @@ export type SecondFactorResult =
  */
 export async function verifyStaffSecondFactor(
   deps: StaffLoginDeps,
-  input: { staffId: number; code: string; origin: Origin; purpose?: 'login' | 'step_up' },
+  input: {
+    staffId: number;
+    code: string;
+    origin: Origin;
+    purpose?: 'login' | 'step_up';
+    /**
+     * S50: a passkey instead of the code. Checks the member's assertion (consuming what it accepts)
+     * and says why it failed, or null; called like the code check, after the reservations.
+     */
+    passkey?: (staff: { id: number; email: string }) => Promise<string | null>;
+  },
 ): Promise<SecondFactorResult> {
   const stepUp = input.purpose === 'step_up';
   const { db, clock } = deps;
   const staff = await repo.findStaffById(db, input.staffId);
   const typed = input.code.normalize('NFKC').replace(/\s+/g, '');
   let reason: SecondFactorFailureReason | null = null;
-  const method: 'totp' | 'recovery_code' = /^[0-9]{6}$/.test(typed) ? 'totp' : 'recovery_code';
+  const method: 'totp' | 'recovery_code' | 'passkey' = input.passkey ? 'passkey' : /^[0-9]{6}$/.test(typed) ? 'totp' : 'recovery_code';
   let recoveryCodesLeft: number | undefined;
 
   const check = async (): Promise<boolean> => {
     if (!staff || !staff.totp_secret || staff.totp_enabled_at === null || staff.disabled_at !== null) reason = 'unavailable';
-    else if (method === 'totp') {
+    else if (input.passkey) {
+      const refused = await input.passkey({ id: Number(staff.id), email: staff.email });
+      if (refused !== null) reason = `passkey_${refused}`;
+    } else if (method === 'totp') {
       // A code of the current step (or its neighbours) at or before the last accepted step is a replay.
       const step = verifyTotp(deps.secrets.open(staff.totp_secret), typed, clock.now(), null);
       if (step === null) reason = 'wrong_code';

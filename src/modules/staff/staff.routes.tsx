@@ -42,6 +42,7 @@ import { MyAccountPage, type MyAccountPageProps } from '../../views/back-office/
 import { enterLink } from '../auth-core/link-entry.js';
 import { endSessionCookie, startSessionCookie } from '../auth-core/sessions.js';
 import { formatSecret, totpQrSvg, totpUri } from './totp.js';
+import { countPasskeys, countPasskeysByOwner, listOwnPasskeys } from '../passkeys/passkeys.service.js';
 
 /** The setup link's token lives here between the first visit and the last step, never in the address bar (S14). */
 export const STAFF_SETUP_COOKIE = COOKIE.staffSetupLink;
@@ -79,6 +80,16 @@ async function endStaffSession(request: FastifyRequest, reply: FastifyReply) {
   if (session) await invalidateStaffSession(request.server.deps.db, session.id);
   forgetLoadedStaff(request);
   return session;
+}
+
+/**
+ * The second factor passed (a code, a recovery code or a passkey, S50): a privilege change, so a
+ * brand-new session again (S18); the pending one dies.
+ */
+export async function openStaffSignedInSession(request: FastifyRequest, reply: FastifyReply, staffId: number): Promise<void> {
+  await endStaffSession(request, reply);
+  const full = await createStaffSession(request.server.deps.db, request.server.deps.clock, staffId, requestOrigin(request), true);
+  startSessionCookie(request, reply, COOKIE.staff, full.token);
 }
 
 /** Staff login, second factor, logout and the setup link: outside the guard, by nature. */
@@ -119,7 +130,7 @@ async function staffEntryRoutes(app: FastifyInstance) {
     const session = await loadStaffSession(request, reply);
     if (!session) return reply.redirect(STAFF_LOGIN_PATH, 303);
     if (session.mfaPassed) return reply.redirect(next ?? '/back-office', 303);
-    return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} />);
+    return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} passkey={(await countPasskeys(app.deps.db, { type: 'staff', id: session.staffId })) > 0} />);
   });
 
   app.post<{ Body: { code: string; next?: string } }>(STAFF_CODE_PATH, { schema: { body: codeBody } }, async (request, reply) => {
@@ -131,12 +142,10 @@ async function staffEntryRoutes(app: FastifyInstance) {
     const result = await verifyStaffSecondFactor(deps(), { staffId: session.staffId, code: request.body.code, origin });
     if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
     if (!result.ok) {
-      return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
+      const passkey = (await countPasskeys(app.deps.db, { type: 'staff', id: session.staffId })) > 0;
+      return sendPage(reply, <StaffCodePage ctx={pageContext(request, reply)} next={next} passkey={passkey} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
     }
-    // Passing the second factor is a privilege change: a brand-new session again (S18).
-    await endStaffSession(request, reply);
-    const full = await createStaffSession(app.deps.db, app.deps.clock, session.staffId, origin, true);
-    startSessionCookie(request, reply, COOKIE.staff, full.token);
+    await openStaffSignedInSession(request, reply, session.staffId);
     if (result.method === 'recovery_code') return reply.redirect(`/back-office?codes_secours=${result.recoveryCodesLeft ?? 0}`, 303);
     return reply.redirect(next ?? '/back-office', 303);
   });
@@ -238,14 +247,18 @@ async function dashboardRoutes(scope: FastifyInstance) {
 
   // S38: a fresh code before a sensitive action, through the attempt core like the login's.
   scope.get<{ Querystring: { next?: string } }>(STEP_UP_PATH, async (request, reply) => {
-    return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={getStaff(request)} next={backOfficeNext(request.query.next)} />);
+    const passkey = (await countPasskeys(scope.deps.db, { type: 'staff', id: getStaff(request).staffId })) > 0;
+    return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={getStaff(request)} next={backOfficeNext(request.query.next)} passkey={passkey} />);
   });
   scope.post<{ Body: { code: string; next?: string } }>(STEP_UP_PATH, { schema: { body: codeBody } }, async (request, reply) => {
     const staff = getStaff(request);
     const next = backOfficeNext(request.body.next);
     const result = await verifyStaffSecondFactor(deps(), { staffId: staff.staffId, code: request.body.code, origin: requestOrigin(request), purpose: 'step_up' });
     if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
-    if (!result.ok) return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={staff} next={next} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
+    if (!result.ok) {
+      const passkey = (await countPasskeys(scope.deps.db, { type: 'staff', id: staff.staffId })) > 0;
+      return sendPage(reply, <StaffStepUpPage ctx={pageContext(request, reply)} staff={staff} next={next} passkey={passkey} errors={{ code: fr.staff.INVALID_CODE }} />, 401);
+    }
     await refreshSecondFactor(scope.deps.db, scope.deps.clock, staff.sessionId);
     return reply.redirect(next ?? '/back-office', 303);
   });
@@ -265,8 +278,16 @@ async function myAccountRoutes(scope: FastifyInstance) {
   const PAGE = '/back-office/mon-compte';
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<MyAccountPageProps> = {}, status = 200) => {
     const staff = getStaff(request);
-    const [sessions, left] = await Promise.all([listOwnStaffSessions(deps(), staff), countRecoveryCodesLeft(scope.deps.db, staff.staffId)]);
-    return sendPage(reply, <MyAccountPage ctx={pageContext(request, reply)} staff={staff} sessions={sessions} recoveryCodesLeft={left} minLength={config.passwordMinLength} {...extra} />, status);
+    const [sessions, left, passkeys] = await Promise.all([
+      listOwnStaffSessions(deps(), staff),
+      countRecoveryCodesLeft(scope.deps.db, staff.staffId),
+      listOwnPasskeys(deps(), { type: 'staff', id: staff.staffId }),
+    ]);
+    return sendPage(
+      reply,
+      <MyAccountPage ctx={pageContext(request, reply)} staff={staff} sessions={sessions} recoveryCodesLeft={left} minLength={config.passwordMinLength} passkeys={passkeys} {...extra} />,
+      status,
+    );
   };
 
   scope.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => {
@@ -319,7 +340,9 @@ async function teamRoutes(scope: FastifyInstance) {
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Omit<TeamPageProps, 'ctx' | 'staff' | 'members'> = {}, status = 200) => {
     const staff = getStaff(request);
     const rows = await listStaffMembers(scope.deps.db);
+    const passkeys = await countPasskeysByOwner(scope.deps.db, 'staff', rows.map((row) => Number(row.id)));
     const members = rows.map((row) => ({
+      passkeys: passkeys.get(Number(row.id)) ?? 0,
       id: Number(row.id),
       email: row.email,
       role: row.role,
@@ -341,6 +364,7 @@ async function teamRoutes(scope: FastifyInstance) {
       const member = await findStaffMember(scope.deps.db, Number(membre));
       if (member) notice = fait === 'desactive' ? fr.staff.teamDisabled(member.email) : fr.staff.teamEnabled(member.email);
     }
+    if (fait === 'cles') notice = fr.passkeys.teamRemoved;
     return render(request, reply, { notice });
   });
 

@@ -1,3 +1,4 @@
+import { deletePasskeysOf } from '../passkeys/passkeys.service.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { recordAudit } from '../audit/audit.service.js';
@@ -93,6 +94,8 @@ export async function confirmTotpEnrolment(deps: StaffSecretDeps & { hasher: Pas
     if (!(await consumeLinkToken(trx, clock, input.token!, { afterStep: true }))) return false;
     await repo.enableTotp(trx, link.staffId, step, now);
     await repo.replaceRecoveryCodes(trx, link.staffId, hashes, now);
+    // A setup link replaces every factor of the member: their passkeys go too (S49, S50).
+    await deletePasskeysOf(trx, { type: 'staff', id: link.staffId });
     await revokeLinkTokens(trx, clock, staffSubject(link.staffId), 'superseded');
     await clearIdentifierThrottle(trx, staffThrottleKey(link.email));
     await recordAudit(trx, clock, input.origin, { event: 'staff.setup.completed', outcome: 'success', actorType: 'staff', actorId: link.email, target: link.email });

@@ -408,6 +408,8 @@ export const en = {
       'Your rights: access, correction, deletion, objection and portability. Our customer service exports or deletes your data on request.',
     ],
   },
+  // Passkeys: French for now (the English pass of the passkey pages is still to come).
+  passkeys: fr.passkeys,
   privacy: {
     ...fr.privacy,
     ownTitle: 'My data',

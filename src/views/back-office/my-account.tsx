@@ -4,6 +4,8 @@ import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields, Po
 import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
+import type { PasskeyRow } from '../pages/passkeys.js';
+import { StaffPasskeysSection } from './passkeys.js';
 
 const st = fr.staff;
 
@@ -19,6 +21,8 @@ export interface MyAccountPageProps {
   reenrolment?: { qrSvg: Html; secret: string };
   /** Codes just made, shown this once. */
   newCodes?: string[];
+  /** The member's passkeys (S50). */
+  passkeys?: PasskeyRow[];
 }
 
 /** "Mon compte": a staff member's own password, sessions, recovery codes and authenticator. */
@@ -122,6 +126,8 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
         <p>{st.totpIntro}</p>
         <PostButton ctx={p.ctx} action="/back-office/mon-compte/application" label={st.totpStart} />
       </section>
+
+      <StaffPasskeysSection ctx={p.ctx} passkeys={p.passkeys ?? []} />
     </BackOfficeLayout>
   );
 }

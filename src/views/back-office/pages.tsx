@@ -4,6 +4,7 @@ import type { AccountRequestState } from '../../modules/account-request/account-
 import { fr } from '../../shared/i18n/fr.js';
 import { importLineDetail } from '../../shared/i18n/import.js';
 import { PrivacyPanel } from './privacy.js';
+import { AdminPasskeys } from './passkeys.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
@@ -321,7 +322,7 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string; /** The company's people and invitations (company-team.tsx). */ teamPanel?: Html }): Html {
+export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string; /** The company's people and invitations (company-team.tsx). */ teamPanel?: Html; /** How many passkeys the holder has. */ passkeys?: number }): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
   return (
@@ -349,6 +350,12 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
         <dd>{throttle ? bo.throttleValue(throttle.failures, throttle.blockedUntil > 0 ? p.when(throttle.blockedUntil) : null) : '0'}</dd>
         <dt>{bo.sessions}</dt>
         <dd>{String(sessions)}</dd>
+        {p.passkeys !== undefined ? (
+          <>
+            <dt>{fr.passkeys.adminHeading}</dt>
+            <dd>{p.staff.role === 'admin' ? <AdminPasskeys ctx={p.ctx} count={p.passkeys} action={`${base}/cles/supprimer`} who={account.code} /> : fr.passkeys.adminCount(p.passkeys)}</dd>
+          </>
+        ) : null}
       </dl>
 
       {pendingEmail ? (

@@ -4,6 +4,7 @@ import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } f
 import { Fragment, h, type Html } from '../jsx.js';
 import { Notice, type PageContext, ScrollTable } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, StaffPublicLayout } from './layout.js';
+import { AdminPasskeys, StaffPasskeyForm } from './passkeys.js';
 
 // ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
 
@@ -44,13 +45,14 @@ function SecondFactorForm({ ctx, action, next, error, submitLabel }: { ctx: Page
   );
 }
 
-export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; next?: string | null; errors?: FieldErrors }): Html {
+export function StaffCodePage({ ctx, next, errors = {}, passkey }: { ctx: PageContext; next?: string | null; errors?: FieldErrors; passkey?: boolean }): Html {
   return (
     <StaffPublicLayout ctx={ctx} title={fr.staff.codeTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.codeTitle}</h1>
       <div class="panel narrow">
         <p>{fr.staff.codeIntro}</p>
         <ErrorSummary errors={errors} />
+        {passkey ? <StaffPasskeyForm ctx={ctx} action="/back-office/connexion/code/cle" next={next} /> : null}
         <SecondFactorForm ctx={ctx} action="/back-office/connexion/code" next={next} error={errors.code} submitLabel={fr.staff.codeSubmit} />
         <form method="post" action="/back-office/deconnexion">
           <CsrfField token={ctx.csrfToken} />
@@ -66,13 +68,14 @@ export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; ne
 }
 
 /** S38: a fresh code before a sensitive action, inside the back office. */
-export function StaffStepUpPage({ ctx, staff, next, errors = {} }: { ctx: PageContext; staff: BackOfficeUser; next?: string | null; errors?: FieldErrors }): Html {
+export function StaffStepUpPage({ ctx, staff, next, errors = {}, passkey }: { ctx: PageContext; staff: BackOfficeUser; next?: string | null; errors?: FieldErrors; passkey?: boolean }): Html {
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.stepUpTitle} hasError={Object.keys(errors).length > 0}>
       <h1>{fr.staff.stepUpTitle}</h1>
       <div class="panel narrow">
         <p>{fr.staff.stepUpIntro}</p>
         <ErrorSummary errors={errors} />
+        {passkey ? <StaffPasskeyForm ctx={ctx} action="/back-office/verification/cle" next={next} /> : null}
         <SecondFactorForm ctx={ctx} action="/back-office/verification" next={next} error={errors.code} submitLabel={fr.staff.stepUpSubmit} />
       </div>
     </BackOfficeLayout>
@@ -204,6 +207,8 @@ export interface TeamMemberView {
   role: 'admin' | 'agent';
   status: 'setup_pending' | 'active' | 'disabled';
   lastLogin: string | null;
+  /** How many passkeys the member has (admins may remove them). */
+  passkeys?: number;
 }
 
 export interface TeamPageProps {
@@ -250,6 +255,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
             <th scope="col">{fr.staff.teamRole}</th>
             <th scope="col">{fr.staff.teamStatus}</th>
             <th scope="col">{fr.staff.teamLastLogin}</th>
+            <th scope="col">{fr.passkeys.adminColumn}</th>
             <th scope="col">{fr.staff.teamActions}</th>
           </tr>
         </thead>
@@ -262,6 +268,9 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
               <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
               <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
               <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td data-label={fr.passkeys.adminColumn}>
+                <AdminPasskeys ctx={ctx} count={m.passkeys ?? 0} action={`/back-office/equipe/${m.id}/cles/supprimer`} who={m.email} />
+              </td>
               <td data-label={fr.staff.teamActions}>
                 {m.id === staff.staffId ? null : (
                   <div class="actions">

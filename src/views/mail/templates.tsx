@@ -312,3 +312,37 @@ export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'r
     paragraphs: [fr.staff.factorChangedBody(fr.staff.factorWhat[p.what], p.when, p.browser, p.place), fr.staff.factorChangedWarning],
   });
 }
+
+/**
+ * S39, S49: a passkey was added to or removed from an account (a customer's or a staff member's),
+ * by its owner or, for `removed_by_staff`, by an administrator. No link, no secret.
+ */
+export function passkeyNoticeMail(p: {
+  brand: string;
+  change: 'added' | 'removed' | 'removed_by_staff';
+  /** The customer's company and code; absent for a staff member. */
+  customer?: { company: string; code: string };
+  name: string;
+  count?: number;
+  when: string;
+  browser: string;
+  place: string;
+  support: string;
+}): MailContent {
+  const t = fr.passkeys;
+  const to = p.customer ? t.mailAccountCustomer(p.customer.code) : t.mailAccountStaff;
+  const from = p.customer ? t.mailAccountCustomerFrom(p.customer.code) : t.mailAccountStaffFrom;
+  const body =
+    p.change === 'added'
+      ? t.mailAddedBody(to, p.name, p.when, p.browser, p.place)
+      : p.change === 'removed'
+        ? t.mailRemovedBody(from, p.name, p.when, p.browser, p.place)
+        : t.mailRemovedByStaffBody(from, p.count ?? 1, p.when);
+  return noticeMail({
+    brand: p.brand,
+    lang: 'fr',
+    subject: p.change === 'added' ? t.mailAddedSubject(p.brand) : t.mailRemovedSubject(p.brand),
+    greeting: p.customer ? fr.mail.greeting(p.customer.company) : fr.staff.mailGreeting,
+    paragraphs: [body, p.customer ? t.mailCustomerWarning(p.support) : fr.staff.factorChangedWarning],
+  });
+}

@@ -1,6 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
+import { PasskeyInvitation, PasskeyScripts, PasskeysSummary } from './passkeys.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
 
 export interface AccountPageProps {
@@ -16,10 +17,12 @@ export interface AccountPageProps {
   canSwitch?: boolean;
   /** Single sign-on: applications the customer can open, already signed in (src/modules/sso). */
   apps?: Array<{ name: string; homeUrl: string }>;
+  /** Passkeys: invite to add one (after a password sign-in; shown only where WebAuthn works). */
+  passkeyInvitation?: boolean;
 }
 
 /** "Mon Espace Pro": greeting, who is signed in to which company, the way to "Sécurité" (and, for administrators, "Mon équipe"). */
-export function AccountPage({ ctx, company, code, email, role, isAdmin = false, canSwitch = false, apps = [] }: AccountPageProps): Html {
+export function AccountPage({ ctx, company, code, email, role, isAdmin = false, canSwitch = false, apps = [], passkeyInvitation }: AccountPageProps): Html {
   const t = ctx.t;
   return (
     <Layout ctx={ctx} title={t.account.title} signedIn>
@@ -56,6 +59,12 @@ export function AccountPage({ ctx, company, code, email, role, isAdmin = false, 
             </a>
           </p>
         </section>
+      ) : null}
+      {passkeyInvitation ? (
+        <>
+          <PasskeyInvitation ctx={ctx} />
+          <PasskeyScripts />
+        </>
       ) : null}
       {apps.length > 0 ? (
         <section class="panel" aria-labelledby="applications-titre">
@@ -120,10 +129,12 @@ export interface SecurityPageProps {
   notice?: string;
   /** Single sign-on: applications holding tokens for this account, each with "Révoquer". */
   applications?: Array<{ clientId: string; name: string }>;
+  /** How many passkeys the customer has (the Clés d’accès panel). */
+  passkeys?: number;
 }
 
 /** The "Sécurité" page of Mon Espace Pro: password, connected and remembered devices, recent sign-ins. */
-export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [] }: SecurityPageProps): Html {
+export function SecurityPage({ ctx, code, security, minLength, words, errors = {}, notice, applications = [], passkeys }: SecurityPageProps): Html {
   const t = ctx.t;
   return (
     <Layout ctx={ctx} title={t.security.title} hasError={Object.keys(errors).length > 0} signedIn>
@@ -147,6 +158,8 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
             </button>
           </form>
         </section>
+
+        {passkeys !== undefined ? <PasskeysSummary count={passkeys} /> : null}
 
         <section class="panel" aria-labelledby="sessions-titre">
           <h2 id="sessions-titre">{t.security.sessionsHeading}</h2>

@@ -2,6 +2,7 @@
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext } from '../layout.js';
+import { PasskeyScripts, PasskeySignIn } from './passkeys.js';
 
 export interface LoginPageProps {
   ctx: PageContext;
@@ -46,7 +47,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               error={errorInSummaryOnly ? undefined : errors.identifiant}
               invalid={errors.identifiant !== undefined}
               required
-              autocomplete="username"
+              autocomplete="username webauthn"
               maxlength={254}
             />
             <Field t={t} name="mot_de_passe" label={t.login.password} type="password" error={errors.mot_de_passe} required autocomplete="current-password" maxlength={1024} />
@@ -61,8 +62,10 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               {t.login.submit}
             </button>
           </form>
+          <PasskeySignIn next={next} autofill={errors.cle === undefined} />
         </section>
       </div>
+      <PasskeyScripts />
     </Layout>
   );
 }
