@@ -49,7 +49,7 @@ async function submitAndWait(page: Page, submit: () => Promise<void>) {
 async function submitLogin(page: Page, identifier: string, password: string) {
   await page.getByRole('textbox', { name: 'Username', exact: true }).fill(identifier);
   await page.getByLabel(/^Password/).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 let sink: SmtpSink;

@@ -259,7 +259,7 @@ for (const dialect of DIALECTS) {
       const third = await signIn();
       const { authenticator } = await register(third);
       assert.doesNotMatch((await third.get('/espace-pro')).body, /data-cle="invitation"/);
-      await resetDatabase(t.db, t.dialect, { keep: ['accounts', 'passkeys'] });
+      await resetDatabase(t.db, t.dialect, { keep: ['accounts', 'companies', 'memberships', 'passkeys'] });
       const viaPasskey = new Browser(t.app);
       assert.equal((await passkeySignIn(authenticator, viaPasskey)).statusCode, 303);
       assert.doesNotMatch((await viaPasskey.get('/espace-pro')).body, /data-cle="invitation"/);

@@ -72,7 +72,7 @@ export async function accountSecurityRoutes(app: FastifyInstance) {
     const isAdmin = role === 'admin';
     const canSwitch = membershipCount > 1;
     // Passkeys: right after a password sign-in, an invitation to add one (the same page for everyone invited).
-    const invite = await shouldInviteToPasskeys(app.deps, request, customer);
+    const invite = shouldInviteToPasskeys(app.deps, request, customer);
     return sendPageRenderedOnce(
       request,
       reply,

@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { Executor } from '../../db/executor.js';
 import { COOKIE, readCookie } from '../../plugins/cookies.js';
 import type { Clock } from '../../shared/clock.js';
-import { countPasskeys, findSessionSignIn } from './passkeys.repository.js';
 import { RECENT_SIGN_IN_MS } from './passkeys.service.js';
 
 /**
@@ -11,9 +9,9 @@ import { RECENT_SIGN_IN_MS } from './passkeys.service.js';
  * the person has none, and unless this browser answered "Non merci" (a cookie holding only that
  * flag, S21). The page shows the invitation only where WebAuthn works (passkeys.js).
  */
-export async function shouldInviteToPasskeys(deps: { db: Executor; clock: Clock }, request: FastifyRequest, session: { id: string; accountId: number }): Promise<boolean> {
+export function shouldInviteToPasskeys(deps: { clock: Clock }, request: FastifyRequest, session: { signIn: { at: number; method: string }; passkeyCount: number }): boolean {
   if (readCookie(request, COOKIE.passkeyOffer) === 'declined') return false;
-  const signIn = await findSessionSignIn(deps.db, session.id);
-  if (!signIn || signIn.method !== 'pwd' || deps.clock.now() - signIn.at > RECENT_SIGN_IN_MS) return false;
-  return (await countPasskeys(deps.db, { type: 'person', id: session.accountId })) === 0;
+  // The session's sign-in and the person's passkey count come with the session (no query of their own).
+  if (session.signIn.method !== 'pwd' || deps.clock.now() - session.signIn.at > RECENT_SIGN_IN_MS) return false;
+  return session.passkeyCount === 0;
 }

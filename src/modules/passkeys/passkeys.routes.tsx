@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { catalogueOf } from '../../plugins/language.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
@@ -107,7 +108,7 @@ export async function passkeySignInRoutes(app: FastifyInstance) {
     if (!result.ok && result.code === 'TOO_MANY_ATTEMPTS') return sendTooManyRequests(request, reply, result.retryAfterSeconds);
     if (!result.ok) {
       // One answer whatever failed (S6): the audit alone knows why.
-      return sendPage(reply, <LoginPage ctx={pageContext(request, reply)} remember={remember} next={next} errors={{ cle: fr.passkeys.SIGN_IN_FAILED }} />, 401);
+      return sendPage(reply, <LoginPage ctx={pageContext(request, reply)} remember={remember} next={next} errors={{ cle: catalogueOf(request).passkeys.SIGN_IN_FAILED }} />, 401);
     }
     await openCustomerSignIn(request, reply, { accountId: result.accountId, firstLogin: result.firstLogin, remember, method: 'passkey' });
     return reply.redirect(next ?? '/espace-pro', 303);
@@ -131,20 +132,20 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { ok?: string } }>(CUSTOMER_PAGE, async (request, reply) => {
     const ok = request.query.ok;
-    return render(request, reply, { notice: typeof ok === 'string' ? fr.passkeys.done[ok] : undefined });
+    return render(request, reply, { notice: typeof ok === 'string' ? catalogueOf(request).passkeys.done[ok] : undefined });
   });
 
   // S49: the password again when the sign-in is more than 10 minutes old, through the attempt core (S8, S9, S36).
   app.post<{ Body: { actuel: string } }>(`${CUSTOMER_PAGE}/confirmer`, { schema: { body: confirmBody } }, async (request, reply) => {
     const customer = await me(request, reply);
     const origin = requestOrigin(request);
-    if (request.body.actuel.length === 0) return render(request, reply, { errors: { actuel: fr.passkeys.errors.CURRENT_REQUIRED } }, 400);
+    if (request.body.actuel.length === 0) return render(request, reply, { errors: { actuel: catalogueOf(request).passkeys.errors.CURRENT_REQUIRED } }, 400);
     const person = await findPerson(app.deps.db, customer.accountId);
     const attempt = await attemptPassword(deps(), { ip: origin.ip, throttleKey: customer.code, loadHash: async () => person?.password_hash ?? null, password: request.body.actuel });
     if (attempt.kind !== 'passed') {
       await recordAudit(app.deps.db, app.deps.clock, origin, { event: 'passkey.reauthentication_failed', outcome: 'failure', actorType: 'customer', actorId: customer.code, accountId: customer.accountId, details: { reason: attempt.kind } });
       if (attempt.kind === 'ip_blocked') return sendTooManyRequests(request, reply, attempt.retryAfterSeconds);
-      return render(request, reply, { errors: { actuel: attempt.kind === 'failed' ? fr.passkeys.errors.CURRENT_WRONG : fr.passkeys.errors.CURRENT_THROTTLED } }, 400);
+      return render(request, reply, { errors: { actuel: attempt.kind === 'failed' ? catalogueOf(request).passkeys.errors.CURRENT_WRONG : catalogueOf(request).passkeys.errors.CURRENT_THROTTLED } }, 400);
     }
     await app.deps.db.transaction().execute(async (trx) => {
       await attempt.settle(trx);
@@ -165,7 +166,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     if (!(await hasRecentSignIn(deps(), customer.id))) return reply.redirect(CUSTOMER_PAGE, 303);
     const result = await finishRegistration(deps(), customerContext(customer), { browserValue: boundBrowser(request), response: request.body.reponse, origin: requestOrigin(request) });
-    if (!result.ok) return render(request, reply, { errors: { cle: fr.passkeys.errors[result.code] } }, 400);
+    if (!result.ok) return render(request, reply, { errors: { cle: catalogueOf(request).passkeys.errors[result.code] } }, 400);
     return reply.redirect(`${CUSTOMER_PAGE}?ok=added`, 303);
   });
 
@@ -173,7 +174,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     const id = Number(request.params.id);
     const result = await renameOwnPasskey(deps(), customerContext(customer), id, request.body.nom, requestOrigin(request));
-    if (!result.ok) return render(request, reply, { errors: { nom: fr.passkeys.errors[result.code] }, editing: id }, result.code === 'NOT_FOUND' ? 404 : 400);
+    if (!result.ok) return render(request, reply, { errors: { nom: catalogueOf(request).passkeys.errors[result.code] }, editing: id }, result.code === 'NOT_FOUND' ? 404 : 400);
     return reply.redirect(`${CUSTOMER_PAGE}?ok=renamed`, 303);
   });
 

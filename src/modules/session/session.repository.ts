@@ -37,6 +37,16 @@ const sessionWithAccount = prepareQuery((db, { id }: { id: string }) =>
       'accounts.disabled_at',
       // How many companies the person belongs to: "Changer de compte client" on Mon Espace Pro, at no extra query.
       (eb) => eb.selectFrom('memberships as all_memberships').select((c) => c.fn.countAll<number>().as('n')).whereRef('all_memberships.account_id', '=', 'sessions.account_id').as('membership_count'),
+      // The passkey invitation after a password sign-in (src/modules/passkeys), likewise at no extra query.
+      'sessions.authenticated_at',
+      'sessions.auth_method',
+      (eb) =>
+        eb
+          .selectFrom('passkeys')
+          .select((c) => c.fn.countAll<number>().as('n'))
+          .where('passkeys.owner_type', '=', 'person')
+          .whereRef('passkeys.owner_id', '=', 'sessions.account_id')
+          .as('passkey_count'),
     ])
     .where('sessions.id', '=', id),
 );

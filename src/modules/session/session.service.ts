@@ -41,6 +41,9 @@ export interface ValidSession {
   rememberSeries: string | null;
   /** How many companies the person belongs to (more than one: "Changer de compte client"). */
   membershipCount: number;
+  /** How this session's sign-in was made, and when (the passkey invitation, SSO amr). */
+  signIn: { at: number; method: string };
+  passkeyCount: number;
 }
 
 /** A person signed in who has several companies and has not chosen one yet ("Choisissez le compte client"). */
@@ -95,6 +98,8 @@ export async function validateSessionToken(db: Kysely<DB>, clock: Clock, token: 
     language: row.language,
     rememberSeries: row.remember_series,
     membershipCount: Number(row.membership_count ?? 1),
+    signIn: { at: Number(row.authenticated_at ?? row.created_at), method: row.auth_method ?? 'pwd' },
+    passkeyCount: Number(row.passkey_count ?? 0),
   };
 }
 

@@ -83,6 +83,10 @@ export const fr = {
     roleLabel: 'Rôle',
     logout: 'Se déconnecter',
     switchCompany: 'Changer de compte client',
+    ownTitle: 'Mes données',
+    ownIntro: 'Téléchargez tout ce que l’Espace Pro conserve à votre sujet (RGPD, articles 15 et 20).',
+    ownJson: 'Télécharger mes données (JSON)',
+    ownCsv: 'Télécharger mes données (CSV)',
   },
   company: {
     roles: { admin: 'Administrateur', buyer: 'Acheteur', viewer: 'Consultation' } as Record<'admin' | 'buyer' | 'viewer', string>,
@@ -999,10 +1003,6 @@ export const fr = {
   privacy: {
     erasedPerson: (pseudonym: string) => `Les données de la personne sont effacées. Le journal garde la trace de ses actions sous le pseudonyme ${pseudonym}.`,
     holderNotErased: 'Cette personne est titulaire d’un code client : transmettez d’abord ce rôle à une autre personne, ou effacez le compte client entier.',
-    ownTitle: 'Mes données',
-    ownIntro: 'Téléchargez tout ce que l’Espace Pro conserve à votre sujet (RGPD, articles 15 et 20).',
-    ownJson: 'Télécharger mes données (JSON)',
-    ownCsv: 'Télécharger mes données (CSV)',
     exportPersonJson: 'Exporter ses données (JSON)',
     exportPersonCsv: 'Exporter ses données (CSV)',
     erasePerson: 'Effacer cette personne (RGPD)',

@@ -89,17 +89,17 @@ export function AccountPage({ ctx, company, code, email, role, isAdmin = false, 
         </p>
       </section>
       <section class="panel" aria-labelledby="donnees-titre">
-        <h2 id="donnees-titre">{t.privacy.ownTitle}</h2>
-        <p>{t.privacy.ownIntro}</p>
+        <h2 id="donnees-titre">{t.account.ownTitle}</h2>
+        <p>{t.account.ownIntro}</p>
         <ul>
           <li>
             <a href="/espace-pro/mes-donnees.json" download>
-              {t.privacy.ownJson}
+              {t.account.ownJson}
             </a>
           </li>
           <li>
             <a href="/espace-pro/mes-donnees.csv" download>
-              {t.privacy.ownCsv}
+              {t.account.ownCsv}
             </a>
           </li>
         </ul>
@@ -159,7 +159,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
           </form>
         </section>
 
-        {passkeys !== undefined ? <PasskeysSummary count={passkeys} /> : null}
+        {passkeys !== undefined ? <PasskeysSummary t={t} count={passkeys} /> : null}
 
         <section class="panel" aria-labelledby="sessions-titre">
           <h2 id="sessions-titre">{t.security.sessionsHeading}</h2>

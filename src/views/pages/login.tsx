@@ -62,7 +62,7 @@ export function LoginPage({ ctx, identifier, remember, next, errors = {}, notice
               {t.login.submit}
             </button>
           </form>
-          <PasskeySignIn next={next} autofill={errors.cle === undefined} />
+          <PasskeySignIn t={t} next={next} autofill={errors.cle === undefined} />
         </section>
       </div>
       <PasskeyScripts />

@@ -1,5 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { fr } from '../../shared/i18n/fr.js';
+import { type Catalogue, fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
@@ -25,17 +25,17 @@ export function PasskeyScripts(): Html {
  * same form serves the conditional request of the Identifiant field's autofill — not on the page
  * that says a passkey sign-in failed, which would otherwise ask again at once.
  */
-export function PasskeySignIn({ next, autofill = true }: { next?: string | null; autofill?: boolean }): Html {
+export function PasskeySignIn({ next, autofill = true, t = fr }: { next?: string | null; autofill?: boolean; t?: Catalogue }): Html {
   return (
     // No CSRF field of its own: the page is rendered once for all visitors with one token slot
     // (S23); passkeys.js copies the password form's token into this form.
-    <form method="post" action="/connexion/cle" class="passkey-signin" data-cle="connexion" data-cle-options="/connexion/cle/options" data-cle-erreur={fr.passkeys.ceremonyFailed} data-cle-autofill={autofill ? undefined : 'non'} hidden>
+    <form method="post" action="/connexion/cle" class="passkey-signin" data-cle="connexion" data-cle-options="/connexion/cle/options" data-cle-erreur={t.passkeys.ceremonyFailed} data-cle-autofill={autofill ? undefined : 'non'} hidden>
       {next ? <input type="hidden" name="next" value={next} /> : null}
       <input type="hidden" name="reponse" value="" />
       <input type="hidden" name="memoriser" value="" disabled />
-      <p class="separator">{fr.passkeys.or}</p>
+      <p class="separator">{t.passkeys.or}</p>
       <button type="button" id="cle" class="button">
-        {fr.passkeys.signIn}
+        {t.passkeys.signIn}
       </button>
       <p class="passkey-message" role="alert" hidden></p>
     </form>
@@ -43,9 +43,10 @@ export function PasskeySignIn({ next, autofill = true }: { next?: string | null;
 }
 
 /** The add button: options from `optionsUrl`, then the attestation posted to `action`. */
-export function AddPasskeyForm({ ctx, action, optionsUrl, label = fr.passkeys.add }: { ctx: PageContext; action: string; optionsUrl: string; label?: string }): Html {
+export function AddPasskeyForm({ ctx, action, optionsUrl, label, t = fr }: { ctx: PageContext; action: string; optionsUrl: string; label?: string; t?: Catalogue }): Html {
+  label ??= t.passkeys.add;
   return (
-    <form method="post" action={action} data-cle="ajout" data-cle-options={optionsUrl} data-cle-erreur={fr.passkeys.errors.REGISTRATION_FAILED} hidden>
+    <form method="post" action={action} data-cle="ajout" data-cle-options={optionsUrl} data-cle-erreur={t.passkeys.errors.REGISTRATION_FAILED} hidden>
       <CsrfField token={ctx.csrfToken} />
       <input type="hidden" name="reponse" value="" />
       <button type="button" class="button button-primary">
@@ -57,26 +58,27 @@ export function AddPasskeyForm({ ctx, action, optionsUrl, label = fr.passkeys.ad
 }
 
 /** Shown (by passkeys.js) where no passkey control could be: no WebAuthn, or no JavaScript at all. */
-function NeedsSupport(): Html {
+function NeedsSupport({ t = fr }: { t?: Catalogue }): Html {
   return (
     <p class="hint" data-cle-sans-support>
-      {fr.passkeys.addNeedsSupport}
+      {t.passkeys.addNeedsSupport}
     </p>
   );
 }
 
 /** The invitation on Mon Espace Pro after a password sign-in; invisible where WebAuthn does not work. */
 export function PasskeyInvitation({ ctx }: { ctx: PageContext }): Html {
+  const t = ctx.t;
   return (
     <section class="panel passkey-invitation" aria-labelledby="invitation-cle-titre" data-cle="invitation" hidden>
-      <h2 id="invitation-cle-titre">{fr.passkeys.inviteTitle}</h2>
-      <p>{fr.passkeys.inviteBody}</p>
+      <h2 id="invitation-cle-titre">{t.passkeys.inviteTitle}</h2>
+      <p>{t.passkeys.inviteBody}</p>
       <div class="actions">
-        <AddPasskeyForm ctx={ctx} action="/espace-pro/cles" optionsUrl="/espace-pro/cles/options" />
+        <AddPasskeyForm ctx={ctx} t={t} action="/espace-pro/cles" optionsUrl="/espace-pro/cles/options" />
         <form method="post" action="/espace-pro/cles/invitation/refuser" class="inline-form">
           <CsrfField token={ctx.csrfToken} />
           <button type="submit" class="button">
-            {fr.passkeys.inviteDecline}
+            {t.passkeys.inviteDecline}
           </button>
         </form>
       </div>
@@ -85,15 +87,15 @@ export function PasskeyInvitation({ ctx }: { ctx: PageContext }): Html {
 }
 
 /** The "Clés d'accès" panel of the Sécurité page: a sentence and the link to the passkeys page. */
-export function PasskeysSummary({ count }: { count: number }): Html {
+export function PasskeysSummary({ count, t = fr }: { count: number; t?: Catalogue }): Html {
   return (
     <section class="panel" aria-labelledby="cles-titre">
-      <h2 id="cles-titre">{fr.passkeys.sectionTitle}</h2>
-      <p>{fr.passkeys.sectionIntro}</p>
-      <p>{fr.passkeys.count(count)}</p>
+      <h2 id="cles-titre">{t.passkeys.sectionTitle}</h2>
+      <p>{t.passkeys.sectionIntro}</p>
+      <p>{t.passkeys.count(count)}</p>
       <p>
         <a class="button" href="/espace-pro/cles">
-          {fr.passkeys.manage}
+          {t.passkeys.manage}
         </a>
       </p>
     </section>
@@ -108,30 +110,30 @@ export interface PasskeyRow {
 }
 
 /** The table of one's passkeys: name (editable), creation, last use, Supprimer. Shared by customers and staff. */
-export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing }: { ctx: PageContext; passkeys: PasskeyRow[]; base: string; errors?: FieldErrors; editing?: number }): Html {
+export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing, t = fr }: { ctx: PageContext; passkeys: PasskeyRow[]; base: string; errors?: FieldErrors; editing?: number; t?: Catalogue }): Html {
   return (
     <ScrollTable labelledBy="cles-liste" tableClass="cards">
       <caption id="cles-liste" class="visually-hidden">
-        {fr.passkeys.tableCaption}
+        {t.passkeys.tableCaption}
       </caption>
       <thead>
         <tr>
-          <th scope="col">{fr.passkeys.name}</th>
-          <th scope="col">{fr.passkeys.created}</th>
-          <th scope="col">{fr.passkeys.lastUsed}</th>
+          <th scope="col">{t.passkeys.name}</th>
+          <th scope="col">{t.passkeys.created}</th>
+          <th scope="col">{t.passkeys.lastUsed}</th>
           <th scope="col">
-            <span class="visually-hidden">{fr.passkeys.remove}</span>
+            <span class="visually-hidden">{t.passkeys.remove}</span>
           </th>
         </tr>
       </thead>
       <tbody>
         {passkeys.map((p) => (
           <tr>
-            <td data-label={fr.passkeys.name}>
+            <td data-label={t.passkeys.name}>
               <form method="post" action={`${base}/${p.id}/nom`} class="inline-form passkey-name">
                 <CsrfField token={ctx.csrfToken} />
                 <label class="visually-hidden" for={`nom-${p.id}`}>
-                  {fr.passkeys.renameLabel(p.name)}
+                  {t.passkeys.renameLabel(p.name)}
                 </label>
                 <input
                   type="text"
@@ -144,7 +146,7 @@ export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing }: { ct
                   aria-describedby={editing === p.id && errors.nom ? `nom-${p.id}-erreur` : undefined}
                 />
                 <button type="submit" class="button button-small">
-                  {fr.passkeys.rename}
+                  {t.passkeys.rename}
                 </button>
                 {editing === p.id && errors.nom ? (
                   <p class="field-error" id={`nom-${p.id}-erreur`}>
@@ -153,13 +155,13 @@ export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing }: { ct
                 ) : null}
               </form>
             </td>
-            <td data-label={fr.passkeys.created}>{p.created}</td>
-            <td data-label={fr.passkeys.lastUsed}>{p.lastUsed ?? fr.passkeys.never}</td>
+            <td data-label={t.passkeys.created}>{p.created}</td>
+            <td data-label={t.passkeys.lastUsed}>{p.lastUsed ?? t.passkeys.never}</td>
             <td class="cell-action">
               <form method="post" action={`${base}/${p.id}/supprimer`} class="inline-form">
                 <CsrfField token={ctx.csrfToken} />
-                <button type="submit" class="button button-small" aria-label={fr.passkeys.removeLabel(p.name)}>
-                  {fr.passkeys.remove}
+                <button type="submit" class="button button-small" aria-label={t.passkeys.removeLabel(p.name)}>
+                  {t.passkeys.remove}
                 </button>
               </form>
             </td>
@@ -182,37 +184,38 @@ export interface PasskeysPageProps {
 
 /** Mon Espace Pro → Sécurité → Clés d'accès. */
 export function PasskeysPage({ ctx, passkeys, recent, notice, errors = {}, editing }: PasskeysPageProps): Html {
+  const t = ctx.t;
   const hasError = Object.keys(errors).length > 0;
   return (
-    <Layout ctx={ctx} title={fr.passkeys.pageTitle} hasError={hasError} signedIn>
+    <Layout ctx={ctx} title={t.passkeys.pageTitle} hasError={hasError} signedIn>
       <p class="breadcrumb">
-        <a href="/espace-pro">{fr.account.title}</a> › <a href="/espace-pro/securite">{fr.security.title}</a>
+        <a href="/espace-pro">{t.account.title}</a> › <a href="/espace-pro/securite">{t.security.title}</a>
       </p>
-      <h1>{fr.passkeys.pageTitle}</h1>
+      <h1>{t.passkeys.pageTitle}</h1>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <ErrorSummary errors={errors.nom ? {} : errors} />
-      <p>{fr.passkeys.sectionIntro}</p>
-      {passkeys.length === 0 ? <p>{fr.passkeys.none}</p> : <PasskeyTable ctx={ctx} passkeys={passkeys} base="/espace-pro/cles" errors={errors} editing={editing} />}
+      <p>{t.passkeys.sectionIntro}</p>
+      {passkeys.length === 0 ? <p>{t.passkeys.none}</p> : <PasskeyTable ctx={ctx} t={t} passkeys={passkeys} base="/espace-pro/cles" errors={errors} editing={editing} />}
       {recent ? (
         <>
-          <AddPasskeyForm ctx={ctx} action="/espace-pro/cles" optionsUrl="/espace-pro/cles/options" />
-          <NeedsSupport />
+          <AddPasskeyForm ctx={ctx} t={t} action="/espace-pro/cles" optionsUrl="/espace-pro/cles/options" />
+          <NeedsSupport t={t} />
         </>
       ) : (
         <section class="panel" aria-labelledby="confirmer-titre">
-          <h2 id="confirmer-titre">{fr.passkeys.confirmTitle}</h2>
-          <p>{fr.passkeys.confirmIntro}</p>
+          <h2 id="confirmer-titre">{t.passkeys.confirmTitle}</h2>
+          <p>{t.passkeys.confirmIntro}</p>
           <form method="post" action="/espace-pro/cles/confirmer" novalidate>
             <CsrfField token={ctx.csrfToken} />
-            <Field name="actuel" label={fr.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
+            <Field t={t} name="actuel" label={t.security.current} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
             <button type="submit" class="button button-primary">
-              {fr.passkeys.confirmSubmit}
+              {t.passkeys.confirmSubmit}
             </button>
           </form>
         </section>
       )}
       <p>
-        <a href="/espace-pro/securite">{fr.passkeys.back}</a>
+        <a href="/espace-pro/securite">{t.passkeys.back}</a>
       </p>
       <PasskeyScripts />
     </Layout>
