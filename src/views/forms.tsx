@@ -137,12 +137,13 @@ export function meterWords(words: string[]): string[] {
 }
 
 /** A one-button POST form (CSRF field included), for an action such as "Fermer toutes les sessions". */
-export function PostButton({ ctx, action, label, children }: { ctx: { csrfToken: string }; action: string; label: string; children?: Child }): Html {
+export function PostButton({ ctx, action, label, variant, small, children }: { ctx: { csrfToken: string }; action: string; label: string; variant?: 'primary' | 'danger'; small?: boolean; children?: Child }): Html {
+  const cls = ['button', variant ? `button-${variant}` : null, small ? 'button-small' : null].filter(Boolean).join(' ');
   return (
     <form method="post" action={action} class="inline-form">
       <CsrfField token={ctx.csrfToken} />
       {children}
-      <button type="submit" class="button">
+      <button type="submit" class={cls}>
         {label}
       </button>
     </form>

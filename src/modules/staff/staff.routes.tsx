@@ -1,4 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { dashboardFigures } from '../back-office/dashboard.service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
@@ -254,7 +255,8 @@ async function dashboardRoutes(scope: FastifyInstance) {
     const staff = getStaff(request);
     const left = request.query.codes_secours;
     const notice = typeof left === 'string' && /^[0-9]{1,2}$/.test(left) ? fr.staff.recoveryCodesLeft(Number(left)) : undefined;
-    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} staff={staff} notice={notice} />);
+    const figures = await dashboardFigures({ db: scope.deps.db, clock: scope.deps.clock });
+    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} staff={staff} notice={notice} figures={figures} />);
   });
 }
 

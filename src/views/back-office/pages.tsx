@@ -200,6 +200,8 @@ export interface AccountRow {
   company: string;
   last_login_at: number | null;
   status: keyof typeof bo.statuses;
+  /** "14 h 32" while the identifier is throttled: the list says until when, with the action that clears it. */
+  lockedUntil?: string | null;
 }
 
 /** The account page: the account, its status, and what customer service needs to see about it. */
@@ -268,19 +270,32 @@ function PendingEmailChanges({ rows, when }: { rows: PendingEmailRow[]; when: (m
   );
 }
 
-export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]; pendingEmails: PendingEmailRow[] }): Html {
+export function AccountsPage(p: Common & { query: string; filter?: string | null; accounts: AccountRow[]; pendingEmails: PendingEmailRow[] }): Html {
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountsTitle} current="accounts">
       <h1 id="comptes-titre">{bo.accountsTitle}</h1>
       {p.pendingEmails.length > 0 ? <PendingEmailChanges rows={p.pendingEmails} when={p.when} /> : null}
       <form method="get" action="/back-office/comptes" role="search" class="search-form">
         <Field name="q" label={bo.search} value={p.query} type="search" maxlength={100} />
+        <div class="field field-select">
+          <label for="filtre">{bo.accountFilterLabel}</label>
+          <select id="filtre" name="filtre">
+            <option value="" selected={!p.filter}>
+              {bo.accountFilterAll}
+            </option>
+            {Object.entries(bo.accountFilters).map(([value, label]) => (
+              <option value={value} selected={p.filter === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit" class="button button-primary">
           {bo.searchSubmit}
         </button>
       </form>
       {p.accounts.length === 0 ? (
-        <p>{bo.noAccounts}</p>
+        <p class="empty-state">{bo.noAccounts}</p>
       ) : (
         <ScrollTable labelledBy="comptes-titre" tableClass="dense cards">
           <thead>
@@ -300,7 +315,16 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
                 </td>
                 <td data-label={bo.company}>{a.company}</td>
                 <td class="long" data-label={bo.email}>{a.email}</td>
-                <td data-label={bo.status}>{bo.statuses[a.status]}</td>
+                <td data-label={bo.status}>
+                  {a.lockedUntil ? (
+                    <>
+                      <span class="badge badge-danger">{bo.lockedUntil(a.lockedUntil)}</span>
+                      <PostButton ctx={p.ctx} action={`/back-office/comptes/${a.id}/debloquer`} label={bo.clearThrottle} small />
+                    </>
+                  ) : (
+                    bo.statuses[a.status]
+                  )}
+                </td>
                 <td data-label={bo.lastLogin} class="nowrap">
                   {a.last_login_at ? p.when(a.last_login_at) : bo.never}
                 </td>

@@ -173,27 +173,70 @@ export function StaffRecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes
 
 // ---- signed-in pages --------------------------------------------------------------------------
 
-export function DashboardPage({ ctx, staff, notice }: { ctx: PageContext; staff: BackOfficeUser; notice?: string }): Html {
+/** The dashboard's figures (DashboardFigures from back-office/dashboard.service fits). */
+export interface DashboardFiguresView {
+  requestsWaiting: number;
+  oldestRequestAgeMs: number | null;
+  lockedAccounts: number;
+  unusedLinks: number;
+  failedMails: number;
+}
+
+/**
+ * What customer service opens the back office for: figures first, each a link to the list it
+ * counts, then the sections this role may open (no Import for an agent, Applications for admins).
+ */
+export function DashboardPage({ ctx, staff, notice, figures: figuresOf }: { ctx: PageContext; staff: BackOfficeUser; notice?: string; figures: DashboardFiguresView }): Html {
+  const admin = staff.role === 'admin';
   const entries: Array<[string, string, string]> = [
     ['/back-office/demandes', fr.staff.nav.requests, fr.staff.dashboardRequests],
     ['/back-office/comptes', fr.staff.nav.accounts, fr.staff.dashboardAccounts],
-    ['/back-office/import', fr.staff.nav.import, fr.staff.dashboardImport],
+    ...(admin ? [['/back-office/import', fr.staff.nav.import, fr.staff.dashboardImport] as [string, string, string]] : []),
     ['/back-office/journal', fr.staff.nav.audit, fr.staff.dashboardAudit],
   ];
-  if (staff.role === 'admin') entries.push(['/back-office/equipe', fr.staff.nav.team, fr.staff.dashboardTeam]);
+  if (admin) entries.push(['/back-office/equipe', fr.staff.nav.team, fr.staff.dashboardTeam], ['/back-office/applications', fr.staff.nav.applications, fr.staff.dashboardApplications]);
+  const figures: Array<{ href: string; n: number; label: string; detail?: string }> = [
+    {
+      href: '/back-office/demandes?etat=new',
+      n: figuresOf.requestsWaiting,
+      label: fr.staff.figureRequests(figuresOf.requestsWaiting),
+      detail: figuresOf.oldestRequestAgeMs === null ? undefined : fr.staff.figureRequestsOldest(fr.time.age(figuresOf.oldestRequestAgeMs)),
+    },
+    { href: '/back-office/comptes?filtre=verrouilles', n: figuresOf.lockedAccounts, label: fr.staff.figureLocked(figuresOf.lockedAccounts) },
+    { href: '/back-office/comptes?filtre=liens-non-utilises', n: figuresOf.unusedLinks, label: fr.staff.figureUnusedLinks(figuresOf.unusedLinks) },
+    { href: '/back-office/comptes?filtre=mails-en-echec', n: figuresOf.failedMails, label: fr.staff.figureFailedMails(figuresOf.failedMails) },
+  ];
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.dashboardTitle} current="dashboard">
-      <h1>{fr.staff.dashboardTitle}</h1>
+      <header class="page-header">
+        <h1>{fr.staff.dashboardTitle}</h1>
+        <p class="lead">{fr.staff.dashboardIntro}</p>
+      </header>
       {notice ? <BackOfficeNotice kind="info">{notice}</BackOfficeNotice> : null}
-      <p>{fr.staff.dashboardIntro}</p>
-      <ul class="dashboard-links">
-        {entries.map(([href, label, text]) => (
-          <li class="dashboard-card">
-            <a href={href}>{label}</a>
-            <p>{text}</p>
-          </li>
-        ))}
-      </ul>
+      <section aria-labelledby="a-traiter">
+        <h2 id="a-traiter">{fr.staff.dashboardFiguresHeading}</h2>
+        <ul class="figures">
+          {figures.map((f) => (
+            <li class={f.n > 0 ? 'figure figure-due' : 'figure'}>
+              <a href={f.href}>
+                <span class="figure-number">{String(f.n)}</span> <span class="figure-label">{f.label}</span>
+              </a>
+              {f.detail ? <p class="figure-detail">{f.detail}</p> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="rubriques">
+        <h2 id="rubriques">{fr.staff.dashboardSectionsHeading}</h2>
+        <ul class="dashboard-links">
+          {entries.map(([href, label, text]) => (
+            <li class="dashboard-card">
+              <a href={href}>{label}</a>
+              <p>{text}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
     </BackOfficeLayout>
   );
 }
