@@ -41,6 +41,8 @@ export interface FieldProps {
   maxlength?: number;
   /** Marked invalid although its message is elsewhere (in the error summary, which describes it). */
   invalid?: boolean;
+  /** The control's width by its content (app.css): a 5-digit code, a short value, a long one. */
+  width?: 'code' | 'short' | 'wide';
   /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
   meter?: { minLength: number; words: string[] };
 }
@@ -49,8 +51,9 @@ export interface FieldProps {
 export function Field(p: FieldProps): Html {
   const invalid = p.error !== undefined || p.invalid === true;
   const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : p.invalid ? 'resume-erreurs' : null].filter(Boolean).join(' ');
+  const cls = ['field', p.width ? `field-${p.width}` : null, invalid ? 'field-error' : null].filter(Boolean).join(' ');
   return (
-    <div class={invalid ? 'field field-error' : 'field'}>
+    <div class={cls}>
       <label for={p.name}>
         {p.label}
         {p.required ? <span class="required" aria-hidden="true"> *</span> : null}

@@ -85,7 +85,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
 
       <section class="panel" aria-labelledby="sessions-titre">
         <h2 id="sessions-titre">{st.sessionsHeading}</h2>
-        <ScrollTable labelledBy="sessions-titre" tableClass="dense">
+        <ScrollTable labelledBy="sessions-titre" tableClass="dense cards">
           <thead>
             <tr>
               <th scope="col">{fr.security.browser}</th>
@@ -96,12 +96,12 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
           <tbody>
             {p.sessions.map((s) => (
               <tr>
-                <td>
+                <td data-label={fr.security.browser}>
                   {s.browser}
                   {s.current ? <> ({st.thisSession})</> : null}
                 </td>
-                <td>{s.place}</td>
-                <td>{s.lastSeen}</td>
+                <td data-label={fr.security.place}>{s.place}</td>
+                <td data-label={fr.security.lastSeen}>{s.lastSeen}</td>
               </tr>
             ))}
           </tbody>

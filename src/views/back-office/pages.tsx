@@ -16,6 +16,8 @@ interface Common {
   ctx: PageContext;
   staff: BackOfficeUser;
   when: (ms: number) => string;
+  /** The display time zone's name ("heure de Paris"), said once per page above its tables. */
+  zone?: string;
   notice?: string;
   errors?: FieldErrors;
 }
@@ -52,8 +54,9 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
           ))}
         </ul>
       </nav>
+      <ZoneNote zone={p.zone} />
       {p.requests.length === 0 ? (
-        <p>{bo.noRequests}</p>
+        <p class="empty-state">{bo.noRequests}</p>
       ) : (
         <ScrollTable labelledBy="demandes-titre" tableClass="dense cards">
           <thead>
@@ -145,7 +148,7 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
             <h2 id="approuver-titre">{bo.approveHeading}</h2>
             <form method="post" action={`/back-office/demandes/${r.id}/approuver`} novalidate>
               <CsrfField token={p.ctx.csrfToken} />
-              <Field name="code" label={bo.approveCode} hint={bo.approveHint} value={p.approveCode ?? r.customer_code ?? ''} error={p.errors?.code} required inputmode="numeric" maxlength={16} />
+              <Field name="code" label={bo.approveCode} hint={bo.approveHint} value={p.approveCode ?? r.customer_code ?? ''} error={p.errors?.code} required inputmode="numeric" maxlength={16} width="code" />
               <button type="submit" class="button button-primary">
                 {bo.approveSubmit}
               </button>
@@ -294,6 +297,7 @@ export function AccountsPage(p: Common & { query: string; filter?: string | null
           {bo.searchSubmit}
         </button>
       </form>
+      <ZoneNote zone={p.zone} />
       {p.accounts.length === 0 ? (
         <p class="empty-state">{bo.noAccounts}</p>
       ) : (
@@ -391,10 +395,10 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
         <h2 id="actions-titre">{bo.actionsHeading}</h2>
         <p>{bo.noPasswordNote}</p>
         <div class="actions">
-          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} /> : null}
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} variant="primary" /> : null}
           <PostButton ctx={p.ctx} action={`${base}/sessions`} label={bo.revokeSessions} />
           {throttle ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
-          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} variant="danger" /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
         </div>
         <form method="post" action={`${base}/email`} novalidate class="email-form">
           <CsrfField token={p.ctx.csrfToken} />
@@ -405,12 +409,10 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
         </form>
       </section>
 
-      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
-
       <section class="panel" aria-labelledby="mails-titre">
         <h2 id="mails-titre">{bo.mailsHeading}</h2>
         {mails.length === 0 ? (
-          <p>{bo.noMails}</p>
+          <p class="empty-state">{bo.noMails}</p>
         ) : (
           <ScrollTable labelledBy="mails-titre" tableClass="dense cards">
             <thead>
@@ -440,6 +442,9 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
           </ScrollTable>
         )}
       </section>
+
+      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
+
     </BackOfficeLayout>
   );
 }
@@ -572,6 +577,21 @@ function targetLabel(target: string | null): string {
   return request ? bo.requestTitle(Number(request[1])) : target;
 }
 
+/** Text with e-mail addresses in it: may wrap after "@" and before a dot, never mid-word. */
+function Breakable({ text }: { text: string }): Html {
+  const parts = text.split(/(?<=@)|(?=\.[^\s.])/);
+  return (
+    <>
+      {parts.map((part, i) => (i === 0 ? part : <><wbr />{part}</>))}
+    </>
+  );
+}
+
+/** "Heures indiquées en heure de Paris.", once per page that has times in a table. */
+function ZoneNote({ zone }: { zone?: string }): Html | null {
+  return zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null;
+}
+
 export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
   const f = p.filters;
   const known = Object.keys(au.events).sort((x, y) => eventLabel(x).localeCompare(eventLabel(y), 'fr'));
@@ -611,8 +631,9 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
           {bo.auditExport}
         </a>
       </div>
+      <ZoneNote zone={p.zone} />
       {p.entries.length === 0 ? (
-        <p>{bo.noAudit}</p>
+        <p class="empty-state">{bo.noAudit}</p>
       ) : (
         <ScrollTable labelledBy="journal-titre" tableClass="dense cards audit-table">
           <thead>
@@ -637,9 +658,12 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
                   </td>
                   <td data-label={bo.auditEvent}>{eventLabel(e.event)}</td>
                   <td data-label={bo.auditOutcome}>{au.outcomes[e.outcome] ?? readable(e.outcome)}</td>
-                  <td class="long" data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
+                  <td class="long" data-label={bo.auditActorCol}>
+                    <Breakable text={au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)} />
+                  </td>
                   <td data-label={bo.auditAccount}>{e.accountCode ?? ''}</td>
-                  <td class="long" data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
+                  {/* The account's code is in its own column: "Cible" does not repeat it. */}
+                  <td class="long" data-label={bo.auditTarget}>{e.target !== null && e.target === e.accountCode ? '' : <Breakable text={targetLabel(e.target)} />}</td>
                   <td data-label={bo.auditIp} class="nowrap">
                     {e.ip ?? ''}
                   </td>

@@ -3,7 +3,7 @@ import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Notice, type PageContext, ScrollTable } from '../layout.js';
-import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, StaffPublicLayout } from './layout.js';
+import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, EmailText, StaffPublicLayout } from './layout.js';
 
 // ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
 
@@ -52,14 +52,10 @@ export function StaffCodePage({ ctx, next, errors = {} }: { ctx: PageContext; ne
         <p>{fr.staff.codeIntro}</p>
         <ErrorSummary errors={errors} />
         <SecondFactorForm ctx={ctx} action="/back-office/connexion/code" next={next} error={errors.code} submitLabel={fr.staff.codeSubmit} />
-        <form method="post" action="/back-office/deconnexion">
-          <CsrfField token={ctx.csrfToken} />
-          <p class="aside">
-            <button type="submit" class="button">
-              {fr.staff.restart}
-            </button>
-          </p>
-        </form>
+        {/* A link, not a second submit: Enter and the form's only button sign in. Signing in again replaces the half-open session. */}
+        <p class="aside">
+          <a href="/back-office/connexion">{fr.staff.restart}</a>
+        </p>
       </div>
     </StaffPublicLayout>
   );
@@ -299,25 +295,27 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
         <tbody>
           {members.map((m) => (
             <tr>
-              <td class="long" data-label={fr.staff.teamEmail}>
-                {m.email} {m.id === staff.staffId ? fr.staff.teamYou : null}
+              <td class="email" data-label={fr.staff.teamEmail}>
+                <EmailText email={m.email} /> {m.id === staff.staffId ? fr.staff.teamYou : null}
               </td>
               <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
               <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
               <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
               <td data-label={fr.staff.teamActions}>
-                {m.id === staff.staffId ? null : (
+                {m.id === staff.staffId ? (
+                  <a href="/back-office/mon-compte">{fr.staff.accountNav}</a>
+                ) : (
                   <div class="actions">
                     <form method="post" action={`/back-office/equipe/${m.id}/${m.status === 'disabled' ? 'activer' : 'desactiver'}`}>
                       <CsrfField token={ctx.csrfToken} />
-                      <button type="submit" class="button">
+                      <button type="submit" class={m.status === 'disabled' ? 'button button-small' : 'button button-small button-danger'}>
                         {m.status === 'disabled' ? fr.staff.teamEnable : fr.staff.teamDisable}
                       </button>
                     </form>
                     {m.status === 'disabled' ? null : (
                       <form method="post" action={`/back-office/equipe/${m.id}/lien`}>
                         <CsrfField token={ctx.csrfToken} />
-                        <button type="submit" class="button">
+                        <button type="submit" class="button button-small">
                           {fr.staff.teamResend}
                         </button>
                       </form>
@@ -329,7 +327,8 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           ))}
         </tbody>
       </ScrollTable>
-      <h2>{fr.staff.teamCreateHeading}</h2>
+      <section class="panel" aria-labelledby="ajout-titre">
+      <h2 id="ajout-titre">{fr.staff.teamCreateHeading}</h2>
       <ErrorSummary errors={errors} />
       <form method="post" action="/back-office/equipe" novalidate>
         <CsrfField token={ctx.csrfToken} />
@@ -362,6 +361,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           {fr.staff.teamCreateSubmit}
         </button>
       </form>
+      </section>
     </BackOfficeLayout>
   );
 }
