@@ -44,7 +44,7 @@ export interface FieldProps {
   /** The control's width by its content (app.css): a 5-digit code, a short value, a long one. */
   width?: 'code' | 'short' | 'wide';
   /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
-  meter?: { minLength: number; words: string[] };
+  meter?: { minLength: number; words: string[]; context?: string };
 }
 
 /** A labelled input with its hint and error tied to it for screen readers. */
@@ -95,7 +95,7 @@ export function Field(p: FieldProps): Html {
           data-court-un={fr.meter.shortOne}
           data-long={fr.meter.long}
           data-previsible={fr.meter.trivial}
-          data-contexte={fr.meter.context}
+          data-contexte={p.meter.context ?? fr.meter.context}
           data-ok={fr.meter.ok}
         >
           {fr.meter.empty(p.meter.minLength)}
@@ -109,7 +109,7 @@ export function Field(p: FieldProps): Html {
  * New password and its confirmation, as on the activation, security and staff setup pages: the
  * rules stated before typing, `new-password` for password managers, the strength meter.
  */
-export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors }): Html {
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors; meterContext?: string }): Html {
   return (
     <>
       <Field
@@ -118,7 +118,7 @@ export function NewPasswordFields(p: { labels: { password: string; confirmation:
         hint={p.rules ?? fr.activation.rules(p.minLength)}
         type="password"
         error={p.errors.mot_de_passe}
-        meter={{ minLength: p.minLength, words: meterWords(p.words) }}
+        meter={{ minLength: p.minLength, words: meterWords(p.words), context: p.meterContext }}
         required
         autocomplete="new-password"
         maxlength={1024}

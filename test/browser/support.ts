@@ -215,12 +215,14 @@ export async function layoutProblems(page: Page, viewport: 'desktop' | 'phone'):
       const cs = g.getComputedStyle(td);
       const probe = doc.createElement('span');
       probe.textContent = td.getAttribute('data-label');
-      probe.style.cssText = `position:absolute;visibility:hidden;display:block;width:${before.width};font:${before.font};overflow-wrap:${before.overflowWrap};hyphens:${before.hyphens}`;
+      probe.style.cssText = `position:absolute;visibility:hidden;display:block;width:${before.width};font:${before.font};white-space:${before.whiteSpace};overflow-wrap:${before.overflowWrap};word-break:${before.wordBreak};hyphens:${before.hyphens}`;
       doc.body.appendChild(probe);
       const h = probe.getBoundingClientRect().height;
+      // A label that cannot wrap (white-space: nowrap inherited) runs out of its column: its real width.
+      const w = Math.max(parseFloat(before.width) || 0, probe.scrollWidth);
       probe.remove();
       const x = cell.left + parseFloat(cs.paddingLeft) + (parseFloat(before.marginLeft) || 0);
-      boxes.push({ x, y: cell.top + parseFloat(cs.paddingTop), w: parseFloat(before.width) || 0, h, what: `label "${td.getAttribute('data-label')}"`, owner: td });
+      boxes.push({ x, y: cell.top + parseFloat(cs.paddingTop), w, h, what: `label "${td.getAttribute('data-label')}"`, owner: td });
     }
     const seen = new Set<string>();
     for (let i = 0; i < boxes.length; i++) {

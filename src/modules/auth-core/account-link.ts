@@ -17,6 +17,8 @@ export async function sendAccountLink(
   account: { id: number; code: string; email: string; company: string; password_hash: string | null },
   /** `welcome`: the account was just opened on the customer's own request (an approved account-opening request). */
   occasion: 'welcome' | 'link' = 'link',
+  /** Who asked (an approved request's first and last name): the mail greets them by name. */
+  name?: string,
 ) {
   const { clock, config } = deps;
   const purpose = account.password_hash === null ? 'activation' : 'reset';
@@ -30,6 +32,7 @@ export async function sendAccountLink(
     duration: formatDuration(config.resetTokenTtlSeconds),
     until: formatDateTime(expiresAt, config.displayTimezone),
     kind: purpose === 'reset' ? 'reset' : occasion === 'welcome' ? 'welcome' : 'activation',
+    name,
   });
   const kind = purpose === 'reset' ? 'reset_link' : occasion === 'welcome' ? 'welcome_link' : 'activation_link';
   await enqueueMail(trx, clock, { ...mail, kind, to: account.email, accountId: account.id });

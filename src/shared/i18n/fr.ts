@@ -723,6 +723,10 @@ export const fr = {
     recoveryPrint: 'Imprimer les codes',
     recoveryCopy: 'Copier les codes',
     recoveryCopied: 'Codes copiés dans le presse-papiers.',
+    /** Staff mails sign off as the back office, not as a customer mail ("Bonne navigation"). */
+    mailSignature: (brand: string) => `Cordialement,\nL’administration du back office ${brand}`,
+    /** The strength status's warning for staff: they have no customer code. */
+    meterContext: 'À éviter : contient votre adresse e-mail ou le nom de la marque.',
     setupRules: (min: number) =>
       `Au moins ${min} caractères, 128 au plus. Tous les caractères sont permis, espaces compris : une phrase facile à retenir fait un excellent mot de passe. Évitez les mots de passe courants, votre adresse e-mail et le nom de la marque.`,
     invalidLinkTitle: 'Ce lien n’est plus valide',

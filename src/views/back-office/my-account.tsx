@@ -76,7 +76,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
         <form method="post" action="/back-office/mon-compte/mot-de-passe" novalidate>
           <CsrfField token={p.ctx.csrfToken} />
           <Field name="actuel" label={st.currentPassword} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
-          <NewPasswordFields labels={{ password: st.newPassword, confirmation: st.newConfirmation }} minLength={p.minLength} words={[p.staff.email]} errors={errors} />
+          <NewPasswordFields labels={{ password: st.newPassword, confirmation: st.newConfirmation }} rules={fr.staff.setupRules(p.minLength)} meterContext={fr.staff.meterContext} minLength={p.minLength} words={[p.staff.email]} errors={errors} />
           <button type="submit" class="button button-primary">
             {st.passwordSubmit}
           </button>

@@ -87,7 +87,7 @@ export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: {
         <form method="post" action="/back-office/activation" novalidate>
           <CsrfField token={ctx.csrfToken} />
           <Field name="email" label={fr.staff.email} value={email} readonly autocomplete="username" />
-          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} rules={fr.staff.setupRules(minLength)} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
+          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} rules={fr.staff.setupRules(minLength)} meterContext={fr.staff.meterContext} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
           <p class="legend">{fr.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
             {fr.staff.setupPasswordSubmit}
@@ -257,13 +257,15 @@ export interface TeamPageProps {
   issued?: { email: string; validity: string };
   /** An action refused (SELF, LAST_ADMIN…). */
   problem?: string;
+  /** The display time zone's name, said once above the table. */
+  zone?: string;
 }
 
 /**
  * Staff management (admins only). No password field here or anywhere in the back office: staff
  * never see or set a password, their own included (S5); each member sets theirs through the link.
  */
-export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem }: TeamPageProps): Html {
+export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem, zone }: TeamPageProps): Html {
   const role = form.role ?? 'agent';
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.teamTitle} current="team" hasError={Object.keys(errors).length > 0 || problem !== undefined}>
@@ -281,6 +283,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
+      {zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null}
       <ScrollTable labelledBy="equipe-titre" tableClass="staff-list dense cards">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>
@@ -300,7 +303,9 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
               </td>
               <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
               <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
-              <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td data-label={fr.staff.teamLastLogin} class="nowrap">
+                {m.lastLogin ?? fr.staff.teamNever}
+              </td>
               <td data-label={fr.staff.teamActions}>
                 {m.id === staff.staffId ? (
                   <a href="/back-office/mon-compte">{fr.staff.accountNav}</a>
