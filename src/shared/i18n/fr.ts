@@ -192,6 +192,7 @@ export const fr = {
     searchSubmit: 'Rechercher',
     noAccounts: 'Aucun compte ne correspond.',
     lockedUntil: (time: string) => `Verrouillé jusqu’à ${time}`,
+    unlock: 'Déverrouiller',
     accountFilterLabel: 'Afficher',
     accountFilterAll: 'Tous les comptes',
     accountFilters: { verrouilles: 'Verrouillés maintenant', 'liens-non-utilises': 'Lien non utilisé après 8 heures', 'mails-en-echec': 'E-mail non remis' } as Record<string, string>,

@@ -323,7 +323,7 @@ export function AccountsPage(p: Common & { query: string; filter?: string | null
                   {a.lockedUntil ? (
                     <>
                       <span class="badge badge-danger">{bo.lockedUntil(a.lockedUntil)}</span>
-                      <PostButton ctx={p.ctx} action={`/back-office/comptes/${a.id}/debloquer`} label={bo.clearThrottle} small />
+                      <PostButton ctx={p.ctx} action={`/back-office/comptes/${a.id}/debloquer`} label={bo.unlock} small />
                     </>
                   ) : (
                     bo.statuses[a.status]
