@@ -203,7 +203,9 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
-  const supportEmail = get('SUPPORT_EMAIL') ?? null;
+  // Issue 23: "contactez notre service client" must say how. SUPPORT_EMAIL, or else the
+  // CUSTOMER_SERVICE_EMAIL set for the notifications (never its localhost default).
+  const supportEmail = get('SUPPORT_EMAIL') ?? (get('CUSTOMER_SERVICE_EMAIL') ? customerServiceEmail : null);
   if (supportEmail !== null && (supportEmail.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/.test(supportEmail))) {
     fail('SUPPORT_EMAIL', 'expected one e-mail address such as service-client@cartotheque.com');
   }

@@ -61,3 +61,10 @@ export function startOfDayIn(ymd: string, timeZone: string): number {
 export function nextDay(ymd: string): string {
   return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
+
+/** "14 h 32", as French writes a time in a sentence ("Verrouillé jusqu'à 14 h 32"). */
+export function formatTime(epochMs: number, timeZone: string): string {
+  const parts = formatter(`time:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).formatToParts(new Date(epochMs));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${Number(get('hour'))} h ${get('minute')}`;
+}

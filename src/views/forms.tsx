@@ -44,8 +44,10 @@ export interface FieldProps {
   maxlength?: number;
   /** Marked invalid although its message is elsewhere (in the error summary, which describes it). */
   invalid?: boolean;
+  /** The control's width by its content (app.css): a 5-digit code, a short value, a long one. */
+  width?: 'code' | 'short' | 'wide';
   /** A new-password field: a live strength status under it (public/app.js), same rules as the server. */
-  meter?: { minLength: number; words: string[] };
+  meter?: { minLength: number; words: string[]; context?: string };
   /** The page's catalogue (error prefix, strength meter); French when absent. */
   t?: Catalogue;
 }
@@ -55,8 +57,9 @@ export function Field(p: FieldProps): Html {
   const t = p.t ?? fr;
   const invalid = p.error !== undefined || p.invalid === true;
   const describedBy = [p.hint ? `${p.name}-aide` : null, p.error ? `${p.name}-erreur` : p.invalid ? 'resume-erreurs' : null].filter(Boolean).join(' ');
+  const cls = ['field', p.width ? `field-${p.width}` : null, invalid ? 'field-error' : null].filter(Boolean).join(' ');
   return (
-    <div class={invalid ? 'field field-error' : 'field'}>
+    <div class={cls}>
       <label for={p.name}>
         {p.label}
         {p.required ? <span class="required" aria-hidden="true"> *</span> : null}
@@ -98,7 +101,7 @@ export function Field(p: FieldProps): Html {
           data-court-un={t.meter.shortOne}
           data-long={t.meter.long}
           data-previsible={t.meter.trivial}
-          data-contexte={t.meter.context}
+          data-contexte={p.meter.context ?? t.meter.context}
           data-ok={t.meter.ok}
         >
           {t.meter.empty(p.meter.minLength)}
@@ -112,7 +115,7 @@ export function Field(p: FieldProps): Html {
  * New password and its confirmation, as on the activation, security and staff setup pages: the
  * rules stated before typing, `new-password` for password managers, the strength meter.
  */
-export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors; t?: Catalogue }): Html {
+export function NewPasswordFields(p: { labels: { password: string; confirmation: string }; minLength: number; rules?: string; words: string[]; errors: FieldErrors; t?: Catalogue; meterContext?: string }): Html {
   const t = p.t ?? fr;
   return (
     <>
@@ -122,7 +125,7 @@ export function NewPasswordFields(p: { labels: { password: string; confirmation:
         hint={p.rules ?? t.activation.rules(p.minLength)}
         type="password"
         error={p.errors.mot_de_passe}
-        meter={{ minLength: p.minLength, words: meterWords(p.words) }}
+        meter={{ minLength: p.minLength, words: meterWords(p.words), context: p.meterContext }}
         t={t}
         required
         autocomplete="new-password"
@@ -145,12 +148,13 @@ export function meterWords(words: string[]): string[] {
 }
 
 /** A one-button POST form (CSRF field included), for an action such as "Fermer toutes les sessions". */
-export function PostButton({ ctx, action, label, children }: { ctx: { csrfToken: string }; action: string; label: string; children?: Child }): Html {
+export function PostButton({ ctx, action, label, variant, small, children }: { ctx: { csrfToken: string }; action: string; label: string; variant?: 'primary' | 'danger'; small?: boolean; children?: Child }): Html {
+  const cls = ['button', variant ? `button-${variant}` : null, small ? 'button-small' : null].filter(Boolean).join(' ');
   return (
     <form method="post" action={action} class="inline-form">
       <CsrfField token={ctx.csrfToken} />
       {children}
-      <button type="submit" class="button">
+      <button type="submit" class={cls}>
         {label}
       </button>
     </form>

@@ -1,7 +1,7 @@
 /**
  * Every page, in its normal and its error state, at a desktop and a phone viewport:
  * zero axe-core violations at WCAG 2.1 A/AA, no script or CSP error, and a screenshot in
- * test-output/screenshots/ (<viewport>-<page>.png) for people to look at.
+ * docs/screenshots/ (<viewport>-<page>.png) for people to look at (the gallery: docs/screenshots/README.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import {
   BROWSER_SUITE_TIMEOUT_MS,
   enableAxe,
   launchChromium,
+  layoutProblems,
   type LiveApp,
   newContext,
   saveScreenshot,
@@ -241,6 +242,9 @@ describe('browser: accessibility and screenshots of every page', { skip: skipWit
           if (overflow > 0) failures.push(`${visit.name}: ${overflow}px of horizontal scrolling`);
           const wider = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth);
           if (wider > 0) failures.push(`${visit.name}: the page is ${wider}px wider than the window`);
+
+          // Issue 23: no sideways scroll at 1280 px, no text printed over other text at 390 px.
+          for (const problem of await layoutProblems(page, viewport)) failures.push(`${visit.name}: ${problem}`);
 
           await visit.check?.(page, viewport);
           await saveScreenshot(page, `${viewport}-${visit.name}`);

@@ -41,7 +41,8 @@ export const skipWithoutChromium: string | false = fs.existsSync(CHROMIUM_PATH)
 /** Upper bound for one browser suite: about 20 s each on a quiet machine, with room for a busy CI runner. */
 export const BROWSER_SUITE_TIMEOUT_MS = 120_000;
 
-export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-output/screenshots');
+/** Committed: the gallery docs/screenshots/README.md shows them (issue 23). */
+export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
 
 export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
@@ -169,6 +170,77 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
+}
+
+/**
+ * What a person would see as broken, whatever the page: sideways scrolling (the whole page, or a
+ * table hiding columns behind a scroll) and, on a phone, text printed over other text. Text boxes
+ * are the client rects of every visible text node, plus the label a `table.cards` cell draws with
+ * its ::before (placed from its computed float, width and margin), so "Dernière connexion" printed
+ * over its value is caught.
+ */
+export async function layoutProblems(page: Page, viewport: 'desktop' | 'phone'): Promise<string[]> {
+  // tsx keeps function names with a helper that the page does not have.
+  await page.evaluate('globalThis.__name = globalThis.__name || ((f) => f)');
+  return page.evaluate((vp) => {
+    const g = globalThis as any;
+    const doc = g.document;
+    const problems: string[] = [];
+    const sideways = doc.documentElement.scrollWidth - g.innerWidth;
+    if (sideways > 0) problems.push(`the page scrolls ${sideways}px sideways`);
+    const scrolling = [...doc.querySelectorAll('.table-scroll')].filter((box: any) => box.scrollWidth > box.clientWidth + 1).length;
+    if (scrolling > 0) problems.push(`${scrolling} table(s) scroll sideways`);
+    if (vp !== 'phone') return problems;
+
+    interface Box { x: number; y: number; w: number; h: number; what: string; owner: any }
+    const boxes: Box[] = [];
+    const visible = (el: any) => {
+      for (let e = el; e && e !== doc.body; e = e.parentElement) {
+        const st = g.getComputedStyle(e);
+        if (st.display === 'none' || st.visibility === 'hidden' || st.clipPath === 'inset(50%)' || (st.position === 'absolute' && st.overflow === 'hidden' && e.offsetWidth <= 1)) return false;
+      }
+      return true;
+    };
+    const walker = doc.createTreeWalker(doc.querySelector('main') ?? doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || !visible(node.parentElement)) continue;
+      const range = doc.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1) boxes.push({ x: r.left, y: r.top, w: r.width, h: r.height, what: node.textContent.trim().slice(0, 40), owner: node.parentElement });
+    }
+    for (const td of doc.querySelectorAll('table.cards td[data-label]')) {
+      const before = g.getComputedStyle(td, '::before');
+      if (!visible(td) || before.content === 'none' || before.content === 'normal') continue;
+      const cell = td.getBoundingClientRect();
+      const cs = g.getComputedStyle(td);
+      const probe = doc.createElement('span');
+      probe.textContent = td.getAttribute('data-label');
+      probe.style.cssText = `position:absolute;visibility:hidden;display:block;width:${before.width};font:${before.font};white-space:${before.whiteSpace};overflow-wrap:${before.overflowWrap};word-break:${before.wordBreak};hyphens:${before.hyphens}`;
+      doc.body.appendChild(probe);
+      const h = probe.getBoundingClientRect().height;
+      // A label that cannot wrap (white-space: nowrap inherited) runs out of its column: its real width.
+      const w = Math.max(parseFloat(before.width) || 0, probe.scrollWidth);
+      probe.remove();
+      const x = cell.left + parseFloat(cs.paddingLeft) + (parseFloat(before.marginLeft) || 0);
+      boxes.push({ x, y: cell.top + parseFloat(cs.paddingTop), w, h, what: `label "${td.getAttribute('data-label')}"`, owner: td });
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        if (a.owner === b.owner && !a.what.startsWith('label') && !b.what.startsWith('label')) continue;
+        const dx = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+        const dy = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+        if (dx > 2 && dy > 2) {
+          const key = `"${a.what}" / "${b.what}"`;
+          if (!seen.has(key)) problems.push(`text over text: ${key}`);
+          seen.add(key);
+        }
+      }
+    }
+    return problems;
+  }, viewport);
 }
 
 /** Cookies that a real browser restart keeps: only those with an expiry (no session cookies). */

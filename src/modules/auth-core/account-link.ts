@@ -21,6 +21,8 @@ export async function sendAccountLink(
   occasion: 'welcome' | 'link' = 'link',
   /** The language of the page the link was asked from, if a customer asked (S51: the person's own comes first). */
   requestLanguage?: Lang,
+  /** Who asked (an approved request's first and last name): the mail greets them by name. */
+  name?: string,
 ) {
   const { clock, config } = deps;
   const purpose = account.password_hash === null ? 'activation' : 'reset';
@@ -36,6 +38,7 @@ export async function sendAccountLink(
     duration: formatDuration(config.resetTokenTtlSeconds, lang),
     until: formatDateTime(expiresAt, config.displayTimezone, lang),
     kind: purpose === 'reset' ? 'reset' : occasion === 'welcome' ? 'welcome' : 'activation',
+    name,
   });
   const kind = purpose === 'reset' ? 'reset_link' : occasion === 'welcome' ? 'welcome_link' : 'activation_link';
   await enqueueMail(trx, clock, { ...mail, kind, to: account.email, accountId: account.id });

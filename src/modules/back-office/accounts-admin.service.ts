@@ -17,6 +17,7 @@ import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/l
 import { invalidateCompanySessions } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
 import { changeAndEndSignIns, NOTHING_CHANGED } from '../session/sign-out.js';
+import type { AccountFilter } from './dashboard.repository.js';
 import * as repo from './accounts-admin.repository.js';
 import { teamOverview } from '../company/team.overview.js';
 
@@ -44,8 +45,8 @@ export function adminStatus(account: { password_hash: string | null; disabled_at
   return openLink ? 'link-sent' : 'pre-created';
 }
 
-export async function searchAccounts(db: Kysely<DB>, query: string, now: number) {
-  return repo.searchAccounts(db, query.slice(0, 100), 100, now);
+export async function searchAccounts(db: Kysely<DB>, query: string, now: number, filter: AccountFilter | null = null) {
+  return repo.searchAccounts(db, query.slice(0, 100), 100, now, filter);
 }
 
 /** The company's page: the company seen through its holder (`companyId` is the page's id). */

@@ -7,7 +7,8 @@ import { requestOrigin } from '../../plugins/request-origin.js';
 import { getStaff } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
-import { formatShortDateTime, nextDay, startOfDayIn } from '../../shared/format.js';
+import { formatShortDateTime, formatTime, nextDay, startOfDayIn } from '../../shared/format.js';
+import { ACCOUNT_FILTERS, type AccountFilter } from './dashboard.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { Result } from '../../shared/result.js';
 import type { FieldErrors } from '../../views/forms.js';
@@ -40,7 +41,8 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
   const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
   const actor = (request: FastifyRequest) => ({ id: getStaff(request).email, origin: requestOrigin(request) });
-  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
+  const zone = fr.time.zone(app.deps.config.displayTimezone);
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when, zone });
 
   // ── Requests queue ──────────────────────────────────────────────────────────
   app.get<{ Querystring: { etat?: string; ok?: string } }>('/back-office/demandes', async (request, reply) => {
@@ -89,13 +91,18 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   });
 
   // ── Accounts ───────────────────────────────────────────────────────────────
-  app.get<{ Querystring: { q?: string } }>('/back-office/comptes', async (request, reply) => {
+  app.get<{ Querystring: { q?: string; filtre?: string } }>('/back-office/comptes', async (request, reply) => {
     const query = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : '';
-    const rows = await admin.searchAccounts(app.deps.db, query, app.deps.clock.now());
-    // The list shows the stored state; the detail page adds pending links and throttling.
-    const accounts = rows.map((a) => ({ ...a, status: admin.adminStatus(a, Boolean(Number(a.has_open_link)), false) }));
+    const filter = ACCOUNT_FILTERS.find((f) => f === request.query.filtre) ?? null;
+    const rows = await admin.searchAccounts(app.deps.db, query, app.deps.clock.now(), filter);
+    // The list shows the stored state and a lock in force ("Verrouillé jusqu'à 14 h 32"); the detail page adds the rest.
+    const tz = app.deps.config.displayTimezone;
+    const accounts = rows.map((a) => {
+      const lockedUntil = a.blocked_until === null || a.blocked_until === undefined ? null : Number(a.blocked_until);
+      return { ...a, status: admin.adminStatus(a, Boolean(Number(a.has_open_link)), lockedUntil !== null), lockedUntil: lockedUntil === null ? null : formatTime(lockedUntil, tz) };
+    });
     const pendingEmails = await admin.listPendingEmailChanges(app.deps.db);
-    return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} accounts={accounts} pendingEmails={pendingEmails} />);
+    return sendPage(reply, <AccountsPage {...common(request, reply)} query={query} filter={filter satisfies AccountFilter | null} accounts={accounts} pendingEmails={pendingEmails} />);
   });
 
   const renderAccount = async (request: FastifyRequest, reply: FastifyReply, id: number, status = 200, extra: { errors?: FieldErrors; notice?: string; newEmail?: string } = {}) => {
@@ -226,7 +233,8 @@ function lingerThenClose(socket: net.Socket): void {
 export async function importRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
   const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
-  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
+  const zone = fr.time.zone(app.deps.config.displayTimezone);
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when, zone });
 
   app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
 

@@ -51,7 +51,7 @@ export async function approveRequest(deps: AdminDeps, staff: StaffActor, id: num
       const result = await applyTransition(trx, deps.clock, id, 'approve', { id: staff.id }, { accountId: account.company_id });
       if (!result.ok) refuse(result.code);
       const activationSent = account.password_hash === null && account.disabled_at === null;
-      if (activationSent) await sendAccountLink(deps, trx, account, 'welcome');
+      if (activationSent) await sendAccountLink(deps, trx, account, 'welcome', undefined, `${request.first_name} ${request.last_name}`);
       await recordAudit(trx, deps.clock, staff.origin, {
         event: 'staff.request_approved',
         outcome: 'success',

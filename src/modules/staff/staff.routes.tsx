@@ -1,11 +1,12 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
+import { dashboardFigures } from '../back-office/dashboard.service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { rotateCsrfBinding } from '../../plugins/csrf.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_PATH } from './staff.guard.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';
-import { formatDateTime, formatDuration } from '../../shared/format.js';
+import { formatDateTime, formatDuration, formatShortDateTime } from '../../shared/format.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { isSafeLocalPath, safeNextPath } from '../../shared/safe-next.js';
 import type { FieldErrors } from '../../views/forms.js';
@@ -267,7 +268,8 @@ async function dashboardRoutes(scope: FastifyInstance) {
     const staff = getStaff(request);
     const left = request.query.codes_secours;
     const notice = typeof left === 'string' && /^[0-9]{1,2}$/.test(left) ? fr.staff.recoveryCodesLeft(Number(left)) : undefined;
-    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} staff={staff} notice={notice} />);
+    const figures = await dashboardFigures({ db: scope.deps.db, clock: scope.deps.clock });
+    return sendPage(reply, <DashboardPage ctx={pageContext(request, reply)} staff={staff} notice={notice} figures={figures} />);
   });
 }
 
@@ -347,9 +349,10 @@ async function teamRoutes(scope: FastifyInstance) {
       email: row.email,
       role: row.role,
       status: staffStatus(row),
-      lastLogin: row.last_login_at === null ? null : formatDateTime(row.last_login_at, config.displayTimezone),
+      // Short in a table; the zone is named once, above it.
+      lastLogin: row.last_login_at === null ? null : formatShortDateTime(row.last_login_at, config.displayTimezone),
     }));
-    return sendPage(reply, <TeamPage ctx={pageContext(request, reply)} staff={staff} members={members} {...extra} />, status);
+    return sendPage(reply, <TeamPage ctx={pageContext(request, reply)} staff={staff} members={members} zone={fr.time.zone(config.displayTimezone)} {...extra} />, status);
   };
   const validity = (expiresAt: number) => fr.staff.linkValidity(formatDuration(config.resetTokenTtlSeconds), formatDateTime(expiresAt, config.displayTimezone));
   const actor = (request: FastifyRequest) => {

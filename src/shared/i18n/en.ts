@@ -14,6 +14,14 @@ export const en = {
     hours: (n: number) => (n === 1 ? '1 hour' : `${n} hours`),
     minutes: (n: number) => (n === 1 ? '1 minute' : `${n} minutes`),
     days: (n: number) => (n === 1 ? '1 day' : `${n} days`),
+    zoneNote: (zone: string) => `Times shown in ${zone}.`,
+    age: (ms: number) => {
+      const minutes = Math.floor(ms / 60_000);
+      if (minutes < 60) return `for ${minutes} min`;
+      const hours = Math.floor(minutes / 60);
+      if (hours < 48) return `for ${hours} h`;
+      return `for ${Math.floor(hours / 24)} days`;
+    },
   },
   site: {
     espacePro: 'My Pro Area',

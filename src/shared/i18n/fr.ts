@@ -19,6 +19,16 @@ export const fr = {
     hours: (n: number) => (n === 1 ? '1 heure' : `${n} heures`),
     minutes: (n: number) => (n === 1 ? '1 minute' : `${n} minutes`),
     days: (n: number) => (n === 1 ? '1 jour' : `${n} jours`),
+    /** Said once per page above its tables, instead of in every cell. */
+    zoneNote: (zone: string) => `Heures indiquées en ${zone}.`,
+    /** "depuis 3 h", "depuis 2 jours": how long something has waited. */
+    age: (ms: number) => {
+      const minutes = Math.floor(ms / 60_000);
+      if (minutes < 60) return `depuis ${minutes} min`;
+      const hours = Math.floor(minutes / 60);
+      if (hours < 48) return `depuis ${hours} h`;
+      return `depuis ${Math.floor(hours / 24)} jours`;
+    },
   },
   site: {
     espacePro: 'Mon Espace Pro',
@@ -277,6 +287,11 @@ export const fr = {
     search: 'Rechercher (code, e-mail ou raison sociale)',
     searchSubmit: 'Rechercher',
     noAccounts: 'Aucun compte ne correspond.',
+    lockedUntil: (time: string) => `Verrouillé jusqu’à ${time}`,
+    unlock: 'Déverrouiller',
+    accountFilterLabel: 'Afficher',
+    accountFilterAll: 'Tous les comptes',
+    accountFilters: { verrouilles: 'Verrouillés maintenant', 'liens-non-utilises': 'Lien non utilisé après 8 heures', 'mails-en-echec': 'E-mail non remis' } as Record<string, string>,
     code: 'Code',
     email: 'Email',
     status: 'Statut',
@@ -867,6 +882,10 @@ export const fr = {
     recoveryPrint: 'Imprimer les codes',
     recoveryCopy: 'Copier les codes',
     recoveryCopied: 'Codes copiés dans le presse-papiers.',
+    /** Staff mails sign off as the back office, not as a customer mail ("Bonne navigation"). */
+    mailSignature: (brand: string) => `Cordialement,\nL’administration du back office ${brand}`,
+    /** The strength status's warning for staff: they have no customer code. */
+    meterContext: 'À éviter : contient votre adresse e-mail ou le nom de la marque.',
     setupRules: (min: number) =>
       `Au moins ${min} caractères, 128 au plus. Tous les caractères sont permis, espaces compris : une phrase facile à retenir fait un excellent mot de passe. Évitez les mots de passe courants, votre adresse e-mail et le nom de la marque.`,
     invalidLinkTitle: 'Ce lien n’est plus valide',
@@ -898,6 +917,16 @@ export const fr = {
     dashboardImport: 'Importer la liste des clients de l’ERP (CSV).',
     dashboardAudit: 'Consulter et exporter le journal de sécurité.',
     dashboardTeam: 'Gérer les membres du service client (administrateurs).',
+    dashboardApplications: 'Déclarer les applications qui utilisent la connexion Espace Pro (administrateurs).',
+    dashboardFiguresHeading: 'À traiter',
+    dashboardSectionsHeading: 'Rubriques',
+    figureRequests: (n: number) => (n <= 1 ? 'demande en attente' : 'demandes en attente'),
+    figureRequestsOldest: (age: string) => `la plus ancienne ${age}`,
+    figureRequestsNone: 'aucune demande en attente',
+    figureLocked: (n: number) => (n <= 1 ? 'compte verrouillé maintenant' : 'comptes verrouillés maintenant'),
+    figureUnusedLinks: (n: number) => (n <= 1 ? 'lien envoyé, non utilisé après 8 heures' : 'liens envoyés, non utilisés après 8 heures'),
+    figureFailedMails: (n: number) => (n <= 1 ? 'compte dont un e-mail n’a pas pu être remis' : 'comptes dont un e-mail n’a pas pu être remis'),
+    figureOpen: 'Voir la liste',
     // Team management
     teamTitle: 'Équipe',
     teamIntro: 'Les membres du service client. Chacun choisit son mot de passe et active la vérification en deux étapes grâce à un lien à usage unique.',

@@ -2,7 +2,7 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField } from '../forms.js';
 import { type Child, Fragment, h, type Html } from '../jsx.js';
-import { type PageContext, PageShell } from '../layout.js';
+import { FooterLinks, type PageContext, PageShell } from '../layout.js';
 
 export type BackOfficeSection = 'dashboard' | 'requests' | 'accounts' | 'import' | 'audit' | 'team' | 'applications' | 'me';
 
@@ -69,9 +69,40 @@ export function BackOfficeLayout({ ctx, staff, title, current, hasError, childre
           </ul>
         </nav>
       }
+      footer={<StaffFooter ctx={ctx} />}
     >
       {children}
     </PageShell>
+  );
+}
+
+/**
+ * The same footer bar as the customer pages, with what a member of customer service needs: no
+ * "contact customer service" (they are customer service), the brand and the privacy page.
+ */
+function StaffFooter({ ctx }: { ctx: PageContext }): Html {
+  return (
+    <footer class="site-footer staff-footer">
+      <p>{`${ctx.brandName} – ${fr.staff.backOffice}`}</p>
+      <FooterLinks ctx={ctx} />
+    </footer>
+  );
+}
+
+/**
+ * An e-mail address that may wrap after "@" and before each dot, never in the middle of a word
+ * (the Journal's and Équipe's narrow columns).
+ */
+export function EmailText({ email }: { email: string }): Html {
+  const at = email.indexOf('@');
+  if (at < 0) return <>{email}</>;
+  const domain = email.slice(at + 1).split('.');
+  return (
+    <>
+      {email.slice(0, at + 1)}
+      <wbr />
+      {domain.map((part, i) => (i === 0 ? part : <><wbr />{`.${part}`}</>))}
+    </>
   );
 }
 
@@ -94,7 +125,7 @@ export function BackOfficeNotice({ kind, children }: { kind: 'success' | 'info';
  */
 export function StaffPublicLayout({ ctx, title, hasError, children }: { ctx: PageContext; title: string; hasError?: boolean; children?: Child }): Html {
   return (
-    <PageShell documentTitle={staffTitle(ctx, title, hasError)} bodyClass="back-office" brandHref="/back-office/connexion" brand={`${ctx.brandName} – ${fr.staff.backOffice}`}>
+    <PageShell documentTitle={staffTitle(ctx, title, hasError)} bodyClass="back-office" brandHref="/back-office/connexion" brand={`${ctx.brandName} – ${fr.staff.backOffice}`} footer={<StaffFooter ctx={ctx} />}>
       {children}
     </PageShell>
   );

@@ -80,7 +80,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
         <form method="post" action="/back-office/mon-compte/mot-de-passe" novalidate>
           <CsrfField token={p.ctx.csrfToken} />
           <Field name="actuel" label={st.currentPassword} type="password" error={errors.actuel} required autocomplete="current-password" maxlength={1024} />
-          <NewPasswordFields labels={{ password: st.newPassword, confirmation: st.newConfirmation }} minLength={p.minLength} words={[p.staff.email]} errors={errors} />
+          <NewPasswordFields labels={{ password: st.newPassword, confirmation: st.newConfirmation }} rules={fr.staff.setupRules(p.minLength)} meterContext={fr.staff.meterContext} minLength={p.minLength} words={[p.staff.email]} errors={errors} />
           <button type="submit" class="button button-primary">
             {st.passwordSubmit}
           </button>
@@ -89,7 +89,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
 
       <section class="panel" aria-labelledby="sessions-titre">
         <h2 id="sessions-titre">{st.sessionsHeading}</h2>
-        <ScrollTable labelledBy="sessions-titre" tableClass="dense">
+        <ScrollTable labelledBy="sessions-titre" tableClass="dense cards">
           <thead>
             <tr>
               <th scope="col">{fr.security.browser}</th>
@@ -100,12 +100,12 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
           <tbody>
             {p.sessions.map((s) => (
               <tr>
-                <td>
+                <td data-label={fr.security.browser}>
                   {s.browser}
                   {s.current ? <> ({st.thisSession})</> : null}
                 </td>
-                <td>{s.place}</td>
-                <td>{s.lastSeen}</td>
+                <td data-label={fr.security.place}>{s.place}</td>
+                <td data-label={fr.security.lastSeen}>{s.lastSeen}</td>
               </tr>
             ))}
           </tbody>

@@ -17,6 +17,8 @@ interface Common {
   ctx: PageContext;
   staff: BackOfficeUser;
   when: (ms: number) => string;
+  /** The display time zone's name ("heure de Paris"), said once per page above its tables. */
+  zone?: string;
   notice?: string;
   errors?: FieldErrors;
 }
@@ -53,8 +55,9 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
           ))}
         </ul>
       </nav>
+      <ZoneNote zone={p.zone} />
       {p.requests.length === 0 ? (
-        <p>{bo.noRequests}</p>
+        <p class="empty-state">{bo.noRequests}</p>
       ) : (
         <ScrollTable labelledBy="demandes-titre" tableClass="dense cards">
           <thead>
@@ -146,7 +149,7 @@ export function RequestDetailPage(p: Common & { request: AccountRequest; account
             <h2 id="approuver-titre">{bo.approveHeading}</h2>
             <form method="post" action={`/back-office/demandes/${r.id}/approuver`} novalidate>
               <CsrfField token={p.ctx.csrfToken} />
-              <Field name="code" label={bo.approveCode} hint={bo.approveHint} value={p.approveCode ?? r.customer_code ?? ''} error={p.errors?.code} required inputmode="numeric" maxlength={16} />
+              <Field name="code" label={bo.approveCode} hint={bo.approveHint} value={p.approveCode ?? r.customer_code ?? ''} error={p.errors?.code} required inputmode="numeric" maxlength={16} width="code" />
               <button type="submit" class="button button-primary">
                 {bo.approveSubmit}
               </button>
@@ -209,6 +212,8 @@ export interface AccountRow {
   company: string;
   last_login_at: number | null;
   status: keyof typeof bo.statuses;
+  /** "14 h 32" while the identifier is throttled: the list says until when, with the action that clears it. */
+  lockedUntil?: string | null;
 }
 
 /** The account page: the account, its status, and what customer service needs to see about it. */
@@ -277,19 +282,33 @@ function PendingEmailChanges({ rows, when }: { rows: PendingEmailRow[]; when: (m
   );
 }
 
-export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]; pendingEmails: PendingEmailRow[] }): Html {
+export function AccountsPage(p: Common & { query: string; filter?: string | null; accounts: AccountRow[]; pendingEmails: PendingEmailRow[] }): Html {
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountsTitle} current="accounts">
       <h1 id="comptes-titre">{bo.accountsTitle}</h1>
       {p.pendingEmails.length > 0 ? <PendingEmailChanges rows={p.pendingEmails} when={p.when} /> : null}
       <form method="get" action="/back-office/comptes" role="search" class="search-form">
         <Field name="q" label={bo.search} value={p.query} type="search" maxlength={100} />
+        <div class="field field-select">
+          <label for="filtre">{bo.accountFilterLabel}</label>
+          <select id="filtre" name="filtre">
+            <option value="" selected={!p.filter}>
+              {bo.accountFilterAll}
+            </option>
+            {Object.entries(bo.accountFilters).map(([value, label]) => (
+              <option value={value} selected={p.filter === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
         <button type="submit" class="button button-primary">
           {bo.searchSubmit}
         </button>
       </form>
+      <ZoneNote zone={p.zone} />
       {p.accounts.length === 0 ? (
-        <p>{bo.noAccounts}</p>
+        <p class="empty-state">{bo.noAccounts}</p>
       ) : (
         <ScrollTable labelledBy="comptes-titre" tableClass="dense cards">
           <thead>
@@ -309,7 +328,16 @@ export function AccountsPage(p: Common & { query: string; accounts: AccountRow[]
                 </td>
                 <td data-label={bo.company}>{a.company}</td>
                 <td class="long" data-label={bo.email}>{a.email}</td>
-                <td data-label={bo.status}>{bo.statuses[a.status]}</td>
+                <td data-label={bo.status}>
+                  {a.lockedUntil ? (
+                    <>
+                      <span class="badge badge-danger">{bo.lockedUntil(a.lockedUntil)}</span>
+                      <PostButton ctx={p.ctx} action={`/back-office/comptes/${a.id}/debloquer`} label={bo.unlock} small />
+                    </>
+                  ) : (
+                    bo.statuses[a.status]
+                  )}
+                </td>
                 <td data-label={bo.lastLogin} class="nowrap">
                   {a.last_login_at ? p.when(a.last_login_at) : bo.never}
                 </td>
@@ -382,10 +410,10 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
         <h2 id="actions-titre">{bo.actionsHeading}</h2>
         <p>{bo.noPasswordNote}</p>
         <div class="actions">
-          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} /> : null}
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} variant="primary" /> : null}
           <PostButton ctx={p.ctx} action={`${base}/sessions`} label={bo.revokeSessions} />
           {throttle ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
-          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
+          {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} variant="danger" /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
         </div>
         <form method="post" action={`${base}/email`} novalidate class="email-form">
           <CsrfField token={p.ctx.csrfToken} />
@@ -398,12 +426,10 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
 
       {p.teamPanel ?? null}
 
-      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
-
       <section class="panel" aria-labelledby="mails-titre">
         <h2 id="mails-titre">{bo.mailsHeading}</h2>
         {mails.length === 0 ? (
-          <p>{bo.noMails}</p>
+          <p class="empty-state">{bo.noMails}</p>
         ) : (
           <ScrollTable labelledBy="mails-titre" tableClass="dense cards">
             <thead>
@@ -433,6 +459,8 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
           </ScrollTable>
         )}
       </section>
+
+      <PrivacyPanel ctx={p.ctx} staff={p.staff} base={base} />
     </BackOfficeLayout>
   );
 }
@@ -576,6 +604,21 @@ function targetLabel(target: string | null): string {
   return request ? bo.requestTitle(Number(request[1])) : target;
 }
 
+/** Text with e-mail addresses in it: may wrap after "@" and before a dot, never mid-word. */
+function Breakable({ text }: { text: string }): Html {
+  const parts = text.split(/(?<=@)|(?=\.[^\s.])/);
+  return (
+    <>
+      {parts.map((part, i) => (i === 0 ? part : <><wbr />{part}</>))}
+    </>
+  );
+}
+
+/** "Heures indiquées en heure de Paris.", once per page that has times in a table. */
+function ZoneNote({ zone }: { zone?: string }): Html | null {
+  return zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null;
+}
+
 export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
   const f = p.filters;
   const known = Object.keys(au.events).sort((x, y) => eventLabel(x).localeCompare(eventLabel(y), 'fr'));
@@ -615,8 +658,9 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
           {bo.auditExport}
         </a>
       </div>
+      <ZoneNote zone={p.zone} />
       {p.entries.length === 0 ? (
-        <p>{bo.noAudit}</p>
+        <p class="empty-state">{bo.noAudit}</p>
       ) : (
         <ScrollTable labelledBy="journal-titre" tableClass="dense cards audit-table">
           <thead>
@@ -641,9 +685,12 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
                   </td>
                   <td data-label={bo.auditEvent}>{eventLabel(e.event)}</td>
                   <td data-label={bo.auditOutcome}>{au.outcomes[e.outcome] ?? readable(e.outcome)}</td>
-                  <td class="long" data-label={bo.auditActorCol}>{au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)}</td>
+                  <td class="long" data-label={bo.auditActorCol}>
+                    <Breakable text={au.actor(au.actors[e.actorType] ?? readable(e.actorType), e.actorId)} />
+                  </td>
                   <td data-label={bo.auditAccount}>{e.accountCode ?? ''}</td>
-                  <td class="long" data-label={bo.auditTarget}>{targetLabel(e.target)}</td>
+                  {/* The account's code is in its own column: "Cible" does not repeat it. */}
+                  <td class="long" data-label={bo.auditTarget}>{e.target !== null && e.target === e.accountCode ? '' : <Breakable text={targetLabel(e.target)} />}</td>
                   <td data-label={bo.auditIp} class="nowrap">
                     {e.ip ?? ''}
                   </td>

@@ -3,7 +3,7 @@ import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { Notice, type PageContext, ScrollTable } from '../layout.js';
-import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, StaffPublicLayout } from './layout.js';
+import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, EmailText, StaffPublicLayout } from './layout.js';
 import { AdminPasskeys, StaffPasskeyForm } from './passkeys.js';
 
 // ---- sign-in (public layout: nobody is signed in yet) ------------------------------------------
@@ -54,14 +54,10 @@ export function StaffCodePage({ ctx, next, errors = {}, passkey }: { ctx: PageCo
         <ErrorSummary errors={errors} />
         {passkey ? <StaffPasskeyForm ctx={ctx} action="/back-office/connexion/code/cle" next={next} /> : null}
         <SecondFactorForm ctx={ctx} action="/back-office/connexion/code" next={next} error={errors.code} submitLabel={fr.staff.codeSubmit} />
-        <form method="post" action="/back-office/deconnexion">
-          <CsrfField token={ctx.csrfToken} />
-          <p class="aside">
-            <button type="submit" class="button">
-              {fr.staff.restart}
-            </button>
-          </p>
-        </form>
+        {/* A link, not a second submit: Enter and the form's only button sign in. Signing in again replaces the half-open session. */}
+        <p class="aside">
+          <a href="/back-office/connexion">{fr.staff.restart}</a>
+        </p>
       </div>
     </StaffPublicLayout>
   );
@@ -94,7 +90,7 @@ export function StaffSetupPasswordPage({ ctx, email, minLength, errors = {} }: {
         <form method="post" action="/back-office/activation" novalidate>
           <CsrfField token={ctx.csrfToken} />
           <Field name="email" label={fr.staff.email} value={email} readonly autocomplete="username" />
-          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} rules={fr.staff.setupRules(minLength)} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
+          <NewPasswordFields labels={{ password: fr.staff.password, confirmation: fr.staff.confirmation }} rules={fr.staff.setupRules(minLength)} meterContext={fr.staff.meterContext} minLength={minLength} words={[ctx.brandName, email]} errors={errors} />
           <p class="legend">{fr.site.requiredLegend}</p>
           <button type="submit" class="button button-primary">
             {fr.staff.setupPasswordSubmit}
@@ -176,27 +172,70 @@ export function StaffRecoveryCodesPage({ ctx, codes }: { ctx: PageContext; codes
 
 // ---- signed-in pages --------------------------------------------------------------------------
 
-export function DashboardPage({ ctx, staff, notice }: { ctx: PageContext; staff: BackOfficeUser; notice?: string }): Html {
+/** The dashboard's figures (DashboardFigures from back-office/dashboard.service fits). */
+export interface DashboardFiguresView {
+  requestsWaiting: number;
+  oldestRequestAgeMs: number | null;
+  lockedAccounts: number;
+  unusedLinks: number;
+  failedMails: number;
+}
+
+/**
+ * What customer service opens the back office for: figures first, each a link to the list it
+ * counts, then the sections this role may open (no Import for an agent, Applications for admins).
+ */
+export function DashboardPage({ ctx, staff, notice, figures: figuresOf }: { ctx: PageContext; staff: BackOfficeUser; notice?: string; figures: DashboardFiguresView }): Html {
+  const admin = staff.role === 'admin';
   const entries: Array<[string, string, string]> = [
     ['/back-office/demandes', fr.staff.nav.requests, fr.staff.dashboardRequests],
     ['/back-office/comptes', fr.staff.nav.accounts, fr.staff.dashboardAccounts],
-    ['/back-office/import', fr.staff.nav.import, fr.staff.dashboardImport],
+    ...(admin ? [['/back-office/import', fr.staff.nav.import, fr.staff.dashboardImport] as [string, string, string]] : []),
     ['/back-office/journal', fr.staff.nav.audit, fr.staff.dashboardAudit],
   ];
-  if (staff.role === 'admin') entries.push(['/back-office/equipe', fr.staff.nav.team, fr.staff.dashboardTeam]);
+  if (admin) entries.push(['/back-office/equipe', fr.staff.nav.team, fr.staff.dashboardTeam], ['/back-office/applications', fr.staff.nav.applications, fr.staff.dashboardApplications]);
+  const figures: Array<{ href: string; n: number; label: string; detail?: string }> = [
+    {
+      href: '/back-office/demandes?etat=new',
+      n: figuresOf.requestsWaiting,
+      label: fr.staff.figureRequests(figuresOf.requestsWaiting),
+      detail: figuresOf.oldestRequestAgeMs === null ? undefined : fr.staff.figureRequestsOldest(fr.time.age(figuresOf.oldestRequestAgeMs)),
+    },
+    { href: '/back-office/comptes?filtre=verrouilles', n: figuresOf.lockedAccounts, label: fr.staff.figureLocked(figuresOf.lockedAccounts) },
+    { href: '/back-office/comptes?filtre=liens-non-utilises', n: figuresOf.unusedLinks, label: fr.staff.figureUnusedLinks(figuresOf.unusedLinks) },
+    { href: '/back-office/comptes?filtre=mails-en-echec', n: figuresOf.failedMails, label: fr.staff.figureFailedMails(figuresOf.failedMails) },
+  ];
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.dashboardTitle} current="dashboard">
-      <h1>{fr.staff.dashboardTitle}</h1>
+      <header class="page-header">
+        <h1>{fr.staff.dashboardTitle}</h1>
+        <p class="lead">{fr.staff.dashboardIntro}</p>
+      </header>
       {notice ? <BackOfficeNotice kind="info">{notice}</BackOfficeNotice> : null}
-      <p>{fr.staff.dashboardIntro}</p>
-      <ul class="dashboard-links">
-        {entries.map(([href, label, text]) => (
-          <li class="dashboard-card">
-            <a href={href}>{label}</a>
-            <p>{text}</p>
-          </li>
-        ))}
-      </ul>
+      <section aria-labelledby="a-traiter">
+        <h2 id="a-traiter">{fr.staff.dashboardFiguresHeading}</h2>
+        <ul class="figures">
+          {figures.map((f) => (
+            <li class={f.n > 0 ? 'figure figure-due' : 'figure'}>
+              <a href={f.href}>
+                <span class="figure-number">{String(f.n)}</span> <span class="figure-label">{f.label}</span>
+              </a>
+              {f.detail ? <p class="figure-detail">{f.detail}</p> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="rubriques">
+        <h2 id="rubriques">{fr.staff.dashboardSectionsHeading}</h2>
+        <ul class="dashboard-links">
+          {entries.map(([href, label, text]) => (
+            <li class="dashboard-card">
+              <a href={href}>{label}</a>
+              <p>{text}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
     </BackOfficeLayout>
   );
 }
@@ -223,13 +262,15 @@ export interface TeamPageProps {
   issued?: { email: string; validity: string };
   /** An action refused (SELF, LAST_ADMIN…). */
   problem?: string;
+  /** The display time zone's name, said once above the table. */
+  zone?: string;
 }
 
 /**
  * Staff management (admins only). No password field here or anywhere in the back office: staff
  * never see or set a password, their own included (S5); each member sets theirs through the link.
  */
-export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem }: TeamPageProps): Html {
+export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem, zone }: TeamPageProps): Html {
   const role = form.role ?? 'agent';
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.teamTitle} current="team" hasError={Object.keys(errors).length > 0 || problem !== undefined}>
@@ -247,6 +288,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
+      {zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null}
       <ScrollTable labelledBy="equipe-titre" tableClass="staff-list dense cards">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>
@@ -262,28 +304,32 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
         <tbody>
           {members.map((m) => (
             <tr>
-              <td class="long" data-label={fr.staff.teamEmail}>
-                {m.email} {m.id === staff.staffId ? fr.staff.teamYou : null}
+              <td class="email" data-label={fr.staff.teamEmail}>
+                <EmailText email={m.email} /> {m.id === staff.staffId ? fr.staff.teamYou : null}
               </td>
               <td data-label={fr.staff.teamRole}>{fr.staff.roles[m.role]}</td>
               <td data-label={fr.staff.teamStatus}>{fr.staff.status[m.status]}</td>
-              <td data-label={fr.staff.teamLastLogin}>{m.lastLogin ?? fr.staff.teamNever}</td>
+              <td data-label={fr.staff.teamLastLogin} class="nowrap">
+                {m.lastLogin ?? fr.staff.teamNever}
+              </td>
               <td data-label={fr.passkeys.adminColumn}>
                 <AdminPasskeys ctx={ctx} count={m.passkeys ?? 0} action={`/back-office/equipe/${m.id}/cles/supprimer`} who={m.email} />
               </td>
               <td data-label={fr.staff.teamActions}>
-                {m.id === staff.staffId ? null : (
+                {m.id === staff.staffId ? (
+                  <a href="/back-office/mon-compte">{fr.staff.accountNav}</a>
+                ) : (
                   <div class="actions">
                     <form method="post" action={`/back-office/equipe/${m.id}/${m.status === 'disabled' ? 'activer' : 'desactiver'}`}>
                       <CsrfField token={ctx.csrfToken} />
-                      <button type="submit" class="button">
+                      <button type="submit" class={m.status === 'disabled' ? 'button button-small' : 'button button-small button-danger'}>
                         {m.status === 'disabled' ? fr.staff.teamEnable : fr.staff.teamDisable}
                       </button>
                     </form>
                     {m.status === 'disabled' ? null : (
                       <form method="post" action={`/back-office/equipe/${m.id}/lien`}>
                         <CsrfField token={ctx.csrfToken} />
-                        <button type="submit" class="button">
+                        <button type="submit" class="button button-small">
                           {fr.staff.teamResend}
                         </button>
                       </form>
@@ -295,7 +341,8 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           ))}
         </tbody>
       </ScrollTable>
-      <h2>{fr.staff.teamCreateHeading}</h2>
+      <section class="panel" aria-labelledby="ajout-titre">
+      <h2 id="ajout-titre">{fr.staff.teamCreateHeading}</h2>
       <ErrorSummary errors={errors} />
       <form method="post" action="/back-office/equipe" novalidate>
         <CsrfField token={ctx.csrfToken} />
@@ -328,6 +375,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           {fr.staff.teamCreateSubmit}
         </button>
       </form>
+      </section>
     </BackOfficeLayout>
   );
 }

@@ -38,14 +38,16 @@ function paragraphs(text: string): Html[] {
 /** welcome: an approved account-opening request; activation: a first password; reset: a new one. */
 export type LinkMailKind = 'welcome' | 'activation' | 'reset';
 
-export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind; lang: Lang }): MailContent {
+export function resetLinkMail(p: { brand: string; company: string; code: string; link: string; duration: string; until: string; kind: LinkMailKind; lang: Lang; name?: string }): MailContent {
   const t = catalogue(p.lang);
   const words = t.mail.link[p.kind];
   const validity = t.mail.resetValidity(p.duration, p.until);
-  const text = [t.mail.greeting(p.company), '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
+  // The requester's own name when we know it (the welcome after an approved request), else the company.
+  const greeting = t.mail.greeting(p.name ?? p.company);
+  const text = [greeting, '', words.intro(p.code), '', p.link, '', validity, '', words.ignore, '', t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
-      <p>{t.mail.greeting(p.company)}</p>
+      <p>{greeting}</p>
       <p>{words.intro(p.code)}</p>
       <p>
         <a href={p.link} style="display: inline-block; padding: 0.7rem 1.2rem; background: #0b5394; color: #ffffff; text-decoration: none; border-radius: 4px; font-weight: bold;">
@@ -205,7 +207,7 @@ export function accountRequestAckMail(p: { brand: string; when: string; name: st
 /** The one-time setup link of a new staff member (password, then TOTP enrolment). */
 export function staffSetupMail(p: { brand: string; link: string; duration: string; until: string }): MailContent {
   const validity = fr.staff.linkValidity(p.duration, p.until);
-  const text = [fr.staff.mailGreeting, '', fr.staff.mailIntro, '', p.link, '', validity, '', fr.staff.mailIgnore, '', fr.mail.signature(p.brand), '', fr.mail.automatic].join('\n');
+  const text = [fr.staff.mailGreeting, '', fr.staff.mailIntro, '', p.link, '', validity, '', fr.staff.mailIgnore, '', fr.staff.mailSignature(p.brand), '', fr.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand}>
       <p>{fr.staff.mailGreeting}</p>
@@ -220,7 +222,7 @@ export function staffSetupMail(p: { brand: string; link: string; duration: strin
         <strong>{validity}</strong>
       </p>
       <p>{fr.staff.mailIgnore}</p>
-      {paragraphs(fr.mail.signature(p.brand))}
+      {paragraphs(fr.staff.mailSignature(p.brand))}
     </MailLayout>
   );
   return { subject: fr.staff.mailSubject(p.brand), text, html: renderDocument(html) };
@@ -263,16 +265,17 @@ export function supportContact(config: { supportEmail: string | null; supportPho
 }
 
 /** A security notice: a greeting, a few plain paragraphs, the signature (no link, no secret). */
-function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[]; lang: Lang }): MailContent {
+function noticeMail(p: { brand: string; subject: string; greeting: string; paragraphs: string[]; lang: Lang; signature?: string }): MailContent {
   const t = catalogue(p.lang);
-  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), t.mail.signature(p.brand), '', t.mail.automatic].join('\n');
+  const signature = p.signature ?? t.mail.signature(p.brand);
+  const text = [p.greeting, '', ...p.paragraphs.flatMap((line) => [line, '']), signature, '', t.mail.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
       <p>{p.greeting}</p>
       {p.paragraphs.map((line) => (
         <p>{line}</p>
       ))}
-      {paragraphs(t.mail.signature(p.brand))}
+      {paragraphs(signature)}
     </MailLayout>
   );
   return { subject: p.subject, text, html: renderDocument(html) };
@@ -310,6 +313,7 @@ export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'r
     subject: fr.staff.factorChangedSubject(p.brand),
     greeting: fr.staff.mailGreeting,
     paragraphs: [fr.staff.factorChangedBody(fr.staff.factorWhat[p.what], p.when, p.browser, p.place), fr.staff.factorChangedWarning],
+    signature: fr.staff.mailSignature(p.brand),
   });
 }
 

@@ -52,7 +52,7 @@ function TextAreaField(p: { name: string; label: string; value?: string; error?:
 export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, retentionDays }: AccountRequestPageProps): Html {
   const t = ctx.t.accountRequest;
   const v = values ?? { pays: t.defaultCountry };
-  const field = (name: keyof typeof t.labels, extra: { required?: boolean; type?: string; autocomplete?: string; inputmode?: string; hint?: string } = {}) => (
+  const field = (name: keyof typeof t.labels, extra: { required?: boolean; type?: string; autocomplete?: string; inputmode?: string; hint?: string; width?: 'code' | 'short' | 'wide' } = {}) => (
     <Field t={ctx.t} name={name} label={t.labels[name]} value={v[name]} error={errors[name]} maxlength={maxLengths[name]} {...extra} />
   );
   return (
@@ -67,8 +67,8 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, reten
           <fieldset class="group">
             <legend>{t.companySection}</legend>
             {field('raison_sociale', { required: true, autocomplete: 'organization' })}
-            {field('code_client', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.code_client })}
-            {field('siret', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.siret })}
+            {field('code_client', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.code_client, width: 'code' })}
+            {field('siret', { inputmode: 'numeric', autocomplete: 'off', hint: t.hints.siret, width: 'short' })}
           </fieldset>
           <fieldset class="group">
             <legend>{t.contactSection}</legend>
@@ -76,8 +76,8 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, reten
             {field('prenom', { required: true, autocomplete: 'given-name' })}
             {field('email', { required: true, type: 'email', autocomplete: 'email' })}
             {field('telephone', { required: true, type: 'tel', autocomplete: 'tel', hint: t.hints.telephone })}
-            {field('adresse', { autocomplete: 'street-address' })}
-            {field('code_postal', { autocomplete: 'postal-code' })}
+            {field('adresse', { autocomplete: 'street-address', width: 'wide' })}
+            {field('code_postal', { autocomplete: 'postal-code', width: 'code' })}
             {field('ville', { autocomplete: 'address-level2' })}
             {field('pays', { autocomplete: 'country-name' })}
           </fieldset>
@@ -87,11 +87,12 @@ export function AccountRequestPage({ ctx, values, errors = {}, maxLengths, reten
             <label for="site_web">{t.honeypotLabel}</label>
             <input type="text" id="site_web" name="site_web" value="" tabindex="-1" autocomplete="off" />
           </div>
+          {/* Read before sending (S42): the notice comes before the button. */}
+          <PrivacyNotice ctx={ctx} retentionDays={retentionDays} />
           <button type="submit" class="button button-primary">
             {t.submit}
           </button>
         </form>
-        <PrivacyNotice ctx={ctx} retentionDays={retentionDays} />
       </div>
     </Layout>
   );
