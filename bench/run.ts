@@ -23,6 +23,8 @@ import { probeLatency } from './probe.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const QUICK = process.argv.includes('--quick');
+/** `--logins`: only the first measures (pages and sign-ins, by code and by e-mail), no flood, no scale, no SSO. */
+const LOGINS_ONLY = process.argv.includes('--logins');
 /** Seconds per slice, and rounds of slices per figure. */
 const SLICE = QUICK ? 1 : 2;
 const ROUNDS = QUICK ? 3 : 5;
@@ -243,6 +245,7 @@ async function benchDatabase(label: string, baseUrl: string | null, bareOrigin: 
     rows.push({ figure: `${label}: signed-in page ÷ login page (req/s)`, value: showRatio(first.signedVsLogin, 'req/s'), target: '≥ 0.7', pass: first.signedVsLogin.value >= 0.7 });
     rows.push({ figure: `${label}: successful logins ÷ raw argon2id hashes on ${CORES} cores (per s)`, value: showRatio(first.loginsVsArgon, '/s'), target: '≥ 0.85', pass: first.loginsVsArgon.value >= 0.85 });
     rows.push({ figure: `${label}: sign-ins by e-mail ÷ sign-ins by code (per s)`, value: showRatio(first.emailVsCode, '/s'), target: '≥ 0.95', pass: first.emailVsCode.value >= 0.95 });
+    if (LOGINS_ONLY) return;
 
     const calm = await probeLatency(`${origin}/connexion`, { seconds: PROBE_SECONDS, ratePerSecond: PROBE_RATE });
     /** The login page's latency while `connections` flood it with wrong passwords; customers sign in meanwhile. */
@@ -364,12 +367,12 @@ async function main() {
   } finally {
     await stop(bare.child);
   }
-  benchSso(rows);
+  if (!LOGINS_ONLY) benchSso(rows);
   const date = new Date().toISOString().slice(0, 10);
   const header = `# Espace Pro benchmark — ${date}${QUICK ? ' (quick)' : ''}\n\nMachine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${CORES} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Load from autocannon on 127.0.0.1. Each ratio is the median of ${ROUNDS} rounds of ${SLICE}-second slices taken in turn (A B, then B A…); the spread of the rounds is shown.\n\n`;
   const table = ['| figure | value | target | result |', '|---|---|---|---|', ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target} | ${r.pass === null ? '—' : r.pass ? 'pass' : 'FAIL'} |`)].join('\n');
   const out = `${header}${table}\n`;
-  const file = path.join(ROOT, 'bench', 'results', `${date}${QUICK ? '-quick' : ''}.md`);
+  const file = path.join(ROOT, 'bench', 'results', `${date}${QUICK ? '-quick' : ''}${LOGINS_ONLY ? '-logins' : ''}.md`);
   fs.writeFileSync(file, out);
   process.stdout.write(out);
   log(`written to ${path.relative(ROOT, file)}`);
