@@ -195,7 +195,10 @@ export async function layoutProblems(page: Page, viewport: 'desktop' | 'phone'):
     interface Box { x: number; y: number; w: number; h: number; what: string; owner: any }
     const boxes: Box[] = [];
     const visible = (el: any) => {
-      for (let e = el; e && e !== doc.body; e = e.parentElement) {
+      for (let e = el, child: any = null; e && e !== doc.body; child = e, e = e.parentElement) {
+        // A closed <details> shows its summary only: Chromium hides the rest with content-visibility
+        // (::details-content), which leaves them a display and boxes, but nobody sees them.
+        if (e.tagName === 'DETAILS' && !e.open && !(child && child.tagName === 'SUMMARY')) return false;
         const st = g.getComputedStyle(e);
         if (st.display === 'none' || st.visibility === 'hidden' || st.clipPath === 'inset(50%)' || (st.position === 'absolute' && st.overflow === 'hidden' && e.offsetWidth <= 1)) return false;
       }
