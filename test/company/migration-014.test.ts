@@ -7,6 +7,7 @@ import { createArgon2Hasher } from '../../src/shared/hasher.js';
 import { randomToken, sha256 } from '../../src/shared/crypto.js';
 import { STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, CookieJar, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
+import { finishAuthorization, signInThroughShop, type SsoSetup, startSso, WebBrowser } from '../sso/support.js';
 
 // The upgrade to company accounts (014_companies), tested from a database the product filled
 // before it: every kind of row a customer relies on must still work the day it ships.
@@ -145,6 +146,25 @@ for (const dialect of DIALECTS) {
       assert.ok(entries.some((e) => e.at === T0 - 2 * HOUR && e.account_code === '12345'));
       const pending = await listPendingEmailChanges(t.db, 10);
       assert.deepEqual(pending.map((p) => [p.code, p.new_email]), [['12345', 'direction@librairie-du-port.fr']]);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`014_companies: single sign-on with the rows from before the upgrade [${dialect}]`, () => {
+    let s: SsoSetup;
+    before(async () => {
+      s = await startSso(dialect, { seed: false, before: { upTo: '012_staff_reenrolment', fill: fillAt012 } });
+    });
+    after(async () => s.close());
+
+    test('the holder signs in to the shop with the password set before the upgrade: the same sub, the company and its role', async () => {
+      const { callbackUrl, pending } = await signInThroughShop(s, new WebBrowser(), {}, { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
+      const claims = (await finishAuthorization(s, callbackUrl, pending)).claims()!;
+      assert.equal(claims.sub, 'sub-12345', 'the sub given before company accounts');
+      assert.equal(claims.customer_code, '12345');
+      assert.equal(claims.company, 'Librairie du Port');
+      assert.equal(claims.role, 'admin');
     });
   });
 }

@@ -104,10 +104,10 @@ export const REDIRECT_URI = 'http://127.0.0.1:8081/callback';
 export const POST_LOGOUT_URI = 'http://127.0.0.1:8081/';
 
 /** The app on a real port (PUBLIC_URL = that origin), one registered shop, one activated account. */
-export async function startSso(dialect: DialectName, options: { seed?: boolean; port?: number; env?: Record<string, string>; deps?: TestAppOptions['deps'] } = {}): Promise<SsoSetup> {
+export async function startSso(dialect: DialectName, options: { seed?: boolean; port?: number; env?: Record<string, string>; deps?: TestAppOptions['deps']; before?: TestAppOptions['before'] } = {}): Promise<SsoSetup> {
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
-  const t = await buildTestApp(dialect, { env: { PUBLIC_URL: origin, ...options.env }, deps: options.deps });
+  const t = await buildTestApp(dialect, { env: { PUBLIC_URL: origin, ...options.env }, deps: options.deps, before: options.before });
   // The provider works on the system clock; ours stands at the same time (auth_time, max_age).
   t.clock.set(Date.now());
   await t.app.listen({ port, host: '127.0.0.1' });
