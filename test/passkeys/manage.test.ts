@@ -238,6 +238,26 @@ for (const dialect of DIALECTS) {
       assert.equal((await mails(/a été supprimée/)).length, 1);
     });
 
+
+    test('S51 passkey notices follow the person’s language: an English reader is told in English, with the way to reach customer service, whoever made the change', async () => {
+      await t.db.updateTable('accounts').set({ language: 'en' }).where('id', '=', holder.id).execute();
+      await register(await signIn());
+      const added = await mails(/A passkey was added/);
+      assert.equal(added.length, 1);
+      assert.match(added[0]!.text ?? '', /to account 12345/);
+      assert.match(added[0]!.text ?? '', /our customer service/);
+      assert.doesNotMatch(added[0]!.text ?? '', /clé d’accès|Bonjour/);
+      const admin = await createStaffAndSignIn(t, { role: 'admin' });
+      const page = `/back-office/comptes/${holder.id}`;
+      await admin.post(`${page}/cles/supprimer`, { _csrf: csrfToken((await admin.get(page)).body) });
+      const removed = await mails(/A passkey was deleted/);
+      assert.equal(removed.length, 1);
+      assert.match(removed[0]!.text ?? '', /our customer service/);
+      // Positive control: a French reader's notice stays French.
+      smtp.clear();
+      await register(await signIn('22222'));
+      assert.equal((await mails(/a été ajoutée/, 'autre@x.fr')).length, 1);
+    });
     test('After a password sign-in Mon Espace Pro invites to add a passkey (hidden until WebAuthn is there); "Non merci" stops it on that browser with a flag-only cookie', async () => {
       const browser = await signIn();
       const home = await browser.get('/espace-pro');

@@ -13,6 +13,7 @@ import { LoginPage } from '../../views/pages/login.js';
 import { PasskeysPage } from '../../views/pages/passkeys.js';
 import { StaffCodePage, StaffStepUpPage } from '../../views/back-office/staff.js';
 import { attemptPassword } from '../auth-core/attempts.js';
+import { mailLanguage } from '../account/account.service.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { openCustomerSignIn } from '../login/login.routes.js';
 import { loadCustomer } from '../session/customer-session.js';
@@ -80,7 +81,7 @@ const customerContext = (customer: ValidSession): OwnerContext => ({
   owner: { type: 'person', id: customer.accountId },
   label: customer.code,
   email: customer.email,
-  customer: { company: customer.company, code: customer.code },
+  customer: { company: customer.company, code: customer.code, lang: mailLanguage(customer) },
 });
 
 const staffContext = (staff: { staffId: number; email: string }): OwnerContext => ({ owner: { type: 'staff', id: staff.staffId }, label: staff.email, email: staff.email });
@@ -291,7 +292,7 @@ async function passkeyAdminRoutes(scope: FastifyInstance) {
   scope.post<{ Params: { id: string } }>('/back-office/comptes/:id/cles/supprimer', { schema: { params: idParams, body: optionsBody } }, async (request, reply) => {
     const person = await findPerson(app.deps.db, Number(request.params.id));
     if (!person) return reply.callNotFound();
-    const ctx: OwnerContext = { owner: { type: 'person', id: Number(person.id) }, label: person.code, email: person.email, customer: { company: person.company, code: person.code } };
+    const ctx: OwnerContext = { owner: { type: 'person', id: Number(person.id) }, label: person.code, email: person.email, customer: { company: person.company, code: person.code, lang: mailLanguage(person) } };
     const count = await removePasskeysByStaff(depsOf(app), ctx, getStaff(request), requestOrigin(request));
     return reply.redirect(`/back-office/comptes/${person.id}${count > 0 ? '?ok=passkeys_removed' : ''}`, 303);
   });

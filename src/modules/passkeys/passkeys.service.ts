@@ -15,6 +15,7 @@ import { MINUTE_MS } from '../../shared/clock.js';
 import { randomToken, sha256 } from '../../shared/crypto.js';
 import { describeUserAgent, ipPrefix } from '../../shared/device.js';
 import { formatDateTime } from '../../shared/format.js';
+import type { Lang } from '../../shared/i18n/languages.js';
 import { passkeyNoticeMail, supportContact } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { type AttemptDeps, type AttemptOutcome, attemptCode } from '../auth-core/attempts.js';
@@ -48,7 +49,7 @@ export interface OwnerContext {
   /** The audit's actor and the authenticator's account name: the customer code or the staff e-mail. */
   label: string;
   email: string;
-  customer?: { company: string; code: string };
+  customer?: { company: string; code: string; lang: Lang };
 }
 
 /**
@@ -208,16 +209,18 @@ export async function finishRegistration(
 
 async function notify(trx: Executor, deps: PasskeyDeps, ctx: OwnerContext, p: { change: 'added' | 'removed' | 'removed_by_staff'; name: string; count?: number; origin: AuditOrigin }) {
   const { clock, config } = deps;
+  // A customer's notice in their language (S51); a staff member's in French, as the back office.
+  const lang: Lang = ctx.customer?.lang ?? 'fr';
   const mail = passkeyNoticeMail({
     brand: config.brandName,
     change: p.change,
     customer: ctx.customer,
     name: p.name,
     count: p.count,
-    when: formatDateTime(clock.now(), config.displayTimezone),
-    browser: describeUserAgent(p.origin.userAgent),
+    when: formatDateTime(clock.now(), config.displayTimezone, lang),
+    browser: describeUserAgent(p.origin.userAgent, lang),
     place: ipPrefix(p.origin.ip),
-    support: supportContact(config, 'fr'),
+    support: supportContact(config, lang),
   });
   const kind = ctx.owner.type === 'staff' ? 'staff_factor_changed' : p.change === 'added' ? 'passkey_added' : 'passkey_removed';
   await enqueueMail(trx, clock, { ...mail, kind, to: ctx.email, accountId: ctx.owner.type === 'person' ? ctx.owner.id : null });

@@ -324,8 +324,8 @@ export function staffFactorChangedMail(p: { brand: string; what: 'password' | 'r
 export function passkeyNoticeMail(p: {
   brand: string;
   change: 'added' | 'removed' | 'removed_by_staff';
-  /** The customer's company and code; absent for a staff member. */
-  customer?: { company: string; code: string };
+  /** The customer's company, code and language (S51); absent for a staff member (the back office is French). */
+  customer?: { company: string; code: string; lang: Lang };
   name: string;
   count?: number;
   when: string;
@@ -333,7 +333,8 @@ export function passkeyNoticeMail(p: {
   place: string;
   support: string;
 }): MailContent {
-  const t = fr.passkeys;
+  const lang: Lang = p.customer?.lang ?? 'fr';
+  const t = catalogue(lang).passkeys;
   const to = p.customer ? t.mailAccountCustomer(p.customer.code) : t.mailAccountStaff;
   const from = p.customer ? t.mailAccountCustomerFrom(p.customer.code) : t.mailAccountStaffFrom;
   const body =
@@ -344,9 +345,9 @@ export function passkeyNoticeMail(p: {
         : t.mailRemovedByStaffBody(from, p.count ?? 1, p.when);
   return noticeMail({
     brand: p.brand,
-    lang: 'fr',
+    lang,
     subject: p.change === 'added' ? t.mailAddedSubject(p.brand) : t.mailRemovedSubject(p.brand),
-    greeting: p.customer ? fr.mail.greeting(p.customer.company) : fr.staff.mailGreeting,
+    greeting: p.customer ? catalogue(lang).mail.greeting(p.customer.company) : fr.staff.mailGreeting,
     paragraphs: [body, p.customer ? t.mailCustomerWarning(p.support) : fr.staff.factorChangedWarning],
   });
 }
