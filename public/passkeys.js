@@ -66,7 +66,10 @@
         if (res.ok) return body;
         // The server wants something first (the password again, a fresh code): go there.
         if (body && typeof body.redirect === 'string' && body.redirect.charAt(0) === '/' && body.redirect.charAt(1) !== '/') window.location.assign(body.redirect);
-        throw new Error('options refused');
+        var refused = new Error('options refused');
+        // Too many requests from this connection: the server's sentence says how long to wait.
+        if (body && typeof body.message === 'string') refused.serverMessage = body.message;
+        throw refused;
       });
     });
   }
@@ -104,7 +107,7 @@
         function (error) {
           // The autofill request ends quietly (a click on the button aborts it on purpose).
           if (conditional || (error && error.name === 'AbortError')) return;
-          showMessage(form, form.getAttribute('data-cle-erreur'));
+          showMessage(form, (error && error.serverMessage) || form.getAttribute('data-cle-erreur'));
         },
       );
   }

@@ -26,6 +26,13 @@ export const LIMITS = {
   accountRequestsPerIp: { name: 'request-ip', max: 5, windowMs: 60 * MINUTE_MS },
   /** S33: acknowledgement mails per requester address (keyed by its SHA-256) per day. */
   accountRequestAckPerEmail: { name: 'request-ack', max: 1, windowMs: 24 * 60 * MINUTE_MS },
+  /**
+   * S48: passkey challenges issued per client (sign-in, second factor, step-up, registration), so
+   * that a flood of options requests cannot fill the challenge table. Every Authentification page
+   * a browser with WebAuthn opens asks for one (the autofill), hence a roomy number for an office
+   * behind one address.
+   */
+  passkeyChallengesPerIp: { name: 'passkey-ip', max: 300, windowMs: 10 * MINUTE_MS },
   /** S44: invitation mails (new or resent, by an administrator or by staff) per company per day. */
   invitationsPerCompany: { name: 'invite-company', max: 20, windowMs: 24 * 60 * MINUTE_MS },
 } as const satisfies Record<string, RateLimit>;

@@ -38,6 +38,7 @@ import {
   RESPONSE_MAX_LENGTH,
   signInWithPasskey,
   startAssertion,
+  type OptionsAnswer,
   startRegistration,
 } from './passkeys.service.js';
 
@@ -72,6 +73,17 @@ function sendJson(reply: FastifyReply, body: unknown, status = 200) {
   return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
+/** What a ceremony's challenge is bound to and counted against (S48). */
+const ceremony = (request: FastifyRequest) => ({ browserValue: boundBrowser(request), ip: requestOrigin(request).ip });
+
+/** The options, or 429 with Retry-After and the sentence passkeys.js shows when the client asked too often. */
+function sendOptions(request: FastifyRequest, reply: FastifyReply, answer: OptionsAnswer<unknown>) {
+  if (answer.ok) return sendJson(reply, answer.options);
+  const seconds = Math.max(1, Math.ceil(answer.retryAfterSeconds));
+  reply.header('retry-after', String(seconds));
+  return sendJson(reply, { message: catalogueOf(request).errors.tooManyBody(Math.ceil(seconds / 60)) }, 429);
+}
+
 function depsOf(app: FastifyInstance): PasskeyDeps {
   const { db, clock, hasher, dummyHash, config } = app.deps;
   return { db, clock, hasher, dummyHash, config };
@@ -98,8 +110,7 @@ function backOfficeNext(raw: unknown): string | null {
 /** POST /connexion/cle/options and POST /connexion/cle: signing in with a passkey alone (S48). */
 export async function passkeySignInRoutes(app: FastifyInstance) {
   app.post('/connexion/cle/options', { schema: { body: optionsBody } }, async (request, reply) => {
-    const options = await startAssertion(depsOf(app), { purpose: 'sign_in', owner: null, browserValue: boundBrowser(request) });
-    return sendJson(reply, options);
+    return sendOptions(request, reply, await startAssertion(depsOf(app), { purpose: 'sign_in', owner: null, ...ceremony(request) }));
   });
 
   app.post<{ Body: ResponseBody }>('/connexion/cle', { schema: { body: responseBody } }, async (request, reply) => {
@@ -160,7 +171,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     // S49: past 10 minutes, the page asks for the password first.
     if (!(await hasRecentSignIn(deps(), customer.id))) return sendJson(reply, { redirect: CUSTOMER_PAGE }, 403);
-    return sendJson(reply, await startRegistration(deps(), customerContext(customer), boundBrowser(request)));
+    return sendOptions(request, reply, await startRegistration(deps(), customerContext(customer), ceremony(request)));
   });
 
   app.post<{ Body: ResponseBody }>(CUSTOMER_PAGE, { schema: { body: responseBody } }, async (request, reply) => {
@@ -215,7 +226,7 @@ export async function passkeyStaffEntryRoutes(app: FastifyInstance) {
     const session = await loadStaffSession(request, reply);
     if (!session) return sendJson(reply, { redirect: STAFF_LOGIN_PATH }, 403);
     if (session.mfaPassed) return sendJson(reply, { redirect: '/back-office' }, 409);
-    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'second_factor', owner: { type: 'staff', id: session.staffId }, browserValue: boundBrowser(request) }));
+    return sendOptions(request, reply, await startAssertion(depsOf(app), { purpose: 'second_factor', owner: { type: 'staff', id: session.staffId }, ...ceremony(request) }));
   });
 
   app.post<{ Body: ResponseBody }>(`${STAFF_CODE_PATH}/cle`, { schema: { body: responseBody } }, async (request, reply) => {
@@ -243,7 +254,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
 
   scope.post(`${STEP_UP_PATH}/cle/options`, { schema: { body: optionsBody } }, async (request, reply) => {
     const staff = getStaff(request);
-    return sendJson(reply, await startAssertion(depsOf(app), { purpose: 'step_up', owner: { type: 'staff', id: staff.staffId }, browserValue: boundBrowser(request) }));
+    return sendOptions(request, reply, await startAssertion(depsOf(app), { purpose: 'step_up', owner: { type: 'staff', id: staff.staffId }, ...ceremony(request) }));
   });
 
   scope.post<{ Body: ResponseBody }>(`${STEP_UP_PATH}/cle`, { schema: { body: responseBody } }, async (request, reply) => {
@@ -267,7 +278,7 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
   scope.post(`${PAGE}/cles/options`, { schema: { body: optionsBody } }, async (request, reply) => {
     const staff = getStaff(request);
     if (app.deps.clock.now() - staff.mfaPassedAt > STEP_UP_MAX_AGE_MS) return sendJson(reply, { redirect: `${STEP_UP_PATH}?next=${encodeURIComponent(PAGE)}` }, 403);
-    return sendJson(reply, await startRegistration(depsOf(app), staffContext(staff), boundBrowser(request)));
+    return sendOptions(request, reply, await startRegistration(depsOf(app), staffContext(staff), ceremony(request)));
   });
 
   scope.post<{ Body: ResponseBody }>(`${PAGE}/cles`, { schema: { body: responseBody } }, async (request, reply) => {

@@ -19,6 +19,7 @@ import type { Lang } from '../../shared/i18n/languages.js';
 import { passkeyNoticeMail, supportContact } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { type AttemptDeps, type AttemptOutcome, attemptCode } from '../auth-core/attempts.js';
+import { clientKey, LIMITS, reserveLimit } from '../auth-core/limits.js';
 import { enqueueMail } from '../mail/mail.service.js';
 import * as repo from './passkeys.repository.js';
 import type { Owner } from './passkeys.repository.js';
@@ -101,11 +102,26 @@ export function credentialIdOf(text: string): string | null {
   return typeof id === 'string' && id.length <= 1366 && BASE64URL.test(id) ? id : null;
 }
 
-async function issueChallenge(deps: PasskeyDeps, input: { browserValue: string; purpose: ChallengePurpose; owner: Owner | null; userHandle?: string }): Promise<string> {
+/** Options for the browser, or the client's wait when it asked for too many challenges (S48). */
+export type OptionsAnswer<T> = { ok: true; options: T } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * A fresh challenge for one ceremony, bound to the browser that asked (S48). The client's use is
+ * reserved first (`LIMITS.passkeyChallengesPerIp`, the limits core customers and staff share), in
+ * the transaction that stores the challenge.
+ */
+async function issueChallenge(
+  deps: PasskeyDeps,
+  input: { ip: string; browserValue: string; purpose: ChallengePurpose; owner: Owner | null; userHandle?: string },
+): Promise<{ ok: true; challenge: string } | { ok: false; retryAfterSeconds: number }> {
   const challenge = randomToken(32);
-  const now = deps.clock.now();
-  await repo.insertChallenge(deps.db, { challenge, browserHash: sha256(input.browserValue), purpose: input.purpose, owner: input.owner, userHandle: input.userHandle, now, expiresAt: now + CHALLENGE_TTL_MS });
-  return challenge;
+  return deps.db.transaction().execute(async (trx) => {
+    const reserved = await reserveLimit(trx, deps.clock, LIMITS.passkeyChallengesPerIp, clientKey(input.ip));
+    if (!reserved.ok) return reserved;
+    const now = deps.clock.now();
+    await repo.insertChallenge(trx, { challenge, browserHash: sha256(input.browserValue), purpose: input.purpose, owner: input.owner, userHandle: input.userHandle, now, expiresAt: now + CHALLENGE_TTL_MS });
+    return { ok: true as const, challenge };
+  });
 }
 
 const transportsOf = (row: Passkey) => (row.transports ? (row.transports.split(',') as AuthenticatorTransportFuture[]) : undefined);
@@ -118,23 +134,25 @@ type AuthenticatorTransportFuture = 'ble' | 'cable' | 'hybrid' | 'internal' | 'n
  * verification required (it will sign them in alone, S48); staff too, though their passkey is a
  * second factor after the password. Existing credentials are excluded (one per authenticator).
  */
-export async function startRegistration(deps: PasskeyDeps, ctx: OwnerContext, browserValue: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startRegistration(deps: PasskeyDeps, ctx: OwnerContext, input: { browserValue: string; ip: string }): Promise<OptionsAnswer<PublicKeyCredentialCreationOptionsJSON>> {
   const rp = relyingParty(deps.config);
   const existing = await repo.listPasskeys(deps.db, ctx.owner);
   const userHandle = existing[0]?.user_handle ?? randomToken(32);
-  const challenge = await issueChallenge(deps, { browserValue, purpose: 'register', owner: ctx.owner, userHandle });
-  return generateRegistrationOptions({
+  const issued = await issueChallenge(deps, { ...input, purpose: 'register', owner: ctx.owner, userHandle });
+  if (!issued.ok) return issued;
+  const options = await generateRegistrationOptions({
     rpName: rp.rpName,
     rpID: rp.rpID,
     userName: ctx.label,
     userDisplayName: ctx.customer ? `${ctx.customer.company} (${ctx.customer.code})` : ctx.label,
     userID: isoBase64URL.toBuffer(userHandle),
-    challenge: isoBase64URL.toBuffer(challenge),
+    challenge: isoBase64URL.toBuffer(issued.challenge),
     timeout: CHALLENGE_TTL_MS,
     attestationType: 'none',
     excludeCredentials: existing.map((row) => ({ id: row.credential_id, transports: transportsOf(row) })),
     authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
   });
+  return { ok: true, options };
 }
 
 export type RegistrationError = 'REGISTRATION_FAILED' | 'DUPLICATE' | 'TOO_MANY';
@@ -335,18 +353,20 @@ export const countPasskeysByOwner = repo.countPasskeysByOwner;
  */
 export async function startAssertion(
   deps: PasskeyDeps,
-  input: { purpose: Exclude<ChallengePurpose, 'register'>; owner: Owner | null; browserValue: string },
-): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  input: { purpose: Exclude<ChallengePurpose, 'register'>; owner: Owner | null; browserValue: string; ip: string },
+): Promise<OptionsAnswer<PublicKeyCredentialRequestOptionsJSON>> {
   const rp = relyingParty(deps.config);
   const allow = input.owner ? await repo.listPasskeys(deps.db, input.owner) : [];
-  const challenge = await issueChallenge(deps, { browserValue: input.browserValue, purpose: input.purpose, owner: input.owner });
-  return generateAuthenticationOptions({
+  const issued = await issueChallenge(deps, input);
+  if (!issued.ok) return issued;
+  const options = await generateAuthenticationOptions({
     rpID: rp.rpID,
-    challenge: isoBase64URL.toBuffer(challenge),
+    challenge: isoBase64URL.toBuffer(issued.challenge),
     timeout: CHALLENGE_TTL_MS,
     userVerification: input.purpose === 'sign_in' ? 'required' : 'preferred',
     allowCredentials: allow.map((row) => ({ id: row.credential_id, transports: transportsOf(row) })),
   });
+  return { ok: true, options };
 }
 
 /** Why an assertion was refused: the audit's word only; the browser gets one answer. */
