@@ -164,7 +164,11 @@ for (const dialect of DIALECTS) {
       assert.equal((await mine.post(`/espace-pro/cles/${myId}/nom`, { _csrf: csrf, nom: '  Ordinateur   du bureau ' })).headers.location, '/espace-pro/cles?ok=renamed');
       assert.equal((await mine.post(`/espace-pro/cles/${myId}/nom`, { _csrf: csrf, nom: '   ' })).statusCode, 400);
       assert.equal((await mine.post(`/espace-pro/cles/${myId}/nom`, { _csrf: csrf, nom: 'x'.repeat(61) })).statusCode, 400);
-      assert.equal((await mine.post(`/espace-pro/cles/${theirId}/nom`, { _csrf: csrf, nom: 'volé' })).statusCode, 404);
+      const foreign = await mine.post(`/espace-pro/cles/${theirId}/nom`, { _csrf: csrf, nom: 'volé' });
+      assert.equal(foreign.statusCode, 404);
+      // Said where the person looks (the error summary pointing at the list), not lost on a field that is not there.
+      assert.match(foreign.body, /id="resume-erreurs"[\s\S]*href="#cles">Cette clé d’accès n’existe pas ou plus/);
+      assert.match(foreign.body, /id="cles"/);
       await mine.post(`/espace-pro/cles/${theirId}/supprimer`, { _csrf: csrf });
       const names = (await t.db.selectFrom('passkeys').select('name').orderBy('id').execute()).map((r) => r.name);
       assert.equal(names.length, 2, 'their passkey was not removed');

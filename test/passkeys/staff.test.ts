@@ -209,5 +209,36 @@ for (const dialect of DIALECTS) {
       const plain = await passwordStep(await seedStaff(t));
       assert.doesNotMatch((await plain.get('/back-office/connexion/code')).body, /Utiliser ma clé d’accès/);
     });
+
+    test('Mon compte tells a refused passkey as an error, next to what failed, never in the success box', async () => {
+      const { browser } = await addStaffPasskey('agent', 'un@cartotheque.test');
+      const { staff: other } = await addStaffPasskey('agent', 'deux@cartotheque.test');
+      const successBox = /class="notice notice-success"/;
+      // A registration answer the server refuses (wrong origin): 400, the sentence in the error summary and in the section.
+      const { options, csrf } = await askOptions(browser, '/back-office/mon-compte', '/back-office/mon-compte/cles/options');
+      const refused = await browser.post('/back-office/mon-compte/cles', { _csrf: csrf, reponse: JSON.stringify(new SoftAuthenticator().register(options, { origin: 'http://evil.example' })) });
+      assert.equal(refused.statusCode, 400);
+      assert.doesNotMatch(refused.body, successBox);
+      assert.match(refused.body, /id="resume-erreurs"[\s\S]*href="#cles">La clé d’accès n’a pas pu être ajoutée/);
+      assert.match(refused.body, /id="cles-erreur">[\s\S]*La clé d’accès n’a pas pu être ajoutée/);
+      // A name too long: 400, the error next to that passkey's field (aria-invalid), the old name kept.
+      const mine = await t.db.selectFrom('passkeys').select(['id', 'name']).where('owner_type', '=', 'staff').where('owner_id', '=', browser.staff.id).executeTakeFirstOrThrow();
+      const long = await browser.post(`/back-office/mon-compte/cles/${mine.id}/nom`, { _csrf: csrf, nom: 'x'.repeat(61) });
+      assert.equal(long.statusCode, 400);
+      assert.doesNotMatch(long.body, successBox);
+      assert.match(long.body, new RegExp(`id="nom-${mine.id}-erreur">\\s*Le nom est limité à 60 caractères`));
+      assert.match(long.body, new RegExp(`id="nom-${mine.id}"[^>]*aria-invalid="true"`));
+      // Another member's passkey: 404, said at the top, nothing renamed.
+      const theirs = await t.db.selectFrom('passkeys').select(['id', 'name']).where('owner_type', '=', 'staff').where('owner_id', '=', other.id).executeTakeFirstOrThrow();
+      const foreign = await browser.post(`/back-office/mon-compte/cles/${theirs.id}/nom`, { _csrf: csrf, nom: 'Volée' });
+      assert.equal(foreign.statusCode, 404);
+      assert.match(foreign.body, /href="#cles">Cette clé d’accès n’existe pas ou plus/);
+      assert.equal((await t.db.selectFrom('passkeys').select('name').where('id', '=', theirs.id).executeTakeFirstOrThrow()).name, theirs.name);
+      assert.equal((await t.db.selectFrom('passkeys').select('name').where('id', '=', mine.id).executeTakeFirstOrThrow()).name, mine.name);
+      // Positive control: a good name goes through, told in the success box.
+      const renamed = await browser.post(`/back-office/mon-compte/cles/${mine.id}/nom`, { _csrf: csrf, nom: 'Clé du bureau' });
+      assert.equal(renamed.headers.location, '/back-office/mon-compte?ok=passkey_renamed#cles');
+      assert.match((await browser.get(renamed.headers.location!.replace('#cles', ''))).body, successBox);
+    });
   });
 }

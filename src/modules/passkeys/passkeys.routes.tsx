@@ -21,7 +21,7 @@ import type { ValidSession } from '../session/session.service.js';
 import { getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_MAX_AGE_MS, STEP_UP_PATH } from '../staff/staff.guard.js';
 import { verifyStaffSecondFactor } from '../staff/staff.login.service.js';
 import * as staffRepo from '../staff/staff.repository.js';
-import { openStaffSignedInSession } from '../staff/staff.routes.js';
+import { openStaffSignedInSession, renderMyAccount } from '../staff/staff.routes.js';
 import { refreshSecondFactor } from '../staff/staff.sessions.js';
 import {
   assertionCheck,
@@ -39,6 +39,7 @@ import {
   signInWithPasskey,
   startAssertion,
   type OptionsAnswer,
+  type PasskeyNameError,
   startRegistration,
 } from './passkeys.service.js';
 
@@ -71,6 +72,14 @@ const boundBrowser = (request: FastifyRequest) => readCookie(request, COOKIE.csr
 /** JSON for passkeys.js (options, or where to go first), never cached. */
 function sendJson(reply: FastifyReply, body: unknown, status = 200) {
   return reply.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+/**
+ * A refused new name is shown next to that passkey's field; a passkey that is not (or no longer)
+ * the person's has no field, so its sentence goes to the top of the list (`#cles`).
+ */
+function nameRefused(code: PasskeyNameError, message: string, id: number): { errors: FieldErrors; editing?: number } {
+  return code === 'NOT_FOUND' ? { errors: { cles: message } } : { errors: { nom: message }, editing: id };
 }
 
 /** What a ceremony's challenge is bound to and counted against (S48). */
@@ -178,7 +187,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     if (!(await hasRecentSignIn(deps(), customer.id))) return reply.redirect(CUSTOMER_PAGE, 303);
     const result = await finishRegistration(deps(), customerContext(customer), { browserValue: boundBrowser(request), response: request.body.reponse, origin: requestOrigin(request) });
-    if (!result.ok) return render(request, reply, { errors: { cle: catalogueOf(request).passkeys.errors[result.code] } }, 400);
+    if (!result.ok) return render(request, reply, { errors: { cles: catalogueOf(request).passkeys.errors[result.code] } }, 400);
     return reply.redirect(`${CUSTOMER_PAGE}?ok=added`, 303);
   });
 
@@ -186,7 +195,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
     const customer = await me(request, reply);
     const id = Number(request.params.id);
     const result = await renameOwnPasskey(deps(), customerContext(customer), id, request.body.nom, requestOrigin(request));
-    if (!result.ok) return render(request, reply, { errors: { nom: catalogueOf(request).passkeys.errors[result.code] }, editing: id }, result.code === 'NOT_FOUND' ? 404 : 400);
+    if (!result.ok) return render(request, reply, nameRefused(result.code, catalogueOf(request).passkeys.errors[result.code], id), result.code === 'NOT_FOUND' ? 404 : 400);
     return reply.redirect(`${CUSTOMER_PAGE}?ok=renamed`, 303);
   });
 
@@ -283,12 +292,18 @@ async function passkeyStaffRoutes(scope: FastifyInstance) {
 
   scope.post<{ Body: ResponseBody }>(`${PAGE}/cles`, { schema: { body: responseBody } }, async (request, reply) => {
     const result = await finishRegistration(depsOf(app), staffContext(getStaff(request)), { browserValue: boundBrowser(request), response: request.body.reponse, origin: requestOrigin(request) });
-    return reply.redirect(`${PAGE}?ok=${result.ok ? 'passkey_added' : 'passkey_failed'}#cles`, 303);
+    if (!result.ok) return renderMyAccount(request, reply, { errors: { cles: fr.passkeys.errors[result.code] } }, 400);
+    return reply.redirect(`${PAGE}?ok=passkey_added#cles`, 303);
   });
 
   scope.post<{ Params: { id: string }; Body: { nom: string } }>(`${PAGE}/cles/:id/nom`, { schema: { params: idParams, body: nameBody } }, async (request, reply) => {
-    const result = await renameOwnPasskey(depsOf(app), staffContext(getStaff(request)), Number(request.params.id), request.body.nom, requestOrigin(request));
-    return reply.redirect(`${PAGE}?ok=${result.ok ? 'passkey_renamed' : 'passkey_name_refused'}#cles`, 303);
+    const id = Number(request.params.id);
+    const result = await renameOwnPasskey(depsOf(app), staffContext(getStaff(request)), id, request.body.nom, requestOrigin(request));
+    if (!result.ok) {
+      const refused = nameRefused(result.code, fr.passkeys.errors[result.code], id);
+      return renderMyAccount(request, reply, { errors: refused.errors, editingPasskey: refused.editing }, result.code === 'NOT_FOUND' ? 404 : 400);
+    }
+    return reply.redirect(`${PAGE}?ok=passkey_renamed#cles`, 303);
   });
 
   scope.post<{ Params: { id: string } }>(`${PAGE}/cles/:id/supprimer`, { schema: { params: idParams, body: optionsBody } }, async (request, reply) => {

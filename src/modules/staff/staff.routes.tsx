@@ -273,24 +273,31 @@ async function dashboardRoutes(scope: FastifyInstance) {
   });
 }
 
+/**
+ * "Mon compte" as it stands for the signed-in member, with a notice, errors or a one-time
+ * display; the passkey routes answer their refusals with it too (errors next to the passkeys).
+ */
+export async function renderMyAccount(request: FastifyRequest, reply: FastifyReply, extra: Partial<MyAccountPageProps> = {}, status = 200) {
+  const { db, clock, config } = request.server.deps;
+  const staff = getStaff(request);
+  const [sessions, left, passkeys] = await Promise.all([
+    listOwnStaffSessions({ db, clock, config }, staff),
+    countRecoveryCodesLeft(db, staff.staffId),
+    listOwnPasskeys({ db, config }, { type: 'staff', id: staff.staffId }),
+  ]);
+  return sendPage(
+    reply,
+    <MyAccountPage ctx={pageContext(request, reply)} staff={staff} sessions={sessions} recoveryCodesLeft={left} minLength={config.passwordMinLength} passkeys={passkeys} {...extra} />,
+    status,
+  );
+}
+
 /** "Mon compte": every member's own password, sessions, recovery codes and authenticator. */
 async function myAccountRoutes(scope: FastifyInstance) {
   const { config } = scope.deps;
   const deps = () => ({ db: scope.deps.db, clock: scope.deps.clock, config, hasher: scope.deps.hasher, dummyHash: scope.deps.dummyHash, secrets: scope.deps.secrets });
   const PAGE = '/back-office/mon-compte';
-  const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<MyAccountPageProps> = {}, status = 200) => {
-    const staff = getStaff(request);
-    const [sessions, left, passkeys] = await Promise.all([
-      listOwnStaffSessions(deps(), staff),
-      countRecoveryCodesLeft(scope.deps.db, staff.staffId),
-      listOwnPasskeys(deps(), { type: 'staff', id: staff.staffId }),
-    ]);
-    return sendPage(
-      reply,
-      <MyAccountPage ctx={pageContext(request, reply)} staff={staff} sessions={sessions} recoveryCodesLeft={left} minLength={config.passwordMinLength} passkeys={passkeys} {...extra} />,
-      status,
-    );
-  };
+  const render = renderMyAccount;
 
   scope.get<{ Querystring: { ok?: string } }>(PAGE, async (request, reply) => {
     const ok = request.query.ok;

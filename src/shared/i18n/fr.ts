@@ -995,9 +995,7 @@ export const fr = {
       sessions: 'Vos autres sessions sont fermées.',
       totp: 'Votre nouvelle application d’authentification est en place.',
       passkey_added: 'La clé d’accès est ajoutée. Un e-mail vous le confirme.',
-      passkey_failed: 'La clé d’accès n’a pas pu être ajoutée. Réessayez.',
       passkey_renamed: 'La clé d’accès est renommée.',
-      passkey_name_refused: 'Nom refusé : de 1 à 60 caractères.',
       passkey_removed: 'La clé d’accès est supprimée. Un e-mail vous le confirme.',
     } as Record<string, string>,
     selfErrors: {

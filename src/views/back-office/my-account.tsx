@@ -23,6 +23,8 @@ export interface MyAccountPageProps {
   newCodes?: string[];
   /** The member's passkeys (S50). */
   passkeys?: PasskeyRow[];
+  /** The passkey whose new name was refused (its error shown next to it). */
+  editingPasskey?: number;
 }
 
 /** "Mon compte": a staff member's own password, sessions, recovery codes and authenticator. */
@@ -33,7 +35,8 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
       <h1>{st.accountTitle}</h1>
       <p>{st.accountIntro(p.staff.email)}</p>
       {p.notice ? <BackOfficeNotice kind="success">{p.notice}</BackOfficeNotice> : null}
-      <ErrorSummary errors={errors} />
+      {/* A refused passkey name is shown next to its field, as on the customer's page. */}
+      <ErrorSummary errors={errors.nom ? {} : errors} />
 
       {p.newCodes ? (
         <section class="panel" aria-labelledby="nouveaux-codes-titre">
@@ -127,7 +130,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
         <PostButton ctx={p.ctx} action="/back-office/mon-compte/application" label={st.totpStart} />
       </section>
 
-      <StaffPasskeysSection ctx={p.ctx} passkeys={p.passkeys ?? []} />
+      <StaffPasskeysSection ctx={p.ctx} passkeys={p.passkeys ?? []} errors={errors} editing={p.editingPasskey} />
     </BackOfficeLayout>
   );
 }

@@ -1,6 +1,6 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
-import { CsrfField, PostButton } from '../forms.js';
+import { CsrfField, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import type { PageContext } from '../layout.js';
 import { AddPasskeyForm, PasskeyScripts, type PasskeyRow, PasskeyTable } from '../pages/passkeys.js';
@@ -29,12 +29,18 @@ export function StaffPasskeyForm({ ctx, action, next }: { ctx: PageContext; acti
 }
 
 /** Mon compte → Clés d'accès: the list (rename, Supprimer) and Ajouter une clé d'accès. */
-export function StaffPasskeysSection({ ctx, passkeys }: { ctx: PageContext; passkeys: PasskeyRow[] }): Html {
+export function StaffPasskeysSection({ ctx, passkeys, errors = {}, editing }: { ctx: PageContext; passkeys: PasskeyRow[]; errors?: FieldErrors; editing?: number }): Html {
   return (
     <section class="panel" aria-labelledby="cles-titre" id="cles">
       <h2 id="cles-titre">{fr.passkeys.sectionTitle}</h2>
       <p>{fr.passkeys.staffSectionIntro}</p>
-      {passkeys.length === 0 ? <p>{fr.passkeys.none}</p> : <PasskeyTable ctx={ctx} passkeys={passkeys} base="/back-office/mon-compte/cles" />}
+      {errors.cles ? (
+        <p class="field-error" id="cles-erreur">
+          <span class="visually-hidden">{fr.site.fieldErrorPrefix}</span>
+          {errors.cles}
+        </p>
+      ) : null}
+      {passkeys.length === 0 ? <p>{fr.passkeys.none}</p> : <PasskeyTable ctx={ctx} passkeys={passkeys} base="/back-office/mon-compte/cles" errors={errors} editing={editing} />}
       <AddPasskeyForm ctx={ctx} action="/back-office/mon-compte/cles" optionsUrl="/back-office/mon-compte/cles/options" />
       <p class="hint" data-cle-sans-support>
         {fr.passkeys.addNeedsSupport}

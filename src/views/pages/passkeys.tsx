@@ -194,7 +194,7 @@ export function PasskeysPage({ ctx, passkeys, recent, notice, errors = {}, editi
       <h1>{t.passkeys.pageTitle}</h1>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <ErrorSummary errors={errors.nom ? {} : errors} />
-      <p>{t.passkeys.sectionIntro}</p>
+      <p id="cles">{t.passkeys.sectionIntro}</p>
       {passkeys.length === 0 ? <p>{t.passkeys.none}</p> : <PasskeyTable ctx={ctx} t={t} passkeys={passkeys} base="/espace-pro/cles" errors={errors} editing={editing} />}
       {recent ? (
         <>
