@@ -111,7 +111,9 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const teamPanel = await companyTeamPanel(request, reply, id);
     // The holder's passkeys (the company page's id is the company's: its holder is detail.account.personId).
     const passkeys = await countPasskeys(app.deps.db, { type: 'person', id: detail.account.personId });
-    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} passkeys={passkeys} {...extra} />, status);
+    // "Verrouillé jusqu'à 14 h 32", as the Comptes list says it.
+    const locks = detail.locks.map((l) => ({ email: l.email, until: formatTime(l.blockedUntil, app.deps.config.displayTimezone) }));
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} passkeys={passkeys} locks={locks} {...extra} />, status);
   };
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {
