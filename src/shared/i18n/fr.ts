@@ -810,14 +810,15 @@ export const fr = {
     setSubject: (brand: string) => `${brand} – Votre mot de passe est enregistré`,
     setBody: (code: string, when: string) =>
       `Le mot de passe de votre Espace Pro (identifiant ${code}) a été enregistré le ${when}. Votre compte est activé : connectez-vous avec votre identifiant et ce mot de passe.`,
-    setWarning: 'Si vous n’êtes pas à l’origine de cette activation, contactez immédiatement notre service client.',
+    /** `support`: how to reach customer service (supportContact: "notre service client, par e-mail à …"). */
+    setWarning: (support: string) => `Si vous n’êtes pas à l’origine de cette activation, contactez immédiatement ${support}.`,
     changedSubject: (brand: string) => `${brand} – Votre mot de passe a été modifié`,
     changedBody: (code: string, when: string) =>
       `Le mot de passe de votre Espace Pro (identifiant ${code}) a été modifié le ${when}. Toutes les sessions ouvertes ont été fermées.`,
-    changedWarning: 'Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement notre service client.',
+    changedWarning: (support: string) => `Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement ${support}.`,
     rejectedSubject: (brand: string) => `${brand} – Votre demande d’ouverture de compte`,
     rejectedBody: (company: string) => `Nous avons étudié la demande d’ouverture de compte web pour ${company}. Nous ne pouvons malheureusement pas y donner suite :`,
-    rejectedContact: 'Pour toute question, répondez à notre service client ou contactez-le par téléphone.',
+    rejectedContact: (support: string) => `Pour toute question, contactez ${support}.`,
     supportContact: (email: string | null, phone: string | null) =>
       email && phone
         ? `notre service client, par e-mail à ${email} ou par téléphone au ${phone}`
@@ -1170,7 +1171,7 @@ export const fr = {
     mailAccountStaff: 'à votre compte du back office',
     mailAccountStaffFrom: 'de votre compte du back office',
     mailCustomerWarning: (support: string) =>
-      `Si ce n’est pas vous, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion : cela supprime toutes les clés d’accès du compte et déconnecte tous les navigateurs.${support ? ` ${support}` : ''}`,
+      `Si ce n’est pas vous, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion : cela supprime toutes les clés d’accès du compte et déconnecte tous les navigateurs. En cas de doute, contactez ${support}.`,
     // Staff
     staffUse: 'Utiliser ma clé d’accès',
     staffSectionIntro: 'Une clé d’accès remplace le code de l’application d’authentification à la connexion et pour les actions sensibles. Le code et les codes de secours restent utilisables.',
