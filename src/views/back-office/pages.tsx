@@ -682,8 +682,8 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
         </div>
         <Field name="compte" label={bo.auditAccount} value={f.compte} maxlength={16} inputmode="numeric" />
         <Field name="acteur" label={bo.auditActor} value={f.acteur} maxlength={254} />
-        <Field name="du" label={bo.auditFrom} type="date" value={f.du} error={p.errors?.du} maxlength={10} />
-        <Field name="au" label={bo.auditTo} type="date" value={f.au} error={p.errors?.au} maxlength={10} />
+        <Field name="du" label={bo.auditFrom} value={f.du} error={p.errors?.du} maxlength={10} placeholder={bo.datePlaceholder} autocomplete="off" />
+        <Field name="au" label={bo.auditTo} value={f.au} error={p.errors?.au} maxlength={10} placeholder={bo.datePlaceholder} autocomplete="off" />
         <button type="submit" class="button button-primary">
           {bo.auditFilter}
         </button>
