@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
 
       const bad = await agent.get(`/back-office/journal?${new URLSearchParams({ type: 'login.', compte: '12345', du: '31/02/2026', au: '17/01/2026' })}`);
       assert.equal(bad.statusCode, 400);
-      assert.match(bad.body, /<p class="error" id="du-erreur"><span class="visually-hidden">[^<]*<\/span>Date invalide : saisissez le jour sous la forme jj\/mm\/aaaa, par exemple 15\/01\/2026\.<\/p>/);
+      assert.match(bad.body, /<p class="error" id="du-erreur"><span class="visually-hidden">[^<]*<\/span>Date invalide : écrivez-la jj\/mm\/aaaa, par exemple 15\/01\/2026\.<\/p>/);
       assert.ok(!bad.body.includes('id="au-erreur"'), 'the good day is not marked');
       assert.match(bad.body, /<input id="du" name="du" type="text" value="31\/02\/2026"[^>]*aria-invalid="true"[^>]*aria-describedby="du-erreur"/);
       assert.equal(inputValue(bad.body, 'au'), '17/01/2026');

@@ -442,7 +442,7 @@ export const fr = {
     auditIp: 'IP',
     auditDetails: 'Détails',
     noAudit: 'Aucun événement.',
-    BAD_DATE: 'Date invalide : saisissez le jour sous la forme jj/mm/aaaa, par exemple 15/01/2026.',
+    BAD_DATE: 'Date invalide : écrivez-la jj/mm/aaaa, par exemple 15/01/2026.',
     datePlaceholder: 'jj/mm/aaaa',
   },
   /** The audit log in words: every event code, outcome, actor type and detail the code records. */
