@@ -58,6 +58,22 @@ export function startOfDayIn(ymd: string, timeZone: string): number {
 }
 
 /** The calendar day after "2026-01-15": "2026-01-16". */
+/**
+ * A day as a person types it: "15/01/2026" (jj/mm/aaaa; "15.01.2026", "15-01-2026" and one-digit
+ * day or month too) or ISO "2026-01-15". Returns it as "2026-01-15", or null when it is not a
+ * day of the calendar (31/02/2026, 2026-13-01, "hier").
+ */
+export function parseDay(value: string): string | null {
+  const text = value.trim();
+  const french = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const [year, month, day] = french ? [Number(french[3]), Number(french[2]), Number(french[1])] : iso ? [Number(iso[1]), Number(iso[2]), Number(iso[3])] : [NaN, NaN, NaN];
+  if (Number.isNaN(year)) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return date.toISOString().slice(0, 10);
+}
+
 export function nextDay(ymd: string): string {
   return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }

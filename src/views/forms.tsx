@@ -42,6 +42,8 @@ export interface FieldProps {
   inputmode?: string;
   readonly?: boolean;
   maxlength?: number;
+  /** An example of the expected form ("jj/mm/aaaa"), shown while the field is empty. */
+  placeholder?: string;
   /** Marked invalid although its message is elsewhere (in the error summary, which describes it). */
   invalid?: boolean;
   /** The control's width by its content (app.css): a 5-digit code, a short value, a long one. */
@@ -88,6 +90,7 @@ export function Field(p: FieldProps): Html {
         inputmode={p.inputmode}
         readonly={p.readonly}
         maxlength={p.maxlength}
+        placeholder={p.placeholder}
         data-force-min={p.meter ? String(p.meter.minLength) : undefined}
         data-force-mots={p.meter ? p.meter.words.join(' ') : undefined}
       />

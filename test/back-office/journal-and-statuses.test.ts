@@ -70,7 +70,8 @@ for (const dialect of DIALECTS) {
       // The test clock starts at 2026-01-15 09:00 UTC: 10:00 in Paris.
       assert.match(main, /<td data-label="Date" class="nowrap">15\/01\/2026 10:00<\/td>/);
       assert.ok(!page.body.includes('Date (UTC)'));
-      assert.match(page.body, /<input id="du" name="du" type="date"/);
+      // Issue 23: a French text field (jj/mm/aaaa), not the browser's date field (journal-dates.test.ts).
+      assert.match(page.body, /<input id="du" name="du" type="text"[^>]*placeholder="jj\/mm\/aaaa"/);
     });
 
     test('the account list and the account page say the same status: "Lien envoyé" while a link is open', async () => {

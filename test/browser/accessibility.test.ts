@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
+import { seedAccount, seedMember, STRONG_PASSWORD } from '../helpers/accounts.js';
+import { invitationLink } from '../company/support.js';
 import { linkIn, SmtpSink } from '../helpers/smtp.js';
 import {
   accessibilityViolations,
@@ -28,6 +29,10 @@ import {
 interface Account {
   code: string;
   email: string;
+  /** A buyer of this company who is also in another one: signs in by e-mail and meets the chooser. */
+  member: string;
+  /** Invited from Mon équipe; opens the invitation's activation page. */
+  invitee: string;
 }
 
 interface PageVisit {
@@ -178,6 +183,46 @@ const VISITS: PageVisit[] = [
     heading: 'Sécurité de mon compte',
     open: (page) => submitAndWait(page, () => page.getByRole('button', { name: 'Changer le mot de passe' }).click()),
   },
+  // The account's passkeys (one seeded, so the list shows its dates and "Supprimer").
+  { name: 'cles', status: 200, heading: 'Clés d’accès', open: (page, live) => page.goto(live.url('/espace-pro/cles')) },
+  // Company accounts: Mon équipe, the invitation form with its errors, then a sent invitation.
+  {
+    name: 'mon-equipe',
+    status: 200,
+    heading: 'Mon équipe',
+    open: async (page, live) => {
+      await page.goto(live.url('/espace-pro'));
+      await page.getByRole('link', { name: 'Gérer mon équipe' }).click();
+      return page.waitForURL(live.url('/espace-pro/equipe'));
+    },
+  },
+  {
+    name: 'mon-equipe-erreur',
+    status: 400,
+    heading: 'Mon équipe',
+    open: (page) =>
+      submitAndWait(page, async () => {
+        await page.locator('#prenom').fill('Léa');
+        await page.locator('#email').fill('lea.petit@');
+        await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+      }),
+    check: async (page) => {
+      assert.match((await page.locator('#nom-erreur').textContent()) ?? '', /Veuillez saisir le nom/);
+      assert.equal(await page.locator('#prenom').inputValue(), 'Léa', 'what was typed is kept');
+    },
+  },
+  {
+    name: 'mon-equipe-invitation-envoyee',
+    status: 200,
+    heading: 'Mon équipe',
+    open: async (page, _live, account) => {
+      await page.locator('#nom').fill('Petit');
+      await page.locator('#email').fill(account.invitee);
+      await page.locator('#role').selectOption('buyer');
+      await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+      return page.waitForURL(/\/espace-pro\/equipe\?ok=invited$/);
+    },
+  },
   {
     name: 'connexion-deconnecte',
     status: 200,
@@ -188,12 +233,45 @@ const VISITS: PageVisit[] = [
       return page.waitForURL(/deconnecte=1/);
     },
   },
+  // The invited person's page: their e-mail as Identifiant, a password to choose.
+  {
+    name: 'invitation',
+    status: 200,
+    heading: 'Activation / Réinitialisation compte utilisateur',
+    open: async (page, live, account) => page.goto(live.url(invitationLink((await mailTo(live, account.invitee)).text ?? ''))),
+    check: async (page) => {
+      assert.match(await page.getByRole('main').innerText(), /vous invite à rejoindre l’Espace Pro de/);
+      assert.match(await page.locator('#identifiant').inputValue(), /@/, 'the invited e-mail as Identifiant');
+    },
+  },
+  {
+    name: 'invitation-erreur',
+    status: 400,
+    heading: 'Activation / Réinitialisation compte utilisateur',
+    open: (page) =>
+      submitAndWait(page, async () => {
+        await page.locator('#mot_de_passe').fill('court');
+        await page.locator('#confirmation').fill('autre chose');
+        await page.getByRole('button', { name: 'Valider' }).click();
+      }),
+  },
+  // A person of two companies signs in with their e-mail: "Choisissez le compte client".
+  {
+    name: 'compte-client',
+    status: 200,
+    heading: 'Choisissez le compte client',
+    open: async (page, live, account) => {
+      await page.goto(live.url('/connexion'));
+      await submitLogin(page, { ...account, code: account.member }, STRONG_PASSWORD);
+      return page.waitForURL(/\/espace-pro\/compte-client/);
+    },
+  },
 ];
 
 /** One account per viewport, so both audits can run side by side without sharing mail or limits. */
 const ACCOUNTS: Record<ViewportName, Account> = {
-  desktop: { code: '12345', email: 'contact@librairie-du-port.fr' },
-  phone: { code: '23456', email: 'compta@papeterie-du-centre.fr' },
+  desktop: { code: '12345', email: 'contact@librairie-du-port.fr', member: 'paul.martin@librairie-du-port.fr', invitee: 'lea.petit@librairie-du-port.fr' },
+  phone: { code: '23456', email: 'compta@papeterie-du-centre.fr', member: 'achats@papeterie-du-centre.fr', invitee: 'stagiaire@papeterie-du-centre.fr' },
 };
 
 // The two viewports run side by side: each has its own context and account.
@@ -204,8 +282,22 @@ describe('browser: accessibility and screenshots of every page', { skip: skipWit
   before(async () => {
     sink = await new SmtpSink().start();
     [live, browser] = await Promise.all([startLiveApp({ env: { SMTP_URL: sink.url } }), launchChromium()]);
-    await seedAccount(live.t, { ...ACCOUNTS.desktop, company: 'Librairie du Port' });
-    await seedAccount(live.t, { ...ACCOUNTS.phone, company: 'Papeterie du Centre' });
+    const desktop = await seedAccount(live.t, { code: ACCOUNTS.desktop.code, email: ACCOUNTS.desktop.email, company: 'Librairie du Port' });
+    const phone = await seedAccount(live.t, { code: ACCOUNTS.phone.code, email: ACCOUNTS.phone.email, company: 'Papeterie du Centre' });
+    // A chain's head office, where each viewport's buyer is also an administrator: the chooser offers both.
+    await seedAccount(live.t, { code: '34567', email: 'centrale@groupe-des-libraires.fr', company: 'Groupe des Libraires' });
+    for (const viewport of Object.keys(ACCOUNTS) as ViewportName[]) {
+      await seedMember(live.t, { code: ACCOUNTS[viewport].code, email: ACCOUNTS[viewport].member, role: 'buyer', givenName: 'Paul', familyName: 'Martin' });
+      await seedMember(live.t, { code: '34567', email: ACCOUNTS[viewport].member, role: 'admin' });
+    }
+    // One passkey per holder, so Clés d'accès shows a filled list (the ceremony itself: passkeys.test.ts).
+    const now = live.t.clock.now();
+    for (const [i, person] of [desktop, phone].entries()) {
+      await live.t.db
+        .insertInto('passkeys')
+        .values({ owner_type: 'person', owner_id: person.id, credential_id: `cle-${i}`, public_key: 'AA', user_handle: `u${i}`, counter: 0, transports: 'internal', device_type: 'multiDevice', backed_up: 1, name: 'MacBook de Marie', created_at: now - 20 * 86_400_000, last_used_at: now - 86_400_000 })
+        .execute();
+    }
   });
   after(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { seedAccount, holderOfCode } from '../helpers/accounts.js';
+import { seedAccount, seedMember } from '../helpers/accounts.js';
 import { SmtpSink } from '../helpers/smtp.js';
 import { currentTotp, nextTotpStep, seedStaff } from '../helpers/staff.js';
 import {
@@ -34,7 +34,7 @@ async function headingText(page: Page): Promise<string> {
  * Signs a new staff member in through the real pages: e-mail and password, then the code their
  * authenticator app shows (the test clock first moves to a fresh 30-second step: no replay).
  */
-async function signInContext(live: LiveApp, context: BrowserContext, role: 'agent' | 'admin'): Promise<void> {
+async function signInContext(live: LiveApp, context: BrowserContext, role: 'agent' | 'admin') {
   const staff = await seedStaff(live.t, { role });
   const page = await context.newPage();
   try {
@@ -50,6 +50,7 @@ async function signInContext(live: LiveApp, context: BrowserContext, role: 'agen
   } finally {
     await page.close();
   }
+  return staff;
 }
 
 interface PageIds {
@@ -62,7 +63,7 @@ interface PageIds {
  * (axe, sideways scroll, text over text). To add a page, add a row: its name, whom to sign in as
  * (admin unless said), its path, and optionally what else it must show.
  */
-const BACK_OFFICE_PAGES: Array<{ name: string; as?: 'admin' | 'agent'; path: (ids: PageIds) => string; check?: (page: Page, failures: string[]) => Promise<void> }> = [
+const BACK_OFFICE_PAGES: Array<{ name: string; as?: 'admin' | 'agent'; status?: number; path: (ids: PageIds) => string; check?: (page: Page, failures: string[]) => Promise<void> }> = [
   { name: 'accueil', path: () => '/back-office' },
   {
     name: 'accueil-agent',
@@ -83,12 +84,40 @@ const BACK_OFFICE_PAGES: Array<{ name: string; as?: 'admin' | 'agent'; path: (id
       if (!/Verrouillé jusqu’à \d{1,2} h \d{2}/.test((await page.getByRole('main').innerText()) ?? '')) failures.push('comptes-verrouilles: no "Verrouillé jusqu’à …"');
     },
   },
-  { name: 'compte', path: (ids) => `/back-office/comptes/${ids.account}` },
+  {
+    // The company page: its people, a pending invitation, the lock with Déverrouiller, the journal link.
+    name: 'compte',
+    path: (ids) => `/back-office/comptes/${ids.account}`,
+    check: async (page, failures) => {
+      const main = (await page.getByRole('main').innerText()) ?? '';
+      if (!/Verrouillé jusqu’à \d{1,2} h \d{2}/.test(main)) failures.push('compte: no "Verrouillé jusqu’à …"');
+      if ((await page.getByRole('button', { name: 'Déverrouiller' }).count()) !== 1) failures.push('compte: no Déverrouiller');
+      if ((await page.locator('a[href="/back-office/journal?compte=12345"]').count()) !== 1) failures.push('compte: no link to its journal');
+      if (!main.includes('paul.martin@librairie-du-port.fr')) failures.push('compte: its people not listed');
+    },
+  },
   { name: 'journal', path: () => '/back-office/journal' },
+  { name: 'journal-compte', path: () => '/back-office/journal?compte=12345' },
+  {
+    name: 'journal-erreur',
+    status: 400,
+    path: () => '/back-office/journal?du=31%2F02%2F2026&au=15%2F01%2F2026',
+    check: async (page, failures) => {
+      if (!/jj\/mm\/aaaa/.test((await page.locator('#du-erreur').textContent()) ?? '')) failures.push('journal-erreur: no French message next to "Du"');
+      if ((await page.locator('#du').inputValue()) !== '31/02/2026') failures.push('journal-erreur: the typed day lost');
+    },
+  },
   { name: 'import', path: () => '/back-office/import' },
   { name: 'equipe', path: () => '/back-office/equipe' },
   { name: 'applications', path: () => '/back-office/applications' },
-  { name: 'mon-compte', path: () => '/back-office/mon-compte' },
+  {
+    // With one passkey (seeded at sign-in): the staff passkeys list in Mon compte.
+    name: 'mon-compte',
+    path: () => '/back-office/mon-compte',
+    check: async (page, failures) => {
+      if (!((await page.locator('#cles').innerText()) ?? '').includes('Clé YubiKey')) failures.push('mon-compte: the passkey is not listed');
+    },
+  },
 ];
 
 describe('browser: account-opening request and back office', { skip: skipWithoutChromium, timeout: BROWSER_SUITE_TIMEOUT_MS }, () => {
@@ -99,7 +128,16 @@ describe('browser: account-opening request and back office', { skip: skipWithout
   before(async () => {
     sink = await new SmtpSink().start();
     [live, browser] = await Promise.all([startLiveApp({ env: { SMTP_URL: sink.url } }), launchChromium()]);
-    await seedAccount(live.t, { code: '12345', company: 'Librairie du Port' });
+    const holder = await seedAccount(live.t, { code: '12345', company: 'Librairie du Port' });
+    // The company page's people: the holder, a buyer, a viewer, and an invitation waiting.
+    await live.t.db.updateTable('accounts').set({ given_name: 'Marie', family_name: 'Durand' }).where('id', '=', holder.id).execute();
+    await seedMember(live.t, { code: '12345', email: 'paul.martin@librairie-du-port.fr', role: 'buyer', givenName: 'Paul', familyName: 'Martin' });
+    await seedMember(live.t, { code: '12345', email: 'compta@librairie-du-port.fr', role: 'viewer', givenName: 'Claire', familyName: 'Lefèvre' });
+    const now = live.t.clock.now();
+    await live.t.db
+      .insertInto('invitations')
+      .values({ company_id: holder.companyId, email: 'lea.petit@librairie-du-port.fr', email_lc: 'lea.petit@librairie-du-port.fr', given_name: 'Léa', family_name: 'Petit', role: 'buyer', invited_by_account_id: holder.id, invited_by_staff_id: null, created_at: now, expires_at: now + 7 * 86_400_000, state: 'pending', decided_at: null, accepted_account_id: null })
+      .execute();
   });
   after(async () => {
     await browser?.close();
@@ -274,14 +312,18 @@ describe('browser: account-opening request and back office', { skip: skipWithout
           const as = visit.as ?? 'admin';
           if (!pages[as]) {
             await enableAxe(contexts[as]);
-            await signInContext(live, contexts[as], as);
+            const staff = await signInContext(live, contexts[as], as);
+            await live.t.db
+              .insertInto('passkeys')
+              .values({ owner_type: 'staff', owner_id: staff.id, credential_id: `cle-${viewport}-${as}`, public_key: 'AA', user_handle: `h-${viewport}-${as}`, counter: 0, transports: 'usb', device_type: 'singleDevice', backed_up: 0, name: 'Clé YubiKey', created_at: now - 30 * 86_400_000, last_used_at: now - 3_600_000 })
+              .execute();
             pages[as] = await contexts[as].newPage();
           }
           const page = pages[as]!;
           const problems = watchConsole(page);
           const name = visit.name;
           const response = await page.goto(live.url(visit.path(ids)));
-          assert.equal(response?.status(), 200, `${name}: HTTP status`);
+          assert.equal(response?.status(), visit.status ?? 200, `${name}: HTTP status`);
           assert.ok((await headingText(page)) !== '', `${name}: an h1`);
           // Issue 23: no sideways scroll (page or table) at 1280 px, no text over text at 390 px.
           for (const problem of await layoutProblems(page, viewport)) failures.push(`${name}: ${problem}`);

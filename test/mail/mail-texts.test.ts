@@ -41,7 +41,7 @@ describe('mail texts (templates)', () => {
   });
 
   test('the notice says "enregistré" after a first activation and "modifié" after a change', () => {
-    const p = { brand: 'Cartothèque', company: 'Librairie du Port', code: '12345', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)', lang: 'fr' as const };
+    const p = { brand: 'Cartothèque', company: 'Librairie du Port', code: '12345', when: 'mardi 1er décembre 2026 à 10:00 (heure de Paris)', support: 'notre service client', lang: 'fr' as const };
     const set = passwordChangedMail({ ...p, first: true });
     const changed = passwordChangedMail(p);
     assert.equal(set.subject, 'Cartothèque – Votre mot de passe est enregistré');

@@ -4,7 +4,7 @@ import type { Lang } from '../../shared/i18n/languages.js';
 import { mailLanguage } from '../account/account.service.js';
 import { formatDateTime } from '../../shared/format.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
-import { passwordChangedMail } from '../../views/mail/templates.js';
+import { passwordChangedMail, supportContact } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { type AttemptDeps, attemptPassword } from '../auth-core/attempts.js';
 import { accountSubject } from '../auth-core/account-link.js';
@@ -134,7 +134,7 @@ export async function changeOwnPassword(
       await accounts.setPassword(trx, account.id, passwordHash, now);
       await revokeLinkTokens(trx, clock, accountSubject(account.id), 'password_changed');
       const lang = mailLanguage(account);
-      const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), lang });
+      const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), support: supportContact(config, lang), lang });
       await enqueueMail(trx, clock, { ...mail, kind: 'password_changed', to: account.email, accountId: account.id });
       await recordAudit(trx, clock, origin, { event: 'password.changed', outcome: 'success', actorType: 'customer', actorId: account.code, accountId: account.id, details: { otherSessionsRevoked: ended.sessions } });
     },

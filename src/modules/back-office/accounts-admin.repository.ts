@@ -49,6 +49,26 @@ export async function searchAccounts(db: Executor, query: string, limit: number,
   return q.orderBy('companies.code').limit(limit).execute();
 }
 
+/**
+ * The sign-in keys of a company that a lock can hold (S8): its customer code, and each of its
+ * people's e-mail address (`email:<address>`, how an e-mail sign-in is throttled).
+ */
+export async function companySignInKeys(db: Executor, companyId: number, code: string): Promise<string[]> {
+  const people = await db
+    .selectFrom('memberships')
+    .innerJoin('accounts', 'accounts.id', 'memberships.account_id')
+    .select('accounts.email_lc')
+    .where('memberships.company_id', '=', companyId)
+    .execute();
+  return [code, ...people.map((p) => `email:${p.email_lc}`)];
+}
+
+/** The locks in force now on those keys ("Verrouillé jusqu'à …"), earliest end first. */
+export async function listLocks(db: Executor, keys: string[], now: number) {
+  if (keys.length === 0) return [];
+  return db.selectFrom('login_throttle').select(['key', 'blocked_until']).where('key', 'in', keys).where('blocked_until', '>', now).orderBy('blocked_until').orderBy('key').execute();
+}
+
 export async function listMailsOfAccount(db: Executor, accountId: number, limit: number) {
   return db
     .selectFrom('outbox')

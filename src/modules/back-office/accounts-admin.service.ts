@@ -56,12 +56,13 @@ export async function getAccountDetail(deps: AdminDeps, companyId: number) {
   if (!account) return null;
   const id = account.id;
   const now = clock.now();
-  const [openLink, throttle, mails, sessions, pendingEmail] = await Promise.all([
+  const [openLink, throttle, mails, sessions, pendingEmail, locks] = await Promise.all([
     findOpenLink(db, clock, accountSubject(id)),
     identifierThrottleState(db, clock, account.code),
     repo.listMailsOfAccount(db, id, 20),
     repo.countSessions(db, id, now),
     repo.findPendingEmailChange(db, id),
+    repo.companySignInKeys(db, account.company_id, account.code).then((keys) => repo.listLocks(db, keys, now)),
   ]);
   const throttled = throttle?.throttled ?? false;
   return {
@@ -79,6 +80,8 @@ export async function getAccountDetail(deps: AdminDeps, companyId: number) {
     status: adminStatus(account, openLink !== undefined, throttled),
     openLink: openLink ?? null,
     throttle: throttle ? { failures: throttle.failures, blockedUntil: throttle.blockedUntil } : null,
+    /** Locks in force now: on the customer code (`email: null`) or on one of its people's e-mail address. */
+    locks: locks.map((l) => ({ email: l.key.startsWith('email:') ? l.key.slice('email:'.length) : null, blockedUntil: Number(l.blocked_until) })),
     sessions,
     mails,
     pendingEmail: pendingEmail ? { from: pendingEmail.old_email, to: pendingEmail.new_email, by: pendingEmail.requested_by, at: pendingEmail.requested_at } : null,
@@ -278,9 +281,10 @@ export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, 
   );
 }
 
+/** "Déverrouiller": the customer code's lock, and those on its people's e-mail addresses (S8). */
 export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
-    await clearIdentifierThrottle(deps.db, account.code);
+    for (const key of await repo.companySignInKeys(deps.db, account.company_id, account.code)) await clearIdentifierThrottle(deps.db, key);
     await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code });
     return ok();
   });

@@ -7,7 +7,7 @@ import { requestOrigin } from '../../plugins/request-origin.js';
 import { getStaff } from '../staff/staff.guard.js';
 import { pageContext, sendPage } from '../../plugins/views.js';
 import { csvLine } from '../../shared/csv.js';
-import { formatShortDateTime, formatTime, nextDay, startOfDayIn } from '../../shared/format.js';
+import { formatShortDateTime, formatTime, nextDay, parseDay, startOfDayIn } from '../../shared/format.js';
 import { ACCOUNT_FILTERS, type AccountFilter } from './dashboard.service.js';
 import { fr } from '../../shared/i18n/fr.js';
 import type { Result } from '../../shared/result.js';
@@ -111,7 +111,9 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const teamPanel = await companyTeamPanel(request, reply, id);
     // The holder's passkeys (the company page's id is the company's: its holder is detail.account.personId).
     const passkeys = await countPasskeys(app.deps.db, { type: 'person', id: detail.account.personId });
-    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} passkeys={passkeys} {...extra} />, status);
+    // "Verrouillé jusqu'à 14 h 32", as the Comptes list says it.
+    const locks = detail.locks.map((l) => ({ email: l.email, until: formatTime(l.blockedUntil, app.deps.config.displayTimezone) }));
+    return sendPage(reply, <AccountDetailPage {...common(request, reply)} detail={detail} teamPanel={teamPanel} passkeys={passkeys} locks={locks} {...extra} />, status);
   };
 
   app.get<{ Params: { id: string }; Querystring: { ok?: string } }>('/back-office/comptes/:id', { schema: { params: idParams } }, async (request, reply) => {
@@ -147,11 +149,12 @@ export async function backOfficeRoutes(app: FastifyInstance) {
     const errors: FieldErrors = {};
     // Days are those of DISPLAY_TIMEZONE, like every time the page shows; "Au" includes its day.
     const tz = app.deps.config.displayTimezone;
+    // Typed as jj/mm/aaaa (a text field: Chromium shows its own "mm/dd/yyyy" in a date field), or ISO.
     const day = (value: string, name: string, after = false) => {
-      if (!value) return undefined;
-      const valid = /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
-      if (!valid) errors[name] = bo.BAD_DATE;
-      return valid ? startOfDayIn(after ? nextDay(value) : value, tz) : undefined;
+      if (!value.trim()) return undefined;
+      const ymd = parseDay(value);
+      if (ymd === null) errors[name] = bo.BAD_DATE;
+      return ymd === null ? undefined : startOfDayIn(after ? nextDay(ymd) : ymd, tz);
     };
     const from = day(raw.du!, 'du');
     const to = day(raw.au!, 'au', true);

@@ -1,6 +1,6 @@
 import { normalizeIdentifier } from '../../shared/identifier.js';
 import { fail, FailureSignal, ok, type Result, runCatching } from '../../shared/result.js';
-import { accountRequestRejectedMail } from '../../views/mail/templates.js';
+import { accountRequestRejectedMail, supportContact } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { findAccountRequestById } from '../account-request/account-request.repository.js';
 import { applyTransition } from '../account-request/account-request.service.js';
@@ -78,7 +78,7 @@ export async function rejectRequest(deps: AdminDeps, staff: StaffActor, id: numb
       if (!result.ok) refuse(result.code);
       const request = result.request;
       // No person behind the address, and a staff decision caused the mail: French (S51).
-      const mail = accountRequestRejectedMail({ brand: deps.config.brandName, company: request.company, name: `${request.first_name} ${request.last_name}`, reason, lang: 'fr' });
+      const mail = accountRequestRejectedMail({ brand: deps.config.brandName, company: request.company, name: `${request.first_name} ${request.last_name}`, reason, support: supportContact(deps.config, 'fr'), lang: 'fr' });
       await enqueueMail(trx, deps.clock, { ...mail, kind: 'account_request_rejected', to: request.email, accountId: null });
       await recordAudit(trx, deps.clock, staff.origin, { event: 'staff.request_rejected', outcome: 'success', actorType: 'staff', actorId: staff.id, target: `request:${id}` });
       return ok();

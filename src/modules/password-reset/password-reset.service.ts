@@ -10,7 +10,7 @@ import { formatDateTime, formatDuration } from '../../shared/format.js';
 import { normalizeEmail } from '../../shared/validation.js';
 import { asLanguage, type Lang } from '../../shared/i18n/languages.js';
 import { mailLanguage } from '../account/account.service.js';
-import { passwordChangedMail } from '../../views/mail/templates.js';
+import { passwordChangedMail, supportContact } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
 import { checkLinkToken, consumeLinkToken, findLinkToken, revokeLinkTokens } from '../auth-core/link-tokens.js';
@@ -172,7 +172,7 @@ export async function completePasswordReset(
     await removePasskeysWithReset(trx, deps, account.id, input.origin);
     const first = account.password_hash === null;
     const lang = mailLanguage(account, input.language);
-    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), first, lang });
+    const mail = passwordChangedMail({ brand: config.brandName, company: account.company, code: account.code, when: formatDateTime(now, config.displayTimezone, lang), first, support: supportContact(config, lang), lang });
     await enqueueMail(trx, clock, { ...mail, kind: first ? 'password_set' : 'password_changed', to: account.email, accountId: account.id });
     await recordAudit(trx, clock, input.origin, {
       event: account.password_hash === null ? 'account.activated' : 'password.reset',

@@ -371,13 +371,13 @@ export const en = {
     setSubject: (brand: string) => `${brand} – Your password is saved`,
     setBody: (code: string, when: string) =>
       `The password of your Pro Area (username ${code}) was saved on ${when}. Your account is active: sign in with your username and this password.`,
-    setWarning: 'If you did not activate this account, contact our customer service immediately.',
+    setWarning: (support: string) => `If you did not activate this account, tell us immediately: contact ${support}.`,
     changedSubject: (brand: string) => `${brand} – Your password has been changed`,
     changedBody: (code: string, when: string) => `The password of your Pro Area (username ${code}) was changed on ${when}. All open sessions have been closed.`,
-    changedWarning: 'If you did not make this change, contact our customer service immediately.',
+    changedWarning: (support: string) => `If you did not make this change, tell us immediately: contact ${support}.`,
     rejectedSubject: (brand: string) => `${brand} – Your account request`,
     rejectedBody: (company: string) => `We have reviewed the web account request for ${company}. Unfortunately we cannot accept it:`,
-    rejectedContact: 'If you have any questions, reply to our customer service or call them.',
+    rejectedContact: (support: string) => `If you have any questions, contact ${support}.`,
     supportContact: (email: string | null, phone: string | null) =>
       email && phone
         ? `our customer service, by e-mail at ${email} or by phone on ${phone}`
@@ -480,7 +480,7 @@ export const en = {
     mailAccountStaff: 'to your back-office account',
     mailAccountStaffFrom: 'from your back-office account',
     mailCustomerWarning: (support: string) =>
-      `If this was not you, choose a new password with “Forgotten password?” on the sign-in page: this deletes every passkey of the account and signs every browser out.${support ? ` ${support}` : ''}`,
+      `If this was not you, choose a new password with “Forgotten password?” on the sign-in page: this deletes every passkey of the account and signs every browser out. If in doubt, contact ${support}.`,
     staffUse: 'Use my passkey',
     staffSectionIntro: 'A passkey replaces the authenticator app’s code at sign-in and for sensitive actions. The code and the recovery codes stay usable.',
     staffOrCode: 'or enter the code of your authenticator app:',

@@ -289,6 +289,11 @@ export const fr = {
     noAccounts: 'Aucun compte ne correspond.',
     lockedUntil: (time: string) => `Verrouillé jusqu’à ${time}`,
     unlock: 'Déverrouiller',
+    lockHeading: 'Connexions verrouillées',
+    lockOnCode: (code: string) => `(connexion avec le code client ${code})`,
+    lockOnEmail: (email: string) => `(connexion avec l’adresse ${email})`,
+    lockNote: 'Trop d’échecs de connexion à la suite. Déverrouiller permet de réessayer tout de suite, avec le code client comme avec l’adresse e-mail de chaque personne.',
+    accountJournal: (code: string) => `Journal du compte ${code}`,
     accountFilterLabel: 'Afficher',
     accountFilterAll: 'Tous les comptes',
     accountFilters: { verrouilles: 'Verrouillés maintenant', 'liens-non-utilises': 'Lien non utilisé après 8 heures', 'mails-en-echec': 'E-mail non remis' } as Record<string, string>,
@@ -437,7 +442,8 @@ export const fr = {
     auditIp: 'IP',
     auditDetails: 'Détails',
     noAudit: 'Aucun événement.',
-    BAD_DATE: 'Date invalide : utilisez le format AAAA-MM-JJ.',
+    BAD_DATE: 'Date invalide : écrivez-la jj/mm/aaaa, par exemple 15/01/2026.',
+    datePlaceholder: 'jj/mm/aaaa',
   },
   /** The audit log in words: every event code, outcome, actor type and detail the code records. */
   audit: {
@@ -805,14 +811,15 @@ export const fr = {
     setSubject: (brand: string) => `${brand} – Votre mot de passe est enregistré`,
     setBody: (code: string, when: string) =>
       `Le mot de passe de votre Espace Pro (identifiant ${code}) a été enregistré le ${when}. Votre compte est activé : connectez-vous avec votre identifiant et ce mot de passe.`,
-    setWarning: 'Si vous n’êtes pas à l’origine de cette activation, contactez immédiatement notre service client.',
+    /** `support`: how to reach customer service (supportContact: "notre service client, par e-mail à …"). */
+    setWarning: (support: string) => `Si vous n’êtes pas à l’origine de cette activation, contactez immédiatement ${support}.`,
     changedSubject: (brand: string) => `${brand} – Votre mot de passe a été modifié`,
     changedBody: (code: string, when: string) =>
       `Le mot de passe de votre Espace Pro (identifiant ${code}) a été modifié le ${when}. Toutes les sessions ouvertes ont été fermées.`,
-    changedWarning: 'Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement notre service client.',
+    changedWarning: (support: string) => `Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement ${support}.`,
     rejectedSubject: (brand: string) => `${brand} – Votre demande d’ouverture de compte`,
     rejectedBody: (company: string) => `Nous avons étudié la demande d’ouverture de compte web pour ${company}. Nous ne pouvons malheureusement pas y donner suite :`,
-    rejectedContact: 'Pour toute question, répondez à notre service client ou contactez-le par téléphone.',
+    rejectedContact: (support: string) => `Pour toute question, contactez ${support}.`,
     supportContact: (email: string | null, phone: string | null) =>
       email && phone
         ? `notre service client, par e-mail à ${email} ou par téléphone au ${phone}`
@@ -1163,7 +1170,7 @@ export const fr = {
     mailAccountStaff: 'à votre compte du back office',
     mailAccountStaffFrom: 'de votre compte du back office',
     mailCustomerWarning: (support: string) =>
-      `Si ce n’est pas vous, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion : cela supprime toutes les clés d’accès du compte et déconnecte tous les navigateurs.${support ? ` ${support}` : ''}`,
+      `Si ce n’est pas vous, choisissez un nouveau mot de passe avec « Mot de passe oublié ? » sur la page de connexion : cela supprime toutes les clés d’accès du compte et déconnecte tous les navigateurs. En cas de doute, contactez ${support}.`,
     // Staff
     staffUse: 'Utiliser ma clé d’accès',
     staffSectionIntro: 'Une clé d’accès remplace le code de l’application d’authentification à la connexion et pour les actions sensibles. Le code et les codes de secours restent utilisables.',

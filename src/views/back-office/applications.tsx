@@ -69,7 +69,7 @@ export function ApplicationsPage(p: ApplicationsPageProps): Html {
                 <td>{c.pkceRequired ? t.pkceRequired : <strong class="pkce-exception">{t.pkceNotRequired}</strong>}</td>
                 <td>{c.disabled ? t.disabled : t.active}</td>
                 <td>
-                  <PostButton ctx={p.ctx} action={`/back-office/applications/${c.clientId}/${c.disabled ? 'activer' : 'desactiver'}`} label={c.disabled ? t.enable : t.disable} />
+                  <PostButton ctx={p.ctx} action={`/back-office/applications/${c.clientId}/${c.disabled ? 'activer' : 'desactiver'}`} label={c.disabled ? t.enable : t.disable} variant={c.disabled ? undefined : 'danger'} />
                 </td>
               </tr>
             ))}

@@ -65,9 +65,13 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
               return (
                 <tr>
                   <td data-label={fr.team.name}>
-                    <strong>{m.name}</strong>
-                    <br />
-                    <span class="long">{m.email}</span>
+                    <strong class={m.name === m.email ? 'long' : undefined}>{m.name}</strong>
+                    {m.name === m.email ? null : (
+                      <>
+                        <br />
+                        <span class="long">{m.email}</span>
+                      </>
+                    )}
                     {m.isHolder ? (
                       <>
                         <br />
@@ -90,11 +94,11 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
                     <details>
                       <summary>{t.actionsFor(m.name)}</summary>
                       <div class="actions">
-                        {m.isHolder ? null : <PostButton ctx={p.ctx} action={`${person}/titulaire`} label={t.handOver} />}
-                        {m.state === 'disabled' ? null : <PostButton ctx={p.ctx} action={`${person}/lien`} label={t.sendLink} />}
-                        {m.state === 'disabled' ? <PostButton ctx={p.ctx} action={`${person}/reactiver`} label={t.enable} /> : <PostButton ctx={p.ctx} action={`${person}/desactiver`} label={t.disable} />}
-                        {m.isHolder ? null : <PostButton ctx={p.ctx} action={`${person}/retirer`} label={fr.team.remove} />}
-                        {p.staffIsAdmin && !m.isHolder ? <PostButton ctx={p.ctx} action={`${person}/effacer`} label={fr.privacy.erasePerson} /> : null}
+                        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/titulaire`} label={t.handOver} />}
+                        {m.state === 'disabled' ? null : <PostButton small ctx={p.ctx} action={`${person}/lien`} label={t.sendLink} />}
+                        {m.state === 'disabled' ? <PostButton small ctx={p.ctx} action={`${person}/reactiver`} label={t.enable} /> : <PostButton small ctx={p.ctx} action={`${person}/desactiver`} label={t.disable} variant="danger" />}
+                        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/retirer`} label={fr.team.remove} variant="danger" />}
+                        {p.staffIsAdmin && !m.isHolder ? <PostButton small ctx={p.ctx} action={`${person}/effacer`} label={fr.privacy.erasePerson} variant="danger" /> : null}
                       </div>
                       <p>
                         <a href={`${person}/donnees.json`}>{fr.privacy.exportPersonJson}</a> · <a href={`${person}/donnees.csv`}>{fr.privacy.exportPersonCsv}</a>
@@ -103,8 +107,8 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
                         <div>
                           <p>{t.pendingEmail(m.pendingEmail.to, m.pendingEmail.by, p.when(m.pendingEmail.at))}</p>
                           <div class="actions">
-                            {m.pendingEmail.by === p.staffEmail ? null : <PostButton ctx={p.ctx} action={`${person}/email/approuver`} label={fr.bo.pendingEmailApprove} />}
-                            <PostButton ctx={p.ctx} action={`${person}/email/refuser`} label={m.pendingEmail.by === p.staffEmail ? fr.bo.pendingEmailWithdraw : fr.bo.pendingEmailReject} />
+                            {m.pendingEmail.by === p.staffEmail ? null : <PostButton small ctx={p.ctx} action={`${person}/email/approuver`} label={fr.bo.pendingEmailApprove} />}
+                            <PostButton small ctx={p.ctx} action={`${person}/email/refuser`} label={m.pendingEmail.by === p.staffEmail ? fr.bo.pendingEmailWithdraw : fr.bo.pendingEmailReject} />
                           </div>
                         </div>
                       ) : (
@@ -153,8 +157,8 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
                   <td data-label={fr.team.validUntil}>{i.expired ? fr.team.expired : p.when(i.expiresAt)}</td>
                   <td data-label={t.actions}>
                     <div class="actions">
-                      <PostButton ctx={p.ctx} action={`${p.base}/invitations/${i.id}/renvoyer`} label={fr.team.resend} />
-                      <PostButton ctx={p.ctx} action={`${p.base}/invitations/${i.id}/retirer`} label={fr.team.withdraw} />
+                      <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/renvoyer`} label={fr.team.resend} />
+                      <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/retirer`} label={fr.team.withdraw} variant="danger" />
                     </div>
                   </td>
                 </tr>

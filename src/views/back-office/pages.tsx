@@ -224,6 +224,8 @@ export interface AccountDetailView {
   openLink: { expires_at: number } | null;
   /** Login slow-down of the customer code (S8). */
   throttle: { failures: number; blockedUntil: number } | null;
+  /** Locks in force now (the route formats their end). */
+  locks?: Array<{ email: string | null; blockedUntil: number }>;
   /** Live sessions. */
   sessions: number;
   /** The latest mails to the account and their delivery state. */
@@ -350,13 +352,46 @@ export function AccountsPage(p: Common & { query: string; filter?: string | null
   );
 }
 
-export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEmail?: string; /** The company's people and invitations (company-team.tsx). */ teamPanel?: Html; /** How many passkeys the holder has. */ passkeys?: number }): Html {
+export function AccountDetailPage(
+  p: Common & {
+    detail: AccountDetailView;
+    newEmail?: string;
+    /** The company's people and invitations (company-team.tsx). */
+    teamPanel?: Html;
+    /** How many passkeys the holder has. */
+    passkeys?: number;
+    /** Locks in force, their end as "14 h 32": on the customer code (email null) or a person's e-mail sign-in. */
+    locks?: Array<{ email: string | null; until: string }>;
+  },
+): Html {
   const { account, status, openLink, throttle, mails, sessions, pendingEmail } = p.detail;
   const base = `/back-office/comptes/${account.id}`;
+  const locks = p.locks ?? [];
   return (
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={bo.accountTitle(account.code)} current="accounts" hasError={p.errors !== undefined}>
-      <h1>{bo.accountTitle(account.code)}</h1>
+      <header class="page-header">
+        <h1>{bo.accountTitle(account.code)}</h1>
+        <p class="lead">
+          <a href={`/back-office/journal?${new URLSearchParams({ compte: account.code }).toString()}`}>{bo.accountJournal(account.code)}</a>
+        </p>
+      </header>
       <Flash notice={p.notice} errors={p.errors} />
+      {locks.length > 0 ? (
+        <section class="notice notice-warning lock-notice" aria-labelledby="verrou-titre">
+          <h2 id="verrou-titre" class="visually-hidden">
+            {bo.lockHeading}
+          </h2>
+          <ul class="lock-list">
+            {locks.map((l) => (
+              <li>
+                <strong class="badge badge-danger">{bo.lockedUntil(l.until)}</strong> {l.email === null ? bo.lockOnCode(account.code) : bo.lockOnEmail(l.email)}
+              </li>
+            ))}
+          </ul>
+          <p>{bo.lockNote}</p>
+          <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.unlock} />
+        </section>
+      ) : null}
       <dl class="facts two-columns">
         <dt>{bo.company}</dt>
         <dd>{account.company}</dd>
@@ -412,7 +447,7 @@ export function AccountDetailPage(p: Common & { detail: AccountDetailView; newEm
         <div class="actions">
           {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/lien`} label={bo.sendLink} variant="primary" /> : null}
           <PostButton ctx={p.ctx} action={`${base}/sessions`} label={bo.revokeSessions} />
-          {throttle ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
+          {throttle && locks.length === 0 ? <PostButton ctx={p.ctx} action={`${base}/debloquer`} label={bo.clearThrottle} /> : null}
           {account.disabledAt === null ? <PostButton ctx={p.ctx} action={`${base}/desactiver`} label={bo.disable} variant="danger" /> : <PostButton ctx={p.ctx} action={`${base}/reactiver`} label={bo.enable} />}
         </div>
         <form method="post" action={`${base}/email`} novalidate class="email-form">
@@ -647,8 +682,8 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
         </div>
         <Field name="compte" label={bo.auditAccount} value={f.compte} maxlength={16} inputmode="numeric" />
         <Field name="acteur" label={bo.auditActor} value={f.acteur} maxlength={254} />
-        <Field name="du" label={bo.auditFrom} type="date" value={f.du} error={p.errors?.du} maxlength={10} />
-        <Field name="au" label={bo.auditTo} type="date" value={f.au} error={p.errors?.au} maxlength={10} />
+        <Field name="du" label={bo.auditFrom} value={f.du} error={p.errors?.du} maxlength={10} placeholder={bo.datePlaceholder} autocomplete="off" />
+        <Field name="au" label={bo.auditTo} value={f.au} error={p.errors?.au} maxlength={10} placeholder={bo.datePlaceholder} autocomplete="off" />
         <button type="submit" class="button button-primary">
           {bo.auditFilter}
         </button>

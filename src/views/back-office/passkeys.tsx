@@ -56,7 +56,7 @@ export function AdminPasskeys({ ctx, count, action, who }: { ctx: PageContext; c
     <>
       {fr.passkeys.adminCount(count)}
       {count > 0 ? (
-        <PostButton ctx={ctx} action={action} label={fr.passkeys.adminRemove}>
+        <PostButton ctx={ctx} action={action} label={fr.passkeys.adminRemove} variant="danger">
           <span class="visually-hidden">{fr.passkeys.adminRemoveLabel(who)}</span>
         </PostButton>
       ) : null}

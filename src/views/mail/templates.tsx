@@ -92,10 +92,13 @@ export function invitationMail(p: { brand: string; company: string; code: string
   return { subject: m.subject(p.brand, p.company), text, html: renderDocument(html) };
 }
 
-/** first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed ("modifié"). */
-export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean; lang: Lang }): MailContent {
+/**
+ * first: the password of a brand-new account was chosen ("enregistré"); otherwise it changed
+ * ("modifié"). `support` (supportContact) says how to reach customer service if it was not them.
+ */
+export function passwordChangedMail(p: { brand: string; company: string; code: string; when: string; first?: boolean; support: string; lang: Lang }): MailContent {
   const m = catalogue(p.lang).mail;
-  const [subject, body, warning] = p.first ? [m.setSubject(p.brand), m.setBody(p.code, p.when), m.setWarning] : [m.changedSubject(p.brand), m.changedBody(p.code, p.when), m.changedWarning];
+  const [subject, body, warning] = p.first ? [m.setSubject(p.brand), m.setBody(p.code, p.when), m.setWarning(p.support)] : [m.changedSubject(p.brand), m.changedBody(p.code, p.when), m.changedWarning(p.support)];
   const text = [m.greeting(p.company), '', body, '', warning, '', m.signature(p.brand), '', m.automatic].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
@@ -244,15 +247,15 @@ export function loginAlertMail(p: { brand: string; company: string; code: string
 }
 
 /** Rejection of an account-opening request, with the reason customer service typed. */
-export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string; lang: Lang }): MailContent {
+export function accountRequestRejectedMail(p: { brand: string; company: string; name: string; reason: string; support: string; lang: Lang }): MailContent {
   const t = catalogue(p.lang);
-  const text = [t.mail.greeting(p.name), '', t.mail.rejectedBody(p.company), '', p.reason, '', t.mail.rejectedContact, '', t.mail.signature(p.brand)].join('\n');
+  const text = [t.mail.greeting(p.name), '', t.mail.rejectedBody(p.company), '', p.reason, '', t.mail.rejectedContact(p.support), '', t.mail.signature(p.brand)].join('\n');
   const html = (
     <MailLayout brand={p.brand} lang={p.lang}>
       <p>{t.mail.greeting(p.name)}</p>
       <p>{t.mail.rejectedBody(p.company)}</p>
       <blockquote>{paragraphs(p.reason)}</blockquote>
-      <p>{t.mail.rejectedContact}</p>
+      <p>{t.mail.rejectedContact(p.support)}</p>
       {paragraphs(t.mail.signature(p.brand))}
     </MailLayout>
   );

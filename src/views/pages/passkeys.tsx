@@ -160,7 +160,7 @@ export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing, t = fr
             <td class="cell-action">
               <form method="post" action={`${base}/${p.id}/supprimer`} class="inline-form">
                 <CsrfField token={ctx.csrfToken} />
-                <button type="submit" class="button button-small" aria-label={t.passkeys.removeLabel(p.name)}>
+                <button type="submit" class="button button-small button-danger" aria-label={t.passkeys.removeLabel(p.name)}>
                   {t.passkeys.remove}
                 </button>
               </form>

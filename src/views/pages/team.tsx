@@ -141,10 +141,15 @@ export function TeamPage(p: TeamPageProps): Html {
             {p.members.map((m) => (
               <tr>
                 <td data-label={t.team.name}>
-                  <strong>{m.name}</strong>
+                  {/* A person without a name is named by their address: said once, breakable. */}
+                  <strong class={m.name === m.email ? 'long' : undefined}>{m.name}</strong>
                   {m.id === p.meId ? <span class="badge"> ({t.team.you})</span> : null}
-                  <br />
-                  {m.email}
+                  {m.name === m.email ? null : (
+                    <>
+                      <br />
+                      <span class="long">{m.email}</span>
+                    </>
+                  )}
                   {m.isHolder ? (
                     <>
                       <br />
@@ -167,7 +172,7 @@ export function TeamPage(p: TeamPageProps): Html {
                   {m.isHolder ? null : (
                     <form method="post" action={`${base}/membres/${m.id}/retirer`} class="inline-form">
                       <CsrfField token={p.ctx.csrfToken} />
-                      <button type="submit" class="button button-small" aria-label={t.team.removeLabel(m.name)}>
+                      <button type="submit" class="button button-small button-danger" aria-label={t.team.removeLabel(m.name)}>
                         {t.team.remove}
                       </button>
                     </form>
@@ -218,7 +223,7 @@ export function TeamPage(p: TeamPageProps): Html {
                     </form>{' '}
                     <form method="post" action={`${base}/invitations/${i.id}/retirer`} class="inline-form">
                       <CsrfField token={p.ctx.csrfToken} />
-                      <button type="submit" class="button button-small" aria-label={t.team.withdrawLabel(i.name)}>
+                      <button type="submit" class="button button-small button-danger" aria-label={t.team.withdrawLabel(i.name)}>
                         {t.team.withdraw}
                       </button>
                     </form>
