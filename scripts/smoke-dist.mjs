@@ -35,6 +35,7 @@ const env = {
   HOST: '127.0.0.1',
   PORT: String(port),
   PUBLIC_URL: origin,
+  SUPPORT_EMAIL: 'service-client@cartotheque.test',
   DATA_DIR: dataDir,
   DATABASE_URL: '',
   SMTP_URL: '',

@@ -211,6 +211,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const supportPhone = get('SUPPORT_PHONE') ?? null;
   if (supportPhone !== null && !/^\+?[0-9][0-9 .-]{3,24}$/.test(supportPhone)) fail('SUPPORT_PHONE', 'expected a phone number such as 01 23 45 67 89 or +33 1 23 45 67 89');
+  // In production a customer told to contact customer service must be told how: no start without
+  // a contact (on this machine a start-up warning says the same, so `npm start` works as it is).
+  if ((env.NODE_ENV ?? '').trim() === 'production' && supportEmail === null && supportPhone === null) {
+    fail('SUPPORT_EMAIL', 'expected in production (NODE_ENV=production), or SUPPORT_PHONE, or CUSTOMER_SERVICE_EMAIL: the notices tell customers how to reach customer service');
+  }
 
   const pageUrl = (name: string): string | null => {
     const raw = get(name);

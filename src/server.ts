@@ -50,8 +50,9 @@ async function main() {
   const outboxDir = path.join(config.dataDir, 'outbox');
   const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(outboxDir);
   const jobs = createBackgroundJobs({ db: database.db, dialect: database.dialect, clock: systemClock, config, transport, logger: app.log, messageIdDomain: new URL(config.publicUrl).hostname });
-  // Issue 23: without a contact the pages cannot say how to reach customer service (they then do not promise it).
-  if (process.env.NODE_ENV === 'production' && !config.supportEmail && !config.supportPhone) {
+  // Issue 23: without a contact the notices cannot say how to reach customer service. Production
+  // refuses to start without one (config.ts); on this machine it is said once at start.
+  if (!config.supportEmail && !config.supportPhone) {
     app.log.warn('no customer-service contact: set SUPPORT_EMAIL, SUPPORT_PHONE or CUSTOMER_SERVICE_EMAIL so the pages can say how to reach it');
   }
   if (!config.smtpUrl) app.log.info({ outboxDir }, `SMTP_URL is not set: mails are written as .eml files in ${outboxDir}`);

@@ -61,20 +61,22 @@ describe('metrics (issue 13): metrics bind to the loopback unless METRICS_HOST s
   });
 });
 
+const CONTACT = { SUPPORT_EMAIL: 'service-client@cartotheque.test' };
+
 describe('S21 S28 production refuses plain http outside this machine', () => {
   test('S21 S28 NODE_ENV=production with an http:// PUBLIC_URL on a real host: one configuration error', () => {
-    const found = problems({ NODE_ENV: 'production', PUBLIC_URL: 'http://pro.example.fr' });
+    const found = problems({ NODE_ENV: 'production', PUBLIC_URL: 'http://pro.example.fr', SUPPORT_EMAIL: 'service-client@cartotheque.test' });
     assert.equal(found.length, 1);
     assert.match(found[0]!, /^PUBLIC_URL: expected an https:\/\/ address in production \(NODE_ENV=production\); http:\/\/ is accepted only for localhost, 127\.0\.0\.1 or \[::1\] \(got "http:\/\/pro\.example\.fr"\)$/);
   });
 
   test('S21 S28 https, loopback http, and http outside production are accepted', () => {
     const accepted: Array<Record<string, string>> = [
-      { NODE_ENV: 'production', PUBLIC_URL: 'https://pro.example.fr' },
-      { NODE_ENV: 'production', PUBLIC_URL: 'http://localhost:3000' },
-      { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:8080' },
-      { NODE_ENV: 'production', PUBLIC_URL: 'http://[::1]:3000' },
-      { NODE_ENV: 'production' },
+      { NODE_ENV: 'production', PUBLIC_URL: 'https://pro.example.fr', ...CONTACT },
+      { NODE_ENV: 'production', PUBLIC_URL: 'http://localhost:3000', ...CONTACT },
+      { NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1:8080', ...CONTACT },
+      { NODE_ENV: 'production', PUBLIC_URL: 'http://[::1]:3000', ...CONTACT },
+      { NODE_ENV: 'production', ...CONTACT },
       { PUBLIC_URL: 'http://pro.example.fr' },
     ];
     for (const env of accepted) {
@@ -82,10 +84,20 @@ describe('S21 S28 production refuses plain http outside this machine', () => {
     }
   });
 
+  test('Production needs a way to reach customer service (SUPPORT_EMAIL, SUPPORT_PHONE or CUSTOMER_SERVICE_EMAIL); this machine only warns', () => {
+    const found = problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://pro.example.fr' });
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^SUPPORT_EMAIL: expected in production \(NODE_ENV=production\), or SUPPORT_PHONE, or CUSTOMER_SERVICE_EMAIL/);
+    for (const contact of [{ SUPPORT_EMAIL: 'aide@cartotheque.test' }, { SUPPORT_PHONE: '01 23 45 67 89' }, { CUSTOMER_SERVICE_EMAIL: 'service-client@cartotheque.test' }] as Array<Record<string, string>>) {
+      assert.deepEqual(problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://pro.example.fr', ...contact }), [], JSON.stringify(contact));
+    }
+    assert.deepEqual(problems({ PUBLIC_URL: 'https://pro.example.fr' }), []);
+  });
+
   test('S21 S28 the server process stops at start with that one line', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', PUBLIC_URL: 'http://pro.example.fr', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' },
+      env: { ...process.env, NODE_ENV: 'production', PUBLIC_URL: 'http://pro.example.fr', SUPPORT_EMAIL: 'service-client@cartotheque.test', DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' },
       encoding: 'utf8',
       timeout: 60_000,
     });
