@@ -22,10 +22,24 @@ class Placeholder {
  * (a column value, a comparison operand), never look inside it.
  */
 export function prepareQuery<Args extends Record<string, unknown>, Row>(build: (db: Kysely<DB>, args: Args) => Compilable<Row>) {
+  const run = prepared(build);
+  return async (db: Kysely<DB>, args: Args): Promise<Row[]> => (await run(db, args)).rows;
+}
+
+/**
+ * The same for an UPDATE or DELETE whose caller needs to know how many rows it changed (a
+ * conditional write that decides something: a counter moved, a browser recognised).
+ */
+export function prepareCommand<Args extends Record<string, unknown>>(build: (db: Kysely<DB>, args: Args) => Compilable<unknown>) {
+  const run = prepared(build);
+  return async (db: Kysely<DB>, args: Args): Promise<number> => Number((await run(db, args)).numAffectedRows ?? 0n);
+}
+
+function prepared<Args extends Record<string, unknown>, Row>(build: (db: Kysely<DB>, args: Args) => Compilable<Row>) {
   // Keyed by the dialect's adapter, which a database and its transactions share.
   const compiledFor = new WeakMap<object, CompiledQuery<Row>>();
   const standIns = new Proxy({}, { get: (_, name) => new Placeholder(String(name)) }) as Args;
-  return async (db: Kysely<DB>, args: Args): Promise<Row[]> => {
+  return (db: Kysely<DB>, args: Args) => {
     const adapter = db.getExecutor().adapter;
     let compiled = compiledFor.get(adapter);
     if (!compiled) {
@@ -34,7 +48,6 @@ export function prepareQuery<Args extends Record<string, unknown>, Row>(build: (
       if (!preparedStatementNames.has(compiled.sql)) preparedStatementNames.set(compiled.sql, `ep_${preparedStatementNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Placeholder ? args[p.name] : p));
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
-    return result.rows;
+    return db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
   };
 }

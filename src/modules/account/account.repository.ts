@@ -118,15 +118,24 @@ export async function findCompanyAccount(db: Executor, companyId: number): Promi
  * oldest membership. Undefined when the person is not a member of the company named (S43).
  */
 export async function findAccountById(db: Executor, id: number, companyId?: number | null): Promise<CompanyAccount | undefined> {
-  let q = companyAccounts(db).where('accounts.id', '=', id);
-  if (companyId != null) q = q.where('companies.id', '=', companyId);
-  else q = q.orderBy(sql`case when companies.holder_account_id = accounts.id then 0 else 1 end`).orderBy('memberships.id');
-  return (await q.executeTakeFirst()) as CompanyAccount | undefined;
+  const rows = companyId != null ? await personInCompany(db, { id, companyId }) : await personFirstCompany(db, { id });
+  return rows[0] as CompanyAccount | undefined;
 }
+
+// Read at every sign-in (the person behind a passkey, their companies, the new-browser notice): compiled once.
+const personInCompany = prepareQuery((db, p: { id: number; companyId: number }) => companyAccounts(db).where('accounts.id', '=', p.id).where('companies.id', '=', p.companyId).limit(1));
+const personFirstCompany = prepareQuery((db, p: { id: number }) =>
+  companyAccounts(db)
+    .where('accounts.id', '=', p.id)
+    .orderBy(sql`case when companies.holder_account_id = accounts.id then 0 else 1 end`)
+    .orderBy('memberships.id')
+    .limit(1),
+);
+const companiesOfPerson = prepareQuery((db, p: { id: number }) => companyAccounts(db).where('accounts.id', '=', p.id).orderBy('companies.code'));
 
 /** Every company a person belongs to, for the chooser (one query). */
 export async function listCompaniesOfPerson(db: Executor, id: number): Promise<CompanyAccount[]> {
-  return (await companyAccounts(db).where('accounts.id', '=', id).orderBy('companies.code').execute()) as CompanyAccount[];
+  return (await companiesOfPerson(db, { id })) as CompanyAccount[];
 }
 
 /** The memberships of the people with this address (sign-in by e-mail): one query. */
@@ -153,8 +162,10 @@ export async function findPersonByEmail(db: Executor, emailLc: string): Promise<
   return open.find((r) => r.holder_account_id === r.id) ?? open[0];
 }
 
+const personById = prepareQuery((db, p: { id: number }) => db.selectFrom('accounts').selectAll().where('id', '=', p.id));
+
 export async function findPersonById(db: Executor, id: number) {
-  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await personById(db, { id }))[0];
 }
 
 /** People with this address (case-insensitive). Several only for accounts that shared one address before company accounts. */
@@ -173,8 +184,10 @@ export async function listAccounts(db: Executor, limit: number, offset = 0) {
     .execute();
 }
 
+const loginTime = prepareQuery((db, p: { id: number; now: number }) => db.updateTable('accounts').set({ last_login_at: p.now }).where('id', '=', p.id));
+
 export async function recordLogin(db: Executor, id: number, now: number): Promise<void> {
-  await db.updateTable('accounts').set({ last_login_at: now }).where('id', '=', id).execute();
+  await loginTime(db, { id, now });
 }
 
 export async function updatePasswordHash(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {

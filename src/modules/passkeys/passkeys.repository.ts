@@ -1,6 +1,7 @@
-import { findAccountById } from '../account/account.repository.js';
+import { findAccountById, recordLogin } from '../account/account.repository.js';
 import type { Executor } from '../../db/executor.js';
-import type { ChallengePurpose, Passkey, PasskeyOwnerType, PasskeyTable } from './passkeys.table.js';
+import { prepareCommand, prepareQuery } from '../../db/prepared.js';
+import type { ChallengePurpose, Passkey, PasskeyOwnerType, PasskeyTable, WebauthnChallengeTable } from './passkeys.table.js';
 import type { Insertable } from 'kysely';
 
 // Every query of the passkeys feature. The only two that read or write a customer's row
@@ -16,8 +17,12 @@ export async function insertPasskey(db: Executor, row: Insertable<PasskeyTable>)
   await db.insertInto('passkeys').values(row).execute();
 }
 
+// The queries of a passkey sign-in (options, then the assertion) are compiled once (db/prepared.ts):
+// building and compiling them cost more than SQLite takes to run them.
+const passkeyByCredentialId = prepareQuery((db, p: { credentialId: string }) => db.selectFrom('passkeys').selectAll().where('credential_id', '=', p.credentialId));
+
 export async function findPasskeyByCredentialId(db: Executor, credentialId: string): Promise<Passkey | undefined> {
-  return db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+  return (await passkeyByCredentialId(db, { credentialId }))[0];
 }
 
 export async function listPasskeys(db: Executor, owner: Owner): Promise<Passkey[]> {
@@ -75,14 +80,12 @@ export async function deletePasskeysOfOwner(db: Executor, owner: Owner): Promise
  * on the counter read before the check, so two assertions racing with the same counter cannot
  * both move it (the loser is refused like a counter going backwards).
  */
+const passkeyUse = prepareCommand((db, p: { id: number; previousCounter: number; counter: number; backedUp: number; at: number }) =>
+  db.updateTable('passkeys').set({ counter: p.counter, backed_up: p.backedUp, last_used_at: p.at }).where('id', '=', p.id).where('counter', '=', p.previousCounter),
+);
+
 export async function recordPasskeyUse(db: Executor, id: number, previousCounter: number, next: { counter: number; backedUp: boolean; at: number }): Promise<boolean> {
-  const result = await db
-    .updateTable('passkeys')
-    .set({ counter: next.counter, backed_up: next.backedUp ? 1 : 0, last_used_at: next.at })
-    .where('id', '=', id)
-    .where('counter', '=', previousCounter)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return (await passkeyUse(db, { id, previousCounter, counter: next.counter, backedUp: next.backedUp ? 1 : 0, at: next.at })) === 1;
 }
 
 // ---- challenges (S48) ----
@@ -91,20 +94,55 @@ export async function insertChallenge(
   db: Executor,
   row: { challenge: string; browserHash: string; purpose: ChallengePurpose; owner: Owner | null; userHandle?: string; now: number; expiresAt: number },
 ): Promise<void> {
-  await db
-    .insertInto('webauthn_challenges')
-    .values({
-      challenge: row.challenge,
-      browser_hash: row.browserHash,
-      purpose: row.purpose,
-      owner_type: row.owner?.type ?? null,
-      owner_id: row.owner?.id ?? null,
-      user_handle: row.userHandle ?? null,
-      created_at: row.now,
-      expires_at: row.expiresAt,
-    })
-    .execute();
+  await challengeInsert(db, {
+    challenge: row.challenge,
+    browser_hash: row.browserHash,
+    purpose: row.purpose,
+    owner_type: row.owner?.type ?? null,
+    owner_id: row.owner?.id ?? null,
+    user_handle: row.userHandle ?? null,
+    created_at: row.now,
+    expires_at: row.expiresAt,
+  });
 }
+
+const challengeInsert = prepareQuery((db, p: Insertable<WebauthnChallengeTable>) =>
+  db.insertInto('webauthn_challenges').values({
+    challenge: p.challenge,
+    browser_hash: p.browser_hash,
+    purpose: p.purpose,
+    owner_type: p.owner_type,
+    owner_id: p.owner_id,
+    user_handle: p.user_handle,
+    created_at: p.created_at,
+    expires_at: p.expires_at,
+  }),
+);
+
+type ChallengeMatch = { challenge: string; browserHash: string; purpose: ChallengePurpose; now: number };
+
+// Two statements, one per kind of owner: "no owner" must read `is null` (a bound null matches nothing).
+const consumeOwnerless = prepareQuery((db, p: ChallengeMatch) =>
+  db
+    .deleteFrom('webauthn_challenges')
+    .where('challenge', '=', p.challenge)
+    .where('browser_hash', '=', p.browserHash)
+    .where('purpose', '=', p.purpose)
+    .where('expires_at', '>', p.now)
+    .where('owner_type', 'is', null)
+    .returning('user_handle'),
+);
+const consumeOwned = prepareQuery((db, p: ChallengeMatch & { ownerType: PasskeyOwnerType; ownerId: number }) =>
+  db
+    .deleteFrom('webauthn_challenges')
+    .where('challenge', '=', p.challenge)
+    .where('browser_hash', '=', p.browserHash)
+    .where('purpose', '=', p.purpose)
+    .where('expires_at', '>', p.now)
+    .where('owner_type', '=', p.ownerType)
+    .where('owner_id', '=', p.ownerId)
+    .returning('user_handle'),
+);
 
 /**
  * Single use, in one statement: the challenge is deleted only if it was issued to this browser,
@@ -115,14 +153,8 @@ export async function consumeChallenge(
   db: Executor,
   input: { challenge: string; browserHash: string; purpose: ChallengePurpose; owner: Owner | null; now: number },
 ): Promise<{ userHandle: string | null } | undefined> {
-  let query = db
-    .deleteFrom('webauthn_challenges')
-    .where('challenge', '=', input.challenge)
-    .where('browser_hash', '=', input.browserHash)
-    .where('purpose', '=', input.purpose)
-    .where('expires_at', '>', input.now);
-  query = input.owner ? query.where('owner_type', '=', input.owner.type).where('owner_id', '=', input.owner.id) : query.where('owner_type', 'is', null);
-  const row = await query.returning('user_handle').executeTakeFirst();
+  const match = { challenge: input.challenge, browserHash: input.browserHash, purpose: input.purpose, now: input.now };
+  const [row] = input.owner ? await consumeOwned(db, { ...match, ownerType: input.owner.type, ownerId: input.owner.id }) : await consumeOwnerless(db, match);
   return row && { userHandle: row.user_handle };
 }
 
@@ -151,5 +183,5 @@ export async function findPerson(db: Executor, personId: number) {
 }
 
 export async function recordPersonSignIn(db: Executor, personId: number, now: number): Promise<void> {
-  await db.updateTable('accounts').set({ last_login_at: now }).where('id', '=', personId).execute();
+  await recordLogin(db, personId, now);
 }

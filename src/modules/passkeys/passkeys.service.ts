@@ -97,7 +97,10 @@ function challengeOf(response: Record<string, any>): string | null {
 
 /** The credential id an assertion names, when it has the form of one (≤ 1023 bytes, base64url). */
 export function credentialIdOf(text: string): string | null {
-  const parsed = parseJson(text);
+  return credentialIdIn(parseJson(text));
+}
+
+function credentialIdIn(parsed: Record<string, any> | null): string | null {
   const id = parsed?.id;
   return typeof id === 'string' && id.length <= 1366 && BASE64URL.test(id) ? id : null;
 }
@@ -408,7 +411,7 @@ export function assertionCheck(
         return false;
       };
       const parsed = parseJson(input.response);
-      const credentialId = credentialIdOf(input.response);
+      const credentialId = credentialIdIn(parsed);
       const challenge = parsed ? challengeOf(parsed) : null;
       if (!parsed || !credentialId || !challenge || typeof parsed.response !== 'object' || parsed.response === null) return fail('malformed');
       const consumed = await repo.consumeChallenge(db, { challenge, browserHash: sha256(input.browserValue), purpose: input.purpose, owner: input.owner, now: clock.now() });

@@ -1,11 +1,28 @@
 import { sql } from 'kysely';
-import { prepareQuery } from '../../db/prepared.js';
+import { prepareCommand, prepareQuery } from '../../db/prepared.js';
 import type { Executor } from '../../db/executor.js';
 import type { DeviceTable, RememberTokenTable, SessionTable } from './session.table.js';
 import { countRows } from '../retention/retention.batches.js';
 
+// Written at every sign-in: compiled once (prepared.ts), every column named.
+const sessionInsert = prepareQuery((db, p: Required<SessionTable>) =>
+  db.insertInto('sessions').values({
+    id: p.id,
+    account_id: p.account_id,
+    company_id: p.company_id,
+    created_at: p.created_at,
+    last_seen_at: p.last_seen_at,
+    expires_at: p.expires_at,
+    remember_series: p.remember_series,
+    ip: p.ip,
+    user_agent: p.user_agent,
+    authenticated_at: p.authenticated_at,
+    auth_method: p.auth_method,
+  }),
+);
+
 export async function insertSession(db: Executor, row: SessionTable): Promise<void> {
-  await db.insertInto('sessions').values(row).execute();
+  await sessionInsert(db, { ...row, auth_method: row.auth_method ?? null });
 }
 
 // On the path of every signed-in request: compiled once (prepared.ts). One query gives the
@@ -148,9 +165,13 @@ export async function deleteDevice(db: Executor, id: string): Promise<void> {
 }
 
 /** Marks the browser seen now; true when it had signed this account in before. */
+// At every sign-in: compiled once.
+const knownBrowserSeen = prepareCommand((db, p: { id: string; accountId: number; now: number }) =>
+  db.updateTable('known_browsers').set({ last_seen_at: p.now }).where('id', '=', p.id).where('account_id', '=', p.accountId),
+);
+
 export async function touchKnownBrowser(db: Executor, id: string, accountId: number, now: number): Promise<boolean> {
-  const result = await db.updateTable('known_browsers').set({ last_seen_at: now }).where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return (await knownBrowserSeen(db, { id, accountId, now })) === 1;
 }
 
 export async function insertKnownBrowser(db: Executor, row: { id: string; account_id: number; created_at: number; last_seen_at: number }): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/executor.js';
+import { prepareQuery } from '../../db/prepared.js';
 import type { OidcClientTable, OidcKeyTable, OidcModelTable } from './sso.table.js';
 import { countRows } from '../retention/retention.batches.js';
 
@@ -109,8 +110,11 @@ export async function findClient(db: Executor, clientId: string) {
   return db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
 }
 
+// Read by Mon Espace Pro on every visit (the applications to open): compiled once (db/prepared.ts).
+const allClients = prepareQuery((db) => db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id'));
+
 export async function listClients(db: Executor) {
-  return db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
+  return allClients(db, {});
 }
 
 export async function isRegisteredBackchannelUri(db: Executor, uri: string): Promise<boolean> {
