@@ -82,5 +82,6 @@ export function nextDay(ymd: string): string {
 export function formatTime(epochMs: number, timeZone: string): string {
   const parts = formatter(`time:${timeZone}`, () => new Intl.DateTimeFormat('fr-FR', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).formatToParts(new Date(epochMs));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${Number(get('hour'))} h ${get('minute')}`;
+  // French typography: no-break spaces, so that "14 h 32" never breaks across two lines.
+  return `${Number(get('hour'))}\u00a0h\u00a0${get('minute')}`;
 }

@@ -55,8 +55,8 @@ for (const dialect of DIALECTS) {
       const url = `/back-office/comptes/${await companyId('24680')}`;
       const before = (await agent.get(url)).body;
       // The test clock is 09:00 UTC, 10:00 in Paris.
-      assert.match(before, /Verrouillé jusqu’à 10 h 12<\/strong> \(connexion avec le code client 24680\)/);
-      assert.match(before, /Verrouillé jusqu’à 10 h 05<\/strong> \(connexion avec l’adresse paul\.martin@papeterie\.fr\)/);
+      assert.match(before, /Verrouillé jusqu’à 10\u00a0h\u00a012<\/strong> \(connexion avec le code client 24680\)/);
+      assert.match(before, /Verrouillé jusqu’à 10\u00a0h\u00a005<\/strong> \(connexion avec l’adresse paul\.martin@papeterie\.fr\)/);
       assert.doesNotMatch(before, /ancien@papeterie\.fr\)/);
       assert.doesNotMatch(before, /autre@ailleurs\.fr/);
       assert.equal((before.match(/Verrouillé jusqu’à/g) ?? []).length, 2);
@@ -64,7 +64,7 @@ for (const dialect of DIALECTS) {
 
       // An account whose only lock is on a person's e-mail shows it too.
       const other = await agent.get(`/back-office/comptes/${await companyId('13579')}`);
-      assert.match(other.body, /Verrouillé jusqu’à 10 h 07<\/strong> \(connexion avec l’adresse autre@ailleurs\.fr\)/);
+      assert.match(other.body, /Verrouillé jusqu’à 10\u00a0h\u00a007<\/strong> \(connexion avec l’adresse autre@ailleurs\.fr\)/);
 
       const done = await agent.submit(url, `${url}/debloquer`, {});
       assert.equal(done.statusCode, 303);

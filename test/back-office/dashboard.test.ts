@@ -83,7 +83,7 @@ for (const dialect of DIALECTS) {
       const locked = await agent.get('/back-office/comptes?filtre=verrouilles');
       assert.deepEqual(rowsOf(locked.body), ['11111']);
       // The test clock is 09:00 UTC, 10:00 in Paris: locked ten more minutes.
-      assert.match(locked.body, /Verrouillé jusqu’à 10 h 10/);
+      assert.match(locked.body, /Verrouillé jusqu’à 10\u00a0h\u00a010/);
       assert.match(locked.body, /action="\/back-office\/comptes\/\d+\/debloquer"/);
       assert.deepEqual(rowsOf((await agent.get('/back-office/comptes?filtre=liens-non-utilises')).body), ['33333']);
       assert.deepEqual(rowsOf((await agent.get('/back-office/comptes?filtre=mails-en-echec')).body), ['66666']);

@@ -81,7 +81,7 @@ const BACK_OFFICE_PAGES: Array<{ name: string; as?: 'admin' | 'agent'; status?: 
     as: 'agent',
     path: () => '/back-office/comptes?filtre=verrouilles',
     check: async (page, failures) => {
-      if (!/Verrouillé jusqu’à \d{1,2} h \d{2}/.test((await page.getByRole('main').innerText()) ?? '')) failures.push('comptes-verrouilles: no "Verrouillé jusqu’à …"');
+      if (!/Verrouillé jusqu’à \d{1,2}\u00a0h\u00a0\d{2}/.test((await page.getByRole('main').innerText()) ?? '')) failures.push('comptes-verrouilles: no "Verrouillé jusqu’à …"');
     },
   },
   {
@@ -90,7 +90,7 @@ const BACK_OFFICE_PAGES: Array<{ name: string; as?: 'admin' | 'agent'; status?: 
     path: (ids) => `/back-office/comptes/${ids.account}`,
     check: async (page, failures) => {
       const main = (await page.getByRole('main').innerText()) ?? '';
-      if (!/Verrouillé jusqu’à \d{1,2} h \d{2}/.test(main)) failures.push('compte: no "Verrouillé jusqu’à …"');
+      if (!/Verrouillé jusqu’à \d{1,2}\u00a0h\u00a0\d{2}/.test(main)) failures.push('compte: no "Verrouillé jusqu’à …"');
       if ((await page.getByRole('button', { name: 'Déverrouiller' }).count()) !== 1) failures.push('compte: no Déverrouiller');
       if ((await page.locator('a[href="/back-office/journal?compte=12345"]').count()) !== 1) failures.push('compte: no link to its journal');
       if (!main.includes('paul.martin@librairie-du-port.fr')) failures.push('compte: its people not listed');

@@ -42,8 +42,8 @@ describe('issue 23: copy', () => {
     assert.match(html, /<a href="\/back-office\/connexion">Recommencer la connexion<\/a>/);
   });
 
-  test('a time in a sentence reads "14 h 32"', () => {
-    assert.equal(formatTime(Date.UTC(2026, 0, 15, 13, 32), 'Europe/Paris'), '14 h 32');
-    assert.equal(formatTime(Date.UTC(2026, 0, 15, 8, 5), 'Europe/Paris'), '9 h 05');
+  test('a time in a sentence reads "14 h 32", with no-break spaces so that it never splits across lines', () => {
+    assert.equal(formatTime(Date.UTC(2026, 0, 15, 13, 32), 'Europe/Paris'), '14\u00a0h\u00a032');
+    assert.equal(formatTime(Date.UTC(2026, 0, 15, 8, 5), 'Europe/Paris'), '9\u00a0h\u00a005');
   });
 });
