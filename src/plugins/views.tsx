@@ -22,7 +22,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, lang: 
 /** A context without CSRF token nor return path: error pages, the 429 page. */
 function pageBasics(request: FastifyRequest, lang: Lang): PageContext {
   const config = request.server.deps.config;
-  return { brandName: config.brandName, csrfToken: '', branding: brandingOf(config), lang, t: catalogue(lang) };
+  return { brandName: config.brandName, csrfToken: '', branding: brandingOf(config), lang, t: catalogue(lang), timeZone: config.displayTimezone };
 }
 
 export function sendPage(reply: FastifyReply, html: Html, status = 200): FastifyReply {

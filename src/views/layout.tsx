@@ -20,6 +20,8 @@ export interface PageContext {
   path?: string;
   /** Logo and customer-service contact from the configuration (absent: name only, generic footer). */
   branding?: Branding;
+  /** DISPLAY_TIMEZONE: the zone the page's times are in, named once per page (ZoneNote). */
+  timeZone?: string;
 }
 
 export interface Branding {
@@ -222,3 +224,11 @@ export function ScrollTable({ labelledBy, tableClass, children }: { labelledBy: 
 }
 
 export { Fragment };
+
+/**
+ * "Heures indiquées en heure de Paris." once per page whose tables show times (short form in the
+ * cells, the zone said here rather than in every cell).
+ */
+export function ZoneNote({ ctx }: { ctx: PageContext }): Html {
+  return ctx.timeZone ? <p class="zone-note">{ctx.t.time.zoneNote(ctx.t.time.zone(ctx.timeZone))}</p> : <></>;
+}

@@ -123,9 +123,12 @@ for (const dialect of DIALECTS) {
       const again = await browser.post('/espace-pro/mot-de-passe', { _csrf: csrf, actuel: '', mot_de_passe: '', confirmation: '' }, { 'accept-language': 'en' });
       assert.equal(again.statusCode, 400);
       assert.equal(languageLink(again.body)?.href, '/langue?l=fr&next=%2Fespace-pro%2Fsecurite');
-      // The security page's dates are English too (DISPLAY_TIMEZONE, 'en-GB').
+      // The security page's dates are English too (DISPLAY_TIMEZONE, 'en-GB'): the short form in its
+      // tables ("15/01/2026, 10:00"), the zone named once for the page.
       const security = await browser.get('/espace-pro/securite', { 'accept-language': 'en' });
-      assert.match(security.body, /(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d \(Paris time\)/);
+      assert.match(security.body, /<td data-label="Last activity">\d\d\/\d\d\/\d{4}, \d\d:\d\d<\/td>/);
+      assert.equal(security.body.match(/Times shown in Paris time\./g)?.length, 1);
+      assert.doesNotMatch(security.body, /heure de Paris|\(Paris time\)/);
     });
 
     test('S51 pages rendered once are cached per language (the login page, then the signed-in home)', async () => {

@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import { describeUserAgent as describeBrowser, ipPrefix } from '../../shared/device.js';
 import type { Lang } from '../../shared/i18n/languages.js';
 import { mailLanguage } from '../account/account.service.js';
-import { formatDateTime } from '../../shared/format.js';
+import { formatDateTime, formatShortDateTime } from '../../shared/format.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { passwordChangedMail, supportContact } from '../../views/mail/templates.js';
 import * as accounts from '../account/account.repository.js';
@@ -25,7 +25,8 @@ export interface SecurityDeps extends AttemptDeps {
 export async function getSecurityOverview(deps: SecurityDeps, customer: ValidSession, lang: Lang) {
   const { db, clock, config } = deps;
   const now = clock.now();
-  const when = (ms: number) => formatDateTime(ms, config.displayTimezone, lang);
+  // Every date of the page sits in a table: the short form; the page names the zone once.
+  const when = (ms: number) => formatShortDateTime(ms, config.displayTimezone, lang);
   const describeUserAgent = (ua: string | null) => describeBrowser(ua, lang);
   const [sessions, series, activity] = await Promise.all([
     repo.listLiveSessions(db, customer.accountId, now, SESSION_IDLE_MS),

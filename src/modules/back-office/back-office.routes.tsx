@@ -41,8 +41,7 @@ export async function backOfficeRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
   const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
   const actor = (request: FastifyRequest) => ({ id: getStaff(request).email, origin: requestOrigin(request) });
-  const zone = fr.time.zone(app.deps.config.displayTimezone);
-  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when, zone });
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
 
   // ── Requests queue ──────────────────────────────────────────────────────────
   app.get<{ Querystring: { etat?: string; ok?: string } }>('/back-office/demandes', async (request, reply) => {
@@ -236,8 +235,7 @@ function lingerThenClose(socket: net.Socket): void {
 export async function importRoutes(app: FastifyInstance) {
   const deps = () => ({ db: app.deps.db, clock: app.deps.clock, config: app.deps.config });
   const when = (ms: number) => formatShortDateTime(ms, app.deps.config.displayTimezone);
-  const zone = fr.time.zone(app.deps.config.displayTimezone);
-  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when, zone });
+  const common = (request: FastifyRequest, reply: FastifyReply) => ({ ctx: pageContext(request, reply), staff: getStaff(request), when });
 
   app.get('/back-office/import', async (request, reply) => sendPage(reply, <ImportPage {...common(request, reply)} />));
 

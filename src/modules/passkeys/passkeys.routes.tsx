@@ -1,5 +1,5 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
-import { catalogueOf } from '../../plugins/language.js';
+import { catalogueOf, languageOf } from '../../plugins/language.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
@@ -147,7 +147,7 @@ export async function passkeyCustomerRoutes(app: FastifyInstance) {
 
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: { notice?: string; errors?: FieldErrors; editing?: number } = {}, status = 200) => {
     const customer = await me(request, reply);
-    const [passkeys, recent] = await Promise.all([listOwnPasskeys(deps(), { type: 'person', id: customer.accountId }), hasRecentSignIn(deps(), customer.id)]);
+    const [passkeys, recent] = await Promise.all([listOwnPasskeys(deps(), { type: 'person', id: customer.accountId }, languageOf(request)), hasRecentSignIn(deps(), customer.id)]);
     return sendPage(reply, <PasskeysPage ctx={pageContext(request, reply)} passkeys={passkeys} recent={recent} {...extra} />, status);
   };
 

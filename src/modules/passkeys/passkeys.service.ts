@@ -14,7 +14,7 @@ import type { Executor } from '../../db/executor.js';
 import { MINUTE_MS } from '../../shared/clock.js';
 import { randomToken, sha256 } from '../../shared/crypto.js';
 import { describeUserAgent, ipPrefix } from '../../shared/device.js';
-import { formatDateTime } from '../../shared/format.js';
+import { formatDateTime, formatShortDateTime } from '../../shared/format.js';
 import type { Lang } from '../../shared/i18n/languages.js';
 import { passkeyNoticeMail, supportContact } from '../../views/mail/templates.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
@@ -261,8 +261,9 @@ async function audit(trx: Executor, deps: PasskeyDeps, ctx: OwnerContext, origin
 
 // ---------------------------------------------------------------- list, rename, remove
 
-export async function listOwnPasskeys(deps: Pick<PasskeyDeps, 'db' | 'config'>, owner: Owner) {
-  const when = (ms: number | null) => (ms === null ? null : formatDateTime(Number(ms), deps.config.displayTimezone));
+/** The owner's passkeys for the list (dates in a table: the short form, in the page's language). */
+export async function listOwnPasskeys(deps: Pick<PasskeyDeps, 'db' | 'config'>, owner: Owner, lang: Lang = 'fr') {
+  const when = (ms: number | null) => (ms === null ? null : formatShortDateTime(Number(ms), deps.config.displayTimezone, lang));
   return (await repo.listPasskeys(deps.db, owner)).map((row) => ({ id: Number(row.id), name: row.name, created: when(row.created_at)!, lastUsed: when(row.last_used_at), synced: row.backed_up === 1 }));
 }
 

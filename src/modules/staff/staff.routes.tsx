@@ -359,7 +359,7 @@ async function teamRoutes(scope: FastifyInstance) {
       // Short in a table; the zone is named once, above it.
       lastLogin: row.last_login_at === null ? null : formatShortDateTime(row.last_login_at, config.displayTimezone),
     }));
-    return sendPage(reply, <TeamPage ctx={pageContext(request, reply)} staff={staff} members={members} zone={fr.time.zone(config.displayTimezone)} {...extra} />, status);
+    return sendPage(reply, <TeamPage ctx={pageContext(request, reply)} staff={staff} members={members} {...extra} />, status);
   };
   const validity = (expiresAt: number) => fr.staff.linkValidity(formatDuration(config.resetTokenTtlSeconds), formatDateTime(expiresAt, config.displayTimezone));
   const actor = (request: FastifyRequest) => {

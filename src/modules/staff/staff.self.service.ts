@@ -1,5 +1,5 @@
 import { describeUserAgent, ipPrefix } from '../../shared/device.js';
-import { formatDateTime } from '../../shared/format.js';
+import { formatDateTime, formatShortDateTime } from '../../shared/format.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
 import { fail, ok, type Result } from '../../shared/result.js';
 import { staffFactorChangedMail } from '../../views/mail/templates.js';
@@ -64,7 +64,7 @@ export async function changeOwnStaffPassword(
 
 export async function listOwnStaffSessions(deps: Pick<StaffLoginDeps, 'db' | 'clock' | 'config'>, staff: CurrentStaff) {
   const rows = await repo.listSessionsOfStaff(deps.db, staff.staffId, deps.clock.now(), SESSION_IDLE_MS);
-  return rows.map((s) => ({ browser: describeUserAgent(s.user_agent), place: ipPrefix(s.ip), lastSeen: formatDateTime(s.last_seen_at, deps.config.displayTimezone), current: s.id === staff.sessionId }));
+  return rows.map((s) => ({ browser: describeUserAgent(s.user_agent), place: ipPrefix(s.ip), lastSeen: formatShortDateTime(s.last_seen_at, deps.config.displayTimezone), current: s.id === staff.sessionId }));
 }
 
 export async function endOtherStaffSessions(deps: StaffLoginDeps, staff: CurrentStaff, origin: AuditOrigin): Promise<number> {

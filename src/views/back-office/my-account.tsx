@@ -2,7 +2,7 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { type PageContext, ScrollTable } from '../layout.js';
+import { type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 import type { PasskeyRow } from '../pages/passkeys.js';
 import { StaffPasskeysSection } from './passkeys.js';
@@ -34,6 +34,7 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
     <BackOfficeLayout ctx={p.ctx} staff={p.staff} title={st.accountTitle} current="me" hasError={Object.keys(errors).length > 0}>
       <h1>{st.accountTitle}</h1>
       <p>{st.accountIntro(p.staff.email)}</p>
+      <ZoneNote ctx={p.ctx} />
       {p.notice ? <BackOfficeNotice kind="success">{p.notice}</BackOfficeNotice> : null}
       {/* A refused passkey name is shown next to its field, as on the customer's page. */}
       <ErrorSummary errors={errors.nom ? {} : errors} />

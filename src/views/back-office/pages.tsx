@@ -7,7 +7,7 @@ import { PrivacyPanel } from './privacy.js';
 import { AdminPasskeys } from './passkeys.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { type PageContext, ScrollTable } from '../layout.js';
+import { type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 
 /** Request data typed by the public is encoded like everything else (S25). */
@@ -17,8 +17,6 @@ interface Common {
   ctx: PageContext;
   staff: BackOfficeUser;
   when: (ms: number) => string;
-  /** The display time zone's name ("heure de Paris"), said once per page above its tables. */
-  zone?: string;
   notice?: string;
   errors?: FieldErrors;
 }
@@ -55,7 +53,7 @@ export function RequestsListPage(p: Common & { requests: AccountRequest[]; state
           ))}
         </ul>
       </nav>
-      <ZoneNote zone={p.zone} />
+      <ZoneNote ctx={p.ctx} />
       {p.requests.length === 0 ? (
         <p class="empty-state">{bo.noRequests}</p>
       ) : (
@@ -308,7 +306,7 @@ export function AccountsPage(p: Common & { query: string; filter?: string | null
           {bo.searchSubmit}
         </button>
       </form>
-      <ZoneNote zone={p.zone} />
+      <ZoneNote ctx={p.ctx} />
       {p.accounts.length === 0 ? (
         <p class="empty-state">{bo.noAccounts}</p>
       ) : (
@@ -376,6 +374,7 @@ export function AccountDetailPage(
         </p>
       </header>
       <Flash notice={p.notice} errors={p.errors} />
+      <ZoneNote ctx={p.ctx} />
       {locks.length > 0 ? (
         <section class="notice notice-warning lock-notice" aria-labelledby="verrou-titre">
           <h2 id="verrou-titre" class="visually-hidden">
@@ -649,10 +648,6 @@ function Breakable({ text }: { text: string }): Html {
   );
 }
 
-/** "Heures indiquées en heure de Paris.", once per page that has times in a table. */
-function ZoneNote({ zone }: { zone?: string }): Html | null {
-  return zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null;
-}
 
 export function AuditPage(p: Common & { filters: Record<string, string>; entries: AuditEntryView[]; exportHref: string }): Html {
   const f = p.filters;
@@ -693,7 +688,7 @@ export function AuditPage(p: Common & { filters: Record<string, string>; entries
           {bo.auditExport}
         </a>
       </div>
-      <ZoneNote zone={p.zone} />
+      <ZoneNote ctx={p.ctx} />
       {p.entries.length === 0 ? (
         <p class="empty-state">{bo.noAudit}</p>
       ) : (

@@ -2,7 +2,7 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Notice, type PageContext, ScrollTable } from '../layout.js';
+import { Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, EmailText, StaffPublicLayout } from './layout.js';
 import { AdminPasskeys, StaffPasskeyForm } from './passkeys.js';
 
@@ -262,15 +262,13 @@ export interface TeamPageProps {
   issued?: { email: string; validity: string };
   /** An action refused (SELF, LAST_ADMIN…). */
   problem?: string;
-  /** The display time zone's name, said once above the table. */
-  zone?: string;
 }
 
 /**
  * Staff management (admins only). No password field here or anywhere in the back office: staff
  * never see or set a password, their own included (S5); each member sets theirs through the link.
  */
-export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem, zone }: TeamPageProps): Html {
+export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, issued, problem }: TeamPageProps): Html {
   const role = form.role ?? 'agent';
   return (
     <BackOfficeLayout ctx={ctx} staff={staff} title={fr.staff.teamTitle} current="team" hasError={Object.keys(errors).length > 0 || problem !== undefined}>
@@ -288,7 +286,7 @@ export function TeamPage({ ctx, staff, members, form = {}, errors = {}, notice, 
           <p>{issued.validity}</p>
         </div>
       ) : null}
-      {zone ? <p class="zone-note">{fr.time.zoneNote(zone)}</p> : null}
+      <ZoneNote ctx={ctx} />
       <ScrollTable labelledBy="equipe-titre" tableClass="staff-list dense cards">
         <caption class="visually-hidden">{fr.staff.teamTitle}</caption>
         <thead>

@@ -2,7 +2,7 @@
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { PasskeyInvitation, PasskeyScripts, PasskeysSummary } from './passkeys.js';
-import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
+import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 
 export interface AccountPageProps {
   ctx: PageContext;
@@ -143,6 +143,7 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
       </p>
       <h1 id="securite-titre">{t.security.title}</h1>
       {notice ? <Notice kind="success">{notice}</Notice> : null}
+      <ZoneNote ctx={ctx} />
       <section id="securite" aria-labelledby="securite-titre">
         <section class="panel" aria-labelledby="mdp-titre">
           <h2 id="mdp-titre">{t.security.changeHeading}</h2>

@@ -2,7 +2,7 @@
 import { type Catalogue, fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
+import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 
 /**
  * The browser part of passkeys: @simplewebauthn/browser's bundle and our passkeys.js, both our own
@@ -195,6 +195,7 @@ export function PasskeysPage({ ctx, passkeys, recent, notice, errors = {}, editi
       {notice ? <Notice kind="success">{notice}</Notice> : null}
       <ErrorSummary errors={errors.nom ? {} : errors} />
       <p id="cles">{t.passkeys.sectionIntro}</p>
+      {passkeys.length > 0 ? <ZoneNote ctx={ctx} /> : null}
       {passkeys.length === 0 ? <p>{t.passkeys.none}</p> : <PasskeyTable ctx={ctx} t={t} passkeys={passkeys} base="/espace-pro/cles" errors={errors} editing={editing} />}
       {recent ? (
         <>

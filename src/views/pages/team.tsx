@@ -2,7 +2,7 @@
 import { type Catalogue, fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext, ScrollTable } from '../layout.js';
+import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 
 type RoleKey = 'admin' | 'buyer' | 'viewer';
 const ROLE_KEYS: RoleKey[] = ['admin', 'buyer', 'viewer'];
@@ -117,6 +117,7 @@ export function TeamPage(p: TeamPageProps): Html {
       <h1>{t.team.title}</h1>
       <p>{t.team.intro(p.company, p.code)}</p>
       {p.notice ? <Notice kind="success">{p.notice}</Notice> : null}
+      <ZoneNote ctx={p.ctx} />
       {p.actionError ? (
         <div class="error-summary" role="alert" tabindex="-1" id="resume-erreurs">
           <p>{p.actionError}</p>
