@@ -223,6 +223,54 @@ export function ScrollTable({ labelledBy, tableClass, children }: { labelledBy: 
   );
 }
 
+/** One column of a DataTable: its header, and the cell each row shows under it. */
+export interface Column<R> {
+  label: string;
+  cell: (row: R) => Child;
+  /** The row's actions: the header is for screen readers only, and a phone's card shows no label. */
+  action?: boolean;
+  /** A class for the column's cells (`nowrap`…). */
+  class?: string;
+}
+
+/**
+ * Rows with the same columns: a table on a desktop, one card per row on a phone (`table.cards`),
+ * each cell labelled by its column's header (`data-label`), so header and card labels cannot drift.
+ */
+export function DataTable<R>({ labelledBy, caption, columns, rows, tableClass = 'cards' }: { labelledBy: string; caption?: { id: string; text: string }; columns: Array<Column<R>>; rows: R[]; tableClass?: string }): Html {
+  return (
+    <ScrollTable labelledBy={labelledBy} tableClass={tableClass}>
+      {caption ? (
+        <caption id={caption.id} class="visually-hidden">
+          {caption.text}
+        </caption>
+      ) : null}
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col">{c.action ? <span class="visually-hidden">{c.label}</span> : c.label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr>
+            {columns.map((c) =>
+              c.action ? (
+                <td class="cell-action">{c.cell(row)}</td>
+              ) : (
+                <td data-label={c.label} class={c.class}>
+                  {c.cell(row)}
+                </td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </ScrollTable>
+  );
+}
+
 export { Fragment };
 
 /**

@@ -2,8 +2,8 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { type PageContext, ScrollTable } from '../layout.js';
-import { InvitationForm, type InvitationFormValues, RoleSelect } from '../pages/team.js';
+import { DataTable, type PageContext } from '../layout.js';
+import { InvitationForm, type InvitationFormValues, PersonName, RoleForm } from '../pages/team.js';
 
 /** The company's people and pending invitations, as the company page shows them. */
 export interface CompanyTeam {
@@ -49,84 +49,24 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
     <>
       <section class="panel" aria-labelledby="personnes-titre">
         <h2 id="personnes-titre">{t.peopleHeading}</h2>
-        <ScrollTable labelledBy="personnes-titre" tableClass="dense cards">
-          <thead>
-            <tr>
-              <th scope="col">{fr.team.name}</th>
-              <th scope="col">{fr.team.role}</th>
-              <th scope="col">{fr.team.state}</th>
-              <th scope="col">{fr.team.lastSignIn}</th>
-              <th scope="col">{t.actions}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.team.members.map((m) => {
-              const person = `${p.base}/personnes/${m.id}`;
-              return (
-                <tr>
-                  <td data-label={fr.team.name}>
-                    <strong class={m.name === m.email ? 'long' : undefined}>{m.name}</strong>
-                    {m.name === m.email ? null : (
-                      <>
-                        <br />
-                        <span class="long">{m.email}</span>
-                      </>
-                    )}
-                    {m.isHolder ? (
-                      <>
-                        <br />
-                        <small>{fr.team.holder}</small>
-                      </>
-                    ) : null}
-                  </td>
-                  <td data-label={fr.team.role}>
-                    <form method="post" action={`${person}/role`} class="inline-form">
-                      <CsrfField token={p.ctx.csrfToken} />
-                      <RoleSelect id={`role-${m.id}`} selected={m.role} label={fr.team.changeRoleLabel(m.name)} />{' '}
-                      <button type="submit" class="button button-small">
-                        {fr.team.changeRole}
-                      </button>
-                    </form>
-                  </td>
-                  <td data-label={fr.team.state}>{fr.team.states[m.state]}</td>
-                  <td data-label={fr.team.lastSignIn}>{m.lastLoginAt === null ? fr.team.never : p.when(m.lastLoginAt)}</td>
-                  <td data-label={t.actions}>
-                    <details>
-                      <summary>{t.actionsFor(m.name)}</summary>
-                      <div class="actions">
-                        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/titulaire`} label={t.handOver} />}
-                        {m.state === 'disabled' ? null : <PostButton small ctx={p.ctx} action={`${person}/lien`} label={t.sendLink} />}
-                        {m.state === 'disabled' ? <PostButton small ctx={p.ctx} action={`${person}/reactiver`} label={t.enable} /> : <PostButton small ctx={p.ctx} action={`${person}/desactiver`} label={t.disable} variant="danger" />}
-                        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/retirer`} label={fr.team.remove} variant="danger" />}
-                        {p.staffIsAdmin && !m.isHolder ? <PostButton small ctx={p.ctx} action={`${person}/effacer`} label={fr.privacy.erasePerson} variant="danger" /> : null}
-                      </div>
-                      <p>
-                        <a href={`${person}/donnees.json`}>{fr.privacy.exportPersonJson}</a> · <a href={`${person}/donnees.csv`}>{fr.privacy.exportPersonCsv}</a>
-                      </p>
-                      {m.pendingEmail ? (
-                        <div>
-                          <p>{t.pendingEmail(m.pendingEmail.to, m.pendingEmail.by, p.when(m.pendingEmail.at))}</p>
-                          <div class="actions">
-                            {m.pendingEmail.by === p.staffEmail ? null : <PostButton small ctx={p.ctx} action={`${person}/email/approuver`} label={fr.bo.pendingEmailApprove} />}
-                            <PostButton small ctx={p.ctx} action={`${person}/email/refuser`} label={m.pendingEmail.by === p.staffEmail ? fr.bo.pendingEmailWithdraw : fr.bo.pendingEmailReject} />
-                          </div>
-                        </div>
-                      ) : (
-                        <form method="post" action={`${person}/email`} novalidate class="email-form">
-                          <CsrfField token={p.ctx.csrfToken} />
-                          <Field name={`email-${m.id}`} label={fr.bo.newEmail} hint={fr.bo.changeEmailHint} type="email" required autocomplete="off" maxlength={254} />
-                          <button type="submit" class="button">
-                            {fr.bo.changeEmail}
-                          </button>
-                        </form>
-                      )}
-                    </details>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </ScrollTable>
+        <DataTable
+          labelledBy="personnes-titre"
+          tableClass="dense cards"
+          rows={p.team.members}
+          columns={[
+            {
+              label: fr.team.name,
+              cell: (m) => <PersonName person={m} />,
+            },
+            {
+              label: fr.team.role,
+              cell: (m) => <RoleForm ctx={p.ctx} action={`${p.base}/personnes/${m.id}/role`} person={m} />,
+            },
+            { label: fr.team.state, cell: (m) => fr.team.states[m.state] },
+            { label: fr.team.lastSignIn, cell: (m) => (m.lastLoginAt === null ? fr.team.never : p.when(m.lastLoginAt)) },
+            { label: t.actions, cell: (m) => <PersonActions p={p} m={m} /> },
+          ]}
+        />
       </section>
 
       <section class="panel" aria-labelledby="invitations-titre">
@@ -134,37 +74,35 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
         {p.team.invitations.length === 0 ? (
           <p>{fr.team.noInvitations}</p>
         ) : (
-          <ScrollTable labelledBy="invitations-titre" tableClass="dense cards">
-            <thead>
-              <tr>
-                <th scope="col">{fr.team.name}</th>
-                <th scope="col">{fr.team.role}</th>
-                <th scope="col">{fr.team.invitedBy}</th>
-                <th scope="col">{fr.team.validUntil}</th>
-                <th scope="col">{t.actions}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.team.invitations.map((i) => (
-                <tr>
-                  <td data-label={fr.team.name}>
+          <DataTable
+            labelledBy="invitations-titre"
+            tableClass="dense cards"
+            rows={p.team.invitations}
+            columns={[
+              {
+                label: fr.team.name,
+                cell: (i) => (
+                  <>
                     <strong>{i.name}</strong>
                     <br />
                     <span class="long">{i.email}</span>
-                  </td>
-                  <td data-label={fr.team.role}>{fr.company.roles[i.role]}</td>
-                  <td data-label={fr.team.invitedBy}>{i.invitedBy ?? `${fr.invitation.staffInviter(p.brand)}${i.staffEmail ? ` (${i.staffEmail})` : ''}`}</td>
-                  <td data-label={fr.team.validUntil}>{i.expired ? fr.team.expired : p.when(i.expiresAt)}</td>
-                  <td data-label={t.actions}>
-                    <div class="actions">
-                      <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/renvoyer`} label={fr.team.resend} />
-                      <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/retirer`} label={fr.team.withdraw} variant="danger" />
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+                  </>
+                ),
+              },
+              { label: fr.team.role, cell: (i) => fr.company.roles[i.role] },
+              { label: fr.team.invitedBy, cell: (i) => i.invitedBy ?? `${fr.invitation.staffInviter(p.brand)}${i.staffEmail ? ` (${i.staffEmail})` : ''}` },
+              { label: fr.team.validUntil, cell: (i) => (i.expired ? fr.team.expired : p.when(i.expiresAt)) },
+              {
+                label: t.actions,
+                cell: (i) => (
+                  <div class="actions">
+                    <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/renvoyer`} label={fr.team.resend} />
+                    <PostButton small ctx={p.ctx} action={`${p.base}/invitations/${i.id}/retirer`} label={fr.team.withdraw} variant="danger" />
+                  </div>
+                ),
+              },
+            ]}
+          />
         )}
       </section>
 
@@ -174,5 +112,43 @@ export function CompanyTeamPanel(p: CompanyTeamPanelProps): Html {
         <InvitationForm ctx={p.ctx} action={`${p.base}/invitations`} values={p.values} errors={errors} duration={p.duration} />
       </section>
     </>
+  );
+}
+
+/** A person's further actions on the company page, behind a disclosure: hand-over, link, disable, remove, erase, data, e-mail change (S37). */
+function PersonActions({ p, m }: { p: CompanyTeamPanelProps; m: CompanyTeamPanelProps['team']['members'][number] }): Html {
+  const t = fr.bo.team;
+  const person = `${p.base}/personnes/${m.id}`;
+  return (
+    <details>
+      <summary>{t.actionsFor(m.name)}</summary>
+      <div class="actions">
+        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/titulaire`} label={t.handOver} />}
+        {m.state === 'disabled' ? null : <PostButton small ctx={p.ctx} action={`${person}/lien`} label={t.sendLink} />}
+        {m.state === 'disabled' ? <PostButton small ctx={p.ctx} action={`${person}/reactiver`} label={t.enable} /> : <PostButton small ctx={p.ctx} action={`${person}/desactiver`} label={t.disable} variant="danger" />}
+        {m.isHolder ? null : <PostButton small ctx={p.ctx} action={`${person}/retirer`} label={fr.team.remove} variant="danger" />}
+        {p.staffIsAdmin && !m.isHolder ? <PostButton small ctx={p.ctx} action={`${person}/effacer`} label={fr.privacy.erasePerson} variant="danger" /> : null}
+      </div>
+      <p>
+        <a href={`${person}/donnees.json`}>{fr.privacy.exportPersonJson}</a> · <a href={`${person}/donnees.csv`}>{fr.privacy.exportPersonCsv}</a>
+      </p>
+      {m.pendingEmail ? (
+        <div>
+          <p>{t.pendingEmail(m.pendingEmail.to, m.pendingEmail.by, p.when(m.pendingEmail.at))}</p>
+          <div class="actions">
+            {m.pendingEmail.by === p.staffEmail ? null : <PostButton small ctx={p.ctx} action={`${person}/email/approuver`} label={fr.bo.pendingEmailApprove} />}
+            <PostButton small ctx={p.ctx} action={`${person}/email/refuser`} label={m.pendingEmail.by === p.staffEmail ? fr.bo.pendingEmailWithdraw : fr.bo.pendingEmailReject} />
+          </div>
+        </div>
+      ) : (
+        <form method="post" action={`${person}/email`} novalidate class="email-form">
+          <CsrfField token={p.ctx.csrfToken} />
+          <Field name={`email-${m.id}`} label={fr.bo.newEmail} hint={fr.bo.changeEmailHint} type="email" required autocomplete="off" maxlength={254} />
+          <button type="submit" class="button">
+            {fr.bo.changeEmail}
+          </button>
+        </form>
+      )}
+    </details>
   );
 }

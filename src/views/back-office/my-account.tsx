@@ -2,7 +2,7 @@
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields, PostButton } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { type PageContext, ScrollTable, ZoneNote } from '../layout.js';
+import { DataTable, type PageContext, ZoneNote } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser } from './layout.js';
 import type { PasskeyRow } from '../pages/passkeys.js';
 import { StaffPasskeysSection } from './passkeys.js';
@@ -93,27 +93,24 @@ export function MyAccountPage(p: MyAccountPageProps): Html {
 
       <section class="panel" aria-labelledby="sessions-titre">
         <h2 id="sessions-titre">{st.sessionsHeading}</h2>
-        <ScrollTable labelledBy="sessions-titre" tableClass="dense cards">
-          <thead>
-            <tr>
-              <th scope="col">{fr.security.browser}</th>
-              <th scope="col">{fr.security.place}</th>
-              <th scope="col">{fr.security.lastSeen}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.sessions.map((s) => (
-              <tr>
-                <td data-label={fr.security.browser}>
+        <DataTable
+          labelledBy="sessions-titre"
+          tableClass="dense cards"
+          rows={p.sessions}
+          columns={[
+            {
+              label: fr.security.browser,
+              cell: (s) => (
+                <>
                   {s.browser}
                   {s.current ? <> ({st.thisSession})</> : null}
-                </td>
-                <td data-label={fr.security.place}>{s.place}</td>
-                <td data-label={fr.security.lastSeen}>{s.lastSeen}</td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
+                </>
+              ),
+            },
+            { label: fr.security.place, cell: (s) => s.place },
+            { label: fr.security.lastSeen, cell: (s) => s.lastSeen },
+          ]}
+        />
         {p.sessions.some((s) => !s.current) ? (
           <PostButton ctx={p.ctx} action="/back-office/mon-compte/sessions" label={st.sessionsEnd} />
         ) : null}

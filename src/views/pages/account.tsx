@@ -2,7 +2,7 @@
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
 import { PasskeyInvitation, PasskeyScripts, PasskeysSummary } from './passkeys.js';
-import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
+import { DataTable, Layout, Notice, type PageContext, ZoneNote } from '../layout.js';
 
 export interface AccountPageProps {
   ctx: PageContext;
@@ -165,39 +165,36 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
         <section class="panel" aria-labelledby="sessions-titre">
           <h2 id="sessions-titre">{t.security.sessionsHeading}</h2>
           <p>{t.security.sessionsIntro}</p>
-          <ScrollTable labelledBy="sessions-titre" tableClass="cards">
-            <thead>
-              <tr>
-                <th scope="col">{t.security.browser}</th>
-                <th scope="col">{t.security.place}</th>
-                <th scope="col">{t.security.lastSeen}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{t.security.revoke}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {security.sessions.map((s) => (
-                <tr>
-                  <td data-label={t.security.browser}>
+          <DataTable
+            labelledBy="sessions-titre"
+            rows={security.sessions}
+            columns={[
+              {
+                label: t.security.browser,
+                cell: (s) => (
+                  <>
                     {s.browser}
                     {s.current ? <strong class="badge"> ({t.security.thisDevice})</strong> : null}
-                  </td>
-                  <td data-label={t.security.place}>{s.place}</td>
-                  <td data-label={t.security.lastSeen}>{s.lastSeen}</td>
-                  <td class="cell-action">
-                    <form method="post" action="/espace-pro/sessions/revoquer">
-                      <CsrfField token={ctx.csrfToken} />
-                      <input type="hidden" name="session" value={s.id} />
-                      <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${s.browser}, ${s.lastSeen}`)}>
-                        {t.security.revoke}
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+                  </>
+                ),
+              },
+              { label: t.security.place, cell: (s) => s.place },
+              { label: t.security.lastSeen, cell: (s) => s.lastSeen },
+              {
+                label: t.security.revoke,
+                action: true,
+                cell: (s) => (
+                  <form method="post" action="/espace-pro/sessions/revoquer">
+                    <CsrfField token={ctx.csrfToken} />
+                    <input type="hidden" name="session" value={s.id} />
+                    <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${s.browser}, ${s.lastSeen}`)}>
+                      {t.security.revoke}
+                    </button>
+                  </form>
+                ),
+              },
+            ]}
+          />
         </section>
 
         <section class="panel" aria-labelledby="appareils-titre">
@@ -206,39 +203,36 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
           {security.devices.length === 0 ? (
             <p>{t.security.noDevices}</p>
           ) : (
-            <ScrollTable labelledBy="appareils-titre" tableClass="cards">
-              <thead>
-                <tr>
-                  <th scope="col">{t.security.browser}</th>
-                  <th scope="col">{t.security.since}</th>
-                  <th scope="col">{t.security.until}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t.security.revoke}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {security.devices.map((d) => (
-                  <tr>
-                    <td data-label={t.security.browser}>
+            <DataTable
+              labelledBy="appareils-titre"
+              rows={security.devices}
+              columns={[
+                {
+                  label: t.security.browser,
+                  cell: (d) => (
+                    <>
                       {d.browser ?? '—'}
                       {d.current ? <strong class="badge"> ({t.security.thisDevice})</strong> : null}
-                    </td>
-                    <td data-label={t.security.since}>{d.since}</td>
-                    <td data-label={t.security.until}>{d.until}</td>
-                    <td class="cell-action">
-                      <form method="post" action="/espace-pro/appareils/revoquer">
-                        <CsrfField token={ctx.csrfToken} />
-                        <input type="hidden" name="appareil" value={d.series} />
-                        <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${d.browser ?? ''} ${d.since}`)}>
-                          {t.security.revoke}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </ScrollTable>
+                    </>
+                  ),
+                },
+                { label: t.security.since, cell: (d) => d.since },
+                { label: t.security.until, cell: (d) => d.until },
+                {
+                  label: t.security.revoke,
+                  action: true,
+                  cell: (d) => (
+                    <form method="post" action="/espace-pro/appareils/revoquer">
+                      <CsrfField token={ctx.csrfToken} />
+                      <input type="hidden" name="appareil" value={d.series} />
+                      <button type="submit" class="button button-small" aria-label={t.security.revokeLabel(`${d.browser ?? ''} ${d.since}`)}>
+                        {t.security.revoke}
+                      </button>
+                    </form>
+                  ),
+                },
+              ]}
+            />
           )}
         </section>
 
@@ -270,26 +264,16 @@ export function SecurityPage({ ctx, code, security, minLength, words, errors = {
           {security.activity.length === 0 ? (
             <p>{t.security.noActivity}</p>
           ) : (
-            <ScrollTable labelledBy="activite-titre" tableClass="cards">
-              <thead>
-                <tr>
-                  <th scope="col">{t.security.date}</th>
-                  <th scope="col">{t.security.result}</th>
-                  <th scope="col">{t.security.browser}</th>
-                  <th scope="col">{t.security.place}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {security.activity.map((a) => (
-                  <tr>
-                    <td data-label={t.security.date}>{a.at}</td>
-                    <td data-label={t.security.result}>{a.success ? t.security.success : <strong>{t.security.failure}</strong>}</td>
-                    <td data-label={t.security.browser}>{a.browser}</td>
-                    <td data-label={t.security.place}>{a.place}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </ScrollTable>
+            <DataTable
+              labelledBy="activite-titre"
+              rows={security.activity}
+              columns={[
+                { label: t.security.date, cell: (a) => a.at },
+                { label: t.security.result, cell: (a) => (a.success ? t.security.success : <strong>{t.security.failure}</strong>) },
+                { label: t.security.browser, cell: (a) => a.browser },
+                { label: t.security.place, cell: (a) => a.place },
+              ]}
+            />
           )}
         </section>
       </section>

@@ -2,7 +2,7 @@
 import { type Catalogue, fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
+import { DataTable, Layout, Notice, type PageContext, ZoneNote } from '../layout.js';
 
 /**
  * The browser part of passkeys: @simplewebauthn/browser's bundle and our passkeys.js, both our own
@@ -112,63 +112,56 @@ export interface PasskeyRow {
 /** The table of one's passkeys: name (editable), creation, last use, Supprimer. Shared by customers and staff. */
 export function PasskeyTable({ ctx, passkeys, base, errors = {}, editing, t = fr }: { ctx: PageContext; passkeys: PasskeyRow[]; base: string; errors?: FieldErrors; editing?: number; t?: Catalogue }): Html {
   return (
-    <ScrollTable labelledBy="cles-liste" tableClass="cards">
-      <caption id="cles-liste" class="visually-hidden">
-        {t.passkeys.tableCaption}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">{t.passkeys.name}</th>
-          <th scope="col">{t.passkeys.created}</th>
-          <th scope="col">{t.passkeys.lastUsed}</th>
-          <th scope="col">
-            <span class="visually-hidden">{t.passkeys.remove}</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {passkeys.map((p) => (
-          <tr>
-            <td data-label={t.passkeys.name}>
-              <form method="post" action={`${base}/${p.id}/nom`} class="inline-form passkey-name">
-                <CsrfField token={ctx.csrfToken} />
-                <label class="visually-hidden" for={`nom-${p.id}`}>
-                  {t.passkeys.renameLabel(p.name)}
-                </label>
-                <input
-                  type="text"
-                  id={`nom-${p.id}`}
-                  name="nom"
-                  value={p.name}
-                  maxlength={60}
-                  required
-                  aria-invalid={editing === p.id && errors.nom ? 'true' : undefined}
-                  aria-describedby={editing === p.id && errors.nom ? `nom-${p.id}-erreur` : undefined}
-                />
-                <button type="submit" class="button button-small">
-                  {t.passkeys.rename}
-                </button>
-                {editing === p.id && errors.nom ? (
-                  <p class="field-error" id={`nom-${p.id}-erreur`}>
-                    {errors.nom}
-                  </p>
-                ) : null}
-              </form>
-            </td>
-            <td data-label={t.passkeys.created}>{p.created}</td>
-            <td data-label={t.passkeys.lastUsed}>{p.lastUsed ?? t.passkeys.never}</td>
-            <td class="cell-action">
-              <form method="post" action={`${base}/${p.id}/supprimer`} class="inline-form">
-                <CsrfField token={ctx.csrfToken} />
-                <button type="submit" class="button button-small button-danger" aria-label={t.passkeys.removeLabel(p.name)}>
-                  {t.passkeys.remove}
-                </button>
-              </form>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </ScrollTable>
+    <DataTable
+      labelledBy="cles-liste"
+      caption={{ id: 'cles-liste', text: t.passkeys.tableCaption }}
+      rows={passkeys}
+      columns={[
+        {
+          label: t.passkeys.name,
+          cell: (p) => (
+            <form method="post" action={`${base}/${p.id}/nom`} class="inline-form passkey-name">
+              <CsrfField token={ctx.csrfToken} />
+              <label class="visually-hidden" for={`nom-${p.id}`}>
+                {t.passkeys.renameLabel(p.name)}
+              </label>
+              <input
+                type="text"
+                id={`nom-${p.id}`}
+                name="nom"
+                value={p.name}
+                maxlength={60}
+                required
+                aria-invalid={editing === p.id && errors.nom ? 'true' : undefined}
+                aria-describedby={editing === p.id && errors.nom ? `nom-${p.id}-erreur` : undefined}
+              />
+              <button type="submit" class="button button-small">
+                {t.passkeys.rename}
+              </button>
+              {editing === p.id && errors.nom ? (
+                <p class="field-error" id={`nom-${p.id}-erreur`}>
+                  {errors.nom}
+                </p>
+              ) : null}
+            </form>
+          ),
+        },
+        { label: t.passkeys.created, cell: (p) => p.created },
+        { label: t.passkeys.lastUsed, cell: (p) => p.lastUsed ?? t.passkeys.never },
+        {
+          label: t.passkeys.remove,
+          action: true,
+          cell: (p) => (
+            <form method="post" action={`${base}/${p.id}/supprimer`} class="inline-form">
+              <CsrfField token={ctx.csrfToken} />
+              <button type="submit" class="button button-small button-danger" aria-label={t.passkeys.removeLabel(p.name)}>
+                {t.passkeys.remove}
+              </button>
+            </form>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -2,7 +2,7 @@
 import { type Catalogue, fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
 import { Fragment, h, type Html } from '../jsx.js';
-import { Layout, Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
+import { DataTable, Layout, Notice, type PageContext, ZoneNote } from '../layout.js';
 
 type RoleKey = 'admin' | 'buyer' | 'viewer';
 const ROLE_KEYS: RoleKey[] = ['admin', 'buyer', 'viewer'];
@@ -51,6 +51,41 @@ export function RoleSelect({ id, name = 'role', selected, error, label, describe
 
 /** "Inviter un collaborateur": Prénom, Nom, Adresse e-mail, Rôle, "Envoyer l'invitation". */
 /** `t`: the customer page's catalogue; the back office passes none and stays French. */
+/** A person in a team table (Mon équipe, the company page): the name, or the address alone when there is no name (said once, breakable), "(vous)", and "titulaire du code client". */
+export function PersonName({ person, you = false, t = fr }: { person: { name: string; email: string; isHolder: boolean }; you?: boolean; t?: Catalogue }): Html {
+  return (
+    <>
+      <strong class={person.name === person.email ? 'long' : undefined}>{person.name}</strong>
+      {you ? <span class="badge"> ({t.team.you})</span> : null}
+      {person.name === person.email ? null : (
+        <>
+          <br />
+          <span class="long">{person.email}</span>
+        </>
+      )}
+      {person.isHolder ? (
+        <>
+          <br />
+          <small>{t.team.holder}</small>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+/** "Modifier le rôle" in a team table row: the role select beside its button. */
+export function RoleForm({ ctx, action, person, t = fr }: { ctx: PageContext; action: string; person: { id: number; name: string; role: string }; t?: Catalogue }): Html {
+  return (
+    <form method="post" action={action} class="inline-form">
+      <CsrfField token={ctx.csrfToken} />
+      <RoleSelect t={t} id={`role-${person.id}`} selected={person.role} label={t.team.changeRoleLabel(person.name)} />{' '}
+      <button type="submit" class="button button-small">
+        {t.team.changeRole}
+      </button>
+    </form>
+  );
+}
+
 export function InvitationForm({ ctx, action, values = {}, errors = {}, duration, t = fr }: { ctx: PageContext; action: string; values?: InvitationFormValues; errors?: FieldErrors; duration: string; t?: Catalogue }): Html {
   return (
     <form method="post" action={action} novalidate>
@@ -126,63 +161,35 @@ export function TeamPage(p: TeamPageProps): Html {
 
       <section class="panel" aria-labelledby="personnes-titre">
         <h2 id="personnes-titre">{t.team.peopleHeading}</h2>
-        <ScrollTable labelledBy="personnes-titre" tableClass="cards">
-          <thead>
-            <tr>
-              <th scope="col">{t.team.name}</th>
-              <th scope="col">{t.team.role}</th>
-              <th scope="col">{t.team.state}</th>
-              <th scope="col">{t.team.lastSignIn}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t.team.remove}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.members.map((m) => (
-              <tr>
-                <td data-label={t.team.name}>
-                  {/* A person without a name is named by their address: said once, breakable. */}
-                  <strong class={m.name === m.email ? 'long' : undefined}>{m.name}</strong>
-                  {m.id === p.meId ? <span class="badge"> ({t.team.you})</span> : null}
-                  {m.name === m.email ? null : (
-                    <>
-                      <br />
-                      <span class="long">{m.email}</span>
-                    </>
-                  )}
-                  {m.isHolder ? (
-                    <>
-                      <br />
-                      <small>{t.team.holder}</small>
-                    </>
-                  ) : null}
-                </td>
-                <td data-label={t.team.role}>
-                  <form method="post" action={`${base}/membres/${m.id}/role`} class="inline-form">
+        <DataTable
+          labelledBy="personnes-titre"
+          rows={p.members}
+          columns={[
+            {
+              label: t.team.name,
+              cell: (m) => <PersonName t={t} person={m} you={m.id === p.meId} />,
+            },
+            {
+              label: t.team.role,
+              cell: (m) => <RoleForm ctx={p.ctx} t={t} action={`${base}/membres/${m.id}/role`} person={m} />,
+            },
+            { label: t.team.state, cell: (m) => t.team.states[m.state] },
+            { label: t.team.lastSignIn, cell: (m) => m.lastSignIn ?? t.team.never },
+            {
+              label: t.team.remove,
+              action: true,
+              cell: (m) =>
+                m.isHolder ? null : (
+                  <form method="post" action={`${base}/membres/${m.id}/retirer`} class="inline-form">
                     <CsrfField token={p.ctx.csrfToken} />
-                    <RoleSelect t={t} id={`role-${m.id}`} selected={m.role} label={t.team.changeRoleLabel(m.name)} />{' '}
-                    <button type="submit" class="button button-small">
-                      {t.team.changeRole}
+                    <button type="submit" class="button button-small button-danger" aria-label={t.team.removeLabel(m.name)}>
+                      {t.team.remove}
                     </button>
                   </form>
-                </td>
-                <td data-label={t.team.state}>{t.team.states[m.state]}</td>
-                <td data-label={t.team.lastSignIn}>{m.lastSignIn ?? t.team.never}</td>
-                <td class="cell-action">
-                  {m.isHolder ? null : (
-                    <form method="post" action={`${base}/membres/${m.id}/retirer`} class="inline-form">
-                      <CsrfField token={p.ctx.csrfToken} />
-                      <button type="submit" class="button button-small button-danger" aria-label={t.team.removeLabel(m.name)}>
-                        {t.team.remove}
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </ScrollTable>
+                ),
+            },
+          ]}
+        />
       </section>
 
       <section class="panel" aria-labelledby="invitations-titre">
@@ -190,32 +197,28 @@ export function TeamPage(p: TeamPageProps): Html {
         {p.invitations.length === 0 ? (
           <p>{t.team.noInvitations}</p>
         ) : (
-          <ScrollTable labelledBy="invitations-titre" tableClass="cards">
-            <thead>
-              <tr>
-                <th scope="col">{t.team.name}</th>
-                <th scope="col">{t.team.role}</th>
-                <th scope="col">{t.team.invitedBy}</th>
-                <th scope="col">{t.team.validUntil}</th>
-                <th scope="col">
-                  <span class="visually-hidden">{t.team.withdraw}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.invitations.map((i) => (
-                <tr>
-                  <td data-label={t.team.name}>
+          <DataTable
+            labelledBy="invitations-titre"
+            rows={p.invitations}
+            columns={[
+              {
+                label: t.team.name,
+                cell: (i) => (
+                  <>
                     <strong>{i.name}</strong> <span class="badge">({t.team.states.invited})</span>
                     <br />
                     {i.email}
-                  </td>
-                  <td data-label={t.team.role} class="nowrap">
-                    {t.company.roles[i.role]}
-                  </td>
-                  <td data-label={t.team.invitedBy}>{i.invitedBy}</td>
-                  <td data-label={t.team.validUntil}>{i.expired ? t.team.expired : i.validUntil}</td>
-                  <td class="cell-action">
+                  </>
+                ),
+              },
+              { label: t.team.role, class: 'nowrap', cell: (i) => t.company.roles[i.role] },
+              { label: t.team.invitedBy, cell: (i) => i.invitedBy },
+              { label: t.team.validUntil, cell: (i) => (i.expired ? t.team.expired : i.validUntil) },
+              {
+                label: t.team.withdraw,
+                action: true,
+                cell: (i) => (
+                  <>
                     <form method="post" action={`${base}/invitations/${i.id}/renvoyer`} class="inline-form">
                       <CsrfField token={p.ctx.csrfToken} />
                       <button type="submit" class="button button-small" aria-label={t.team.resendLabel(i.name)}>
@@ -228,11 +231,11 @@ export function TeamPage(p: TeamPageProps): Html {
                         {t.team.withdraw}
                       </button>
                     </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </ScrollTable>
+                  </>
+                ),
+              },
+            ]}
+          />
         )}
       </section>
 
