@@ -13,9 +13,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
-import { seedAccount, STRONG_PASSWORD } from '../test/helpers/accounts.js';
-import { Browser, buildTestApp, csrfToken } from '../test/helpers/app.js';
-import { SoftAuthenticator } from '../test/helpers/webauthn.js';
+import { STRONG_PASSWORD } from '../test/helpers/accounts.js';
+import { buildTestApp, csrfToken } from '../test/helpers/app.js';
+import { passkeyOwner } from './passkey-owner.js';
 
 const rounds = Number(process.argv[2] ?? 200);
 const lines: string[] = [];
@@ -29,22 +29,7 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
   return (d.user + d.system) / 1000;
 };
 try {
-  await seedAccount(t);
-  // One passkey, added as the page does.
-  const owner = new Browser(t.app);
-  await owner.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
-  const authenticator = new SoftAuthenticator();
-  const page = await owner.get('/espace-pro/cles');
-  const creation = JSON.parse((await owner.post('/espace-pro/cles/options', { _csrf: csrfToken(page.body) })).body);
-  await owner.post('/espace-pro/cles', { _csrf: csrfToken(page.body), reponse: JSON.stringify(authenticator.register(creation)) });
-
-  // The browser is one the account knows (its cookie), as for a customer on their own computer.
-  const knownBrowser = owner.jar.get('__Host-ep_browser')!;
-  const fresh = () => {
-    const browser = new Browser(t.app);
-    browser.jar.cookies.set('__Host-ep_browser', knownBrowser);
-    return browser;
-  };
+  const { authenticator, fresh, beforeOptions } = await passkeyOwner(t);
 
   const measure = async (kind: string, once: () => Promise<number>, afterWarmUp?: () => void) => {
     for (let i = 0; i < 10; i++) await once(); // warm-up: JIT, prepared statements, hashing threads
@@ -98,6 +83,7 @@ try {
   const parts = { page: 0, options: 0, assertion: 0 };
   const passkey = await measure('passkey sign-in (GET /connexion, POST options, POST /connexion/cle: one ES256 check)', async () => {
     const browser = fresh();
+    beforeOptions();
     let start = process.cpuUsage();
     const html = await browser.get('/connexion');
     const page = cpuMs(start);

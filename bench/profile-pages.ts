@@ -4,35 +4,27 @@
 // Read it with Chrome DevTools (Performance → Load profile), or `node bench/profile-top.mjs out.cpuprofile`.
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { seedAccount, STRONG_PASSWORD } from '../test/helpers/accounts.js';
-import { Browser, buildTestApp, csrfToken } from '../test/helpers/app.js';
-import { SoftAuthenticator } from '../test/helpers/webauthn.js';
+import { STRONG_PASSWORD } from '../test/helpers/accounts.js';
+import { buildTestApp, csrfToken } from '../test/helpers/app.js';
+import { passkeyOwner } from './passkey-owner.js';
 
 const which = process.argv[2] ?? 'passkey';
 const n = Number(process.argv[3] ?? 2000);
 const out = process.argv[4] ?? `${which}.cpuprofile`;
 const t = await buildTestApp('sqlite');
 try {
-  await seedAccount(t);
-  const owner = new Browser(t.app);
-  await owner.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
-  const authenticator = new SoftAuthenticator();
-  const page = await owner.get('/espace-pro/cles');
-  const creation = JSON.parse((await owner.post('/espace-pro/cles/options', { _csrf: csrfToken(page.body) })).body);
-  await owner.post('/espace-pro/cles', { _csrf: csrfToken(page.body), reponse: JSON.stringify(authenticator.register(creation)) });
-  const knownBrowser = owner.jar.get('__Host-ep_browser')!;
+  const { owner, authenticator, fresh, beforeOptions } = await passkeyOwner(t);
   const once: Record<string, () => Promise<void>> = {
     passkey: async () => {
-      const browser = new Browser(t.app);
-      browser.jar.cookies.set('__Host-ep_browser', knownBrowser);
+      const browser = fresh();
+      beforeOptions();
       const html = await browser.get('/connexion');
       const options = JSON.parse((await browser.post('/connexion/cle/options', { _csrf: csrfToken(html.body) })).body);
       const res = await browser.post('/connexion/cle', { _csrf: csrfToken(html.body), reponse: JSON.stringify(authenticator.assert(options)) });
       if (res.statusCode !== 303) throw new Error(String(res.statusCode));
     },
     password: async () => {
-      const browser = new Browser(t.app);
-      browser.jar.cookies.set('__Host-ep_browser', knownBrowser);
+      const browser = fresh();
       const res = await browser.submit('/connexion', '/connexion', { identifiant: '12345', mot_de_passe: STRONG_PASSWORD });
       if (res.statusCode !== 303) throw new Error(String(res.statusCode));
     },
