@@ -5,6 +5,9 @@ import { loggerOptions } from '../../src/app.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
 import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { currentTotp, seedStaff, signInStaff } from '../helpers/staff.js';
+import { askOptions, SoftAuthenticator } from '../helpers/webauthn.js';
+import { invitationLink, lastMailTo } from '../company/support.js';
+import { COOKIE } from '../../src/plugins/cookies.js';
 
 /** Every page a visitor can reach so far; each issue adds its own. */
 const PUBLIC_PAGES = ['/', '/connexion', '/mot-de-passe-oublie', '/ouverture-de-compte', '/page-qui-n-existe-pas'];
@@ -210,6 +213,34 @@ for (const dialect of DIALECTS) {
       for (const secret of secrets) assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 4)}…`);
       // The TOTP code is six digits: looked for as a whole number, not inside a timestamp.
       assert.doesNotMatch(log, new RegExp(`(?<![\\d.])${totp}(?![\\d.])`), 'log leaks the TOTP code');
+    });
+
+    test('S35 company doors: no invitation token, invited person’s password, invitation cookie, e-mail sign-in password or passkey answer in any log line', async () => {
+      await seedAccount(t, { code: '24680', email: 'gerant@papeterie-s35.fr', company: 'Papeterie S35' });
+      const admin = new Browser(t.app);
+      await admin.submit('/connexion', '/connexion', { identifiant: '24680', mot_de_passe: STRONG_PASSWORD });
+      const team = await admin.get('/espace-pro/equipe');
+      const invited = await admin.post('/espace-pro/equipe/invitations', { _csrf: csrfToken(team.body), prenom: 'Paul', nom: 'Nouveau', email: 'paul@papeterie-s35.fr', role: 'buyer' });
+      assert.equal(invited.statusCode, 303, 'positive control: the invitation is sent');
+      const link = invitationLink((await lastMailTo(t, 'paul@papeterie-s35.fr')).text_body!);
+      const person = new Browser(t.app);
+      await person.get(link);
+      const invitationCookie = person.jar.get(COOKIE.invitationLink)!;
+      const form = await person.get('/invitation');
+      const chosen = 'une lampe verte éclaire le comptoir';
+      const accepted = await person.post('/invitation', { _csrf: csrfToken(form.body), mot_de_passe: chosen, confirmation: chosen });
+      assert.equal(accepted.headers.location, '/connexion?enregistre=1', 'positive control: the invitation is accepted');
+      const byEmail = new Browser(t.app);
+      const signedIn = await byEmail.submit('/connexion', '/connexion', { identifiant: 'paul@papeterie-s35.fr', mot_de_passe: chosen });
+      assert.equal(signedIn.statusCode, 303, 'positive control: the person signs in with their e-mail');
+      const { options, csrf } = await askOptions(admin, '/espace-pro/cles', '/espace-pro/cles/options');
+      const registration = JSON.stringify(new SoftAuthenticator().register(options));
+      assert.equal((await admin.post('/espace-pro/cles', { _csrf: csrf, reponse: registration })).statusCode, 303, 'positive control: the passkey is added');
+      const log = logLines.join('');
+      assert.match(log, /invitation/, 'the invitation requests were logged');
+      const token = link.split('token=')[1]!;
+      const secrets = [token, chosen, invitationCookie, byEmail.jar.get('__Host-ep_session')!, options.challenge as string, JSON.parse(registration).response.attestationObject as string];
+      for (const secret of secrets) assert.ok(!log.includes(secret), `log leaks ${secret.slice(0, 6)}…`);
     });
   });
 }
