@@ -80,6 +80,11 @@ export async function deleteThrottle(db: Executor, key: string): Promise<void> {
   await clearThrottle(db, { key });
 }
 
+/** Several identifiers at once (a company's code and its people's e-mail addresses): one statement. */
+export async function deleteThrottles(db: Executor, keys: string[]): Promise<void> {
+  if (keys.length > 0) await db.deleteFrom('login_throttle').where('key', 'in', keys).execute();
+}
+
 // ---- Retention: what this module's clean-up job deletes (see its *.cleanup.ts).
 
 /** Rate-limit rows whose newest use has left the window: they hold nothing that still counts. */

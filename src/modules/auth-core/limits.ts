@@ -150,6 +150,11 @@ export async function clearIdentifierThrottle(db: Executor, key: string): Promis
   await repo.deleteThrottle(db, key);
 }
 
+/** Customer service's "Déverrouiller": every identifier of a company at once. */
+export async function clearIdentifierThrottles(db: Executor, keys: string[]): Promise<void> {
+  await repo.deleteThrottles(db, keys);
+}
+
 /** What customer service sees of an identifier's throttling. */
 export async function identifierThrottleState(db: Executor, clock: Clock, key: string) {
   const row = await repo.findThrottle(db, key);

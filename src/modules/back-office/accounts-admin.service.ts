@@ -13,7 +13,7 @@ import { findAccountById, findCompanyAccount } from '../account/account.reposito
 import { findOpenLink, revokeLinkTokens } from '../auth-core/link-tokens.js';
 import { type AuditOrigin, recordAudit } from '../audit/audit.service.js';
 import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
-import { clearIdentifierThrottle, identifierThrottleState } from '../auth-core/limits.js';
+import { clearIdentifierThrottles, identifierThrottleState } from '../auth-core/limits.js';
 import { invalidateCompanySessions } from '../session/session.service.js';
 import { endSsoSessions } from '../sso/sso.service.js';
 import { changeAndEndSignIns, NOTHING_CHANGED } from '../session/sign-out.js';
@@ -284,7 +284,7 @@ export async function revokeSessionsByStaff(deps: AdminDeps, staff: StaffActor, 
 /** "Déverrouiller": the customer code's lock, and those on its people's e-mail addresses (S8). */
 export async function clearThrottleByStaff(deps: AdminDeps, staff: StaffActor, id: number): Promise<Result<undefined, AdminActionError>> {
   return withAccount(deps, id, async (account) => {
-    for (const key of await repo.companySignInKeys(deps.db, account.company_id, account.code)) await clearIdentifierThrottle(deps.db, key);
+    await clearIdentifierThrottles(deps.db, await repo.companySignInKeys(deps.db, account.company_id, account.code));
     await recordAudit(deps.db, deps.clock, staff.origin, { event: 'staff.throttle_cleared', outcome: 'success', actorType: 'staff', actorId: staff.id, accountId: account.id, companyId: account.company_id, target: account.code });
     return ok();
   });
