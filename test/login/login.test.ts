@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { sha256 } from '../../src/shared/crypto.js';
 import { seedAccount, STRONG_PASSWORD } from '../helpers/accounts.js';
-import { Browser, buildTestApp, csrfToken, DIALECTS, inputValue, type TestApp } from '../helpers/app.js';
+import { Browser, buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
 import { resetDatabase } from '../helpers/reset-database.js';
 
 for (const dialect of DIALECTS) {

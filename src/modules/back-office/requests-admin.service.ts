@@ -6,7 +6,7 @@ import { findAccountRequestById } from '../account-request/account-request.repos
 import { applyTransition } from '../account-request/account-request.service.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { enqueueMail } from '../mail/mail.service.js';
-import { accountSubject, sendAccountLink } from '../auth-core/account-link.js';
+import { sendAccountLink } from '../auth-core/account-link.js';
 import type { AdminDeps, StaffActor } from './accounts-admin.service.js';
 
 export type RequestActionError = 'NOT_FOUND' | 'INVALID_TRANSITION' | 'CONFLICT' | 'CODE_INVALID' | 'REASON_REQUIRED' | 'REASON_TOO_LONG';

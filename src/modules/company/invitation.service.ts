@@ -1,4 +1,3 @@
-import type { Config } from '../../config.js';
 import type { Executor } from '../../db/executor.js';
 import { MINUTE_MS } from '../../shared/clock.js';
 import { formatDateTime, formatValidity } from '../../shared/format.js';

@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { PasswordHasher } from '../../shared/hasher.js';
 import { parseSignInIdentifier } from '../../shared/identifier.js';
 import { checkPassword, type PasswordVerdict } from '../../shared/password-policy.js';
-import { formatDateTime, formatDuration } from '../../shared/format.js';
+import { formatDateTime } from '../../shared/format.js';
 import { normalizeEmail } from '../../shared/validation.js';
 import { asLanguage, type Lang } from '../../shared/i18n/languages.js';
 import { mailLanguage } from '../account/account.service.js';

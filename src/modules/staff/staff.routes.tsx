@@ -1,8 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { dashboardFigures } from '../back-office/dashboard.service.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { clearSecureCookie, COOKIE, readCookie, setSecureCookie } from '../../plugins/cookies.js';
-import { rotateCsrfBinding } from '../../plugins/csrf.js';
+import { clearSecureCookie, COOKIE, readCookie } from '../../plugins/cookies.js';
 import { requestOrigin } from '../../plugins/request-origin.js';
 import { forgetLoadedStaff, getStaff, loadStaffSession, registerStaffScope, STAFF_CODE_PATH, STAFF_LOGIN_PATH, STEP_UP_PATH } from './staff.guard.js';
 import { pageContext, sendPage, sendTooManyRequests } from '../../plugins/views.js';

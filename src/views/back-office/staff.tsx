@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import { fr } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors, NewPasswordFields } from '../forms.js';
-import { Fragment, h, type Html } from '../jsx.js';
+import { h, type Html } from '../jsx.js';
 import { Notice, type PageContext, ScrollTable, ZoneNote } from '../layout.js';
 import { BackOfficeLayout, BackOfficeNotice, type BackOfficeUser, EmailText, StaffPublicLayout } from './layout.js';
 import { AdminPasskeys, StaffPasskeyForm } from './passkeys.js';

@@ -1,7 +1,7 @@
 /** @jsxRuntime classic @jsx h @jsxFrag Fragment */
 import type { Catalogue } from '../../shared/i18n/fr.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../forms.js';
-import { Fragment, h, type Html } from '../jsx.js';
+import { h, type Html } from '../jsx.js';
 import { Layout, type PageContext } from '../layout.js';
 
 /** The form's values by field name, as typed (kept on a failed submit). */
