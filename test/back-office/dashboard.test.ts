@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dashboardFigures } from '../../src/modules/back-office/dashboard.service.js';
-import { seedAccount } from '../helpers/accounts.js';
-import { buildTestApp, DIALECTS, type TestApp } from '../helpers/app.js';
+import { seedAccount, seedMember } from '../helpers/accounts.js';
+import { buildTestApp, csrfToken, DIALECTS, type TestApp } from '../helpers/app.js';
+import { resetDatabase } from '../helpers/reset-database.js';
 import { createStaffAndSignIn } from '../helpers/staff.js';
 
 const HOUR = 3_600_000;
@@ -90,6 +91,27 @@ for (const dialect of DIALECTS) {
       assert.equal(rowsOf((await agent.get('/back-office/comptes')).body).length, 6);
       const waiting = await agent.get('/back-office/demandes?etat=new');
       assert.equal((waiting.body.match(/<tr>/g) ?? []).length - 1, 2);
+    });
+
+    test('S8 a lock on one person’s e-mail sign-in counts too: the dashboard, the "verrouillés" list and its line say it, as the company page does; a lock on another company’s member does not', async () => {
+      await resetDatabase(t.db, t.dialect);
+      const company = await seedAccount(t, { code: '77777', email: 'titulaire@x.fr', company: 'Verrou Membre' });
+      await seedMember(t, { companyId: company.companyId, email: 'Paul.Martin@X.fr', role: 'buyer' });
+      await seedAccount(t, { code: '88888', email: 'autre@x.fr', company: 'Sans Verrou' });
+      await seedMember(t, { code: '88888', email: 'libre@x.fr', role: 'buyer' });
+      const now = t.clock.now();
+      await t.db.insertInto('login_throttle').values({ key: 'email:paul.martin@x.fr', failures: 6, blocked_until: now + 5 * 60_000, updated_at: now }).execute();
+      await t.db.insertInto('login_throttle').values({ key: 'email:libre@x.fr', failures: 6, blocked_until: now - 60_000, updated_at: now - 2 * 60_000 }).execute();
+      assert.equal((await dashboardFigures({ db: t.db, clock: t.clock })).lockedAccounts, 1);
+      const agent = await createStaffAndSignIn(t, { email: 'agent3@example.com' });
+      const locked = await agent.get('/back-office/comptes?filtre=verrouilles');
+      assert.deepEqual([...locked.body.matchAll(/<a href="\/back-office\/comptes\/\d+">(\d{5})<\/a>/g)].map((m) => m[1]), ['77777']);
+      assert.match(locked.body, /Verrouillé jusqu’à 10\u00a0h\u00a005/);
+      // Positive control: Déverrouiller clears it everywhere at once.
+      const page = await agent.get(`/back-office/comptes/${company.companyId}`);
+      const cleared = await agent.post(`/back-office/comptes/${company.companyId}/debloquer`, { _csrf: csrfToken(page.body) });
+      assert.equal(cleared.statusCode, 303);
+      assert.equal((await dashboardFigures({ db: t.db, clock: t.clock })).lockedAccounts, 0);
     });
 
     test('only what the role may open: no Import for an agent; Import, Équipe and Applications for an admin', async () => {

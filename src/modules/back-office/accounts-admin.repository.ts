@@ -1,15 +1,15 @@
 import { type Generated, sql } from 'kysely';
 import type { Executor } from '../../db/executor.js';
-import { type AccountFilter, accountFilterPredicate } from './dashboard.repository.js';
+import { type AccountFilter, accountFilterPredicate, companyLockedUntil } from './dashboard.repository.js';
 
 export async function searchAccounts(db: Executor, query: string, limit: number, now: number, filter: AccountFilter | null = null) {
   // A company and its holder; a search by e-mail also finds the companies a member belongs to.
   let q = db
     .selectFrom('companies')
     .innerJoin('accounts', 'accounts.id', 'companies.holder_account_id')
-    // The identifier throttle (keyed by customer code): the list says "Verrouillé jusqu'à …".
-    .leftJoin('login_throttle', (join) => join.onRef('login_throttle.key', '=', 'companies.code').on('login_throttle.blocked_until', '>', now))
-    .select(['companies.id', 'companies.code', 'accounts.email', 'companies.name as company', 'accounts.password_hash', 'companies.disabled_at', 'accounts.last_login_at', 'companies.created_at', 'login_throttle.blocked_until'])
+    .select(['companies.id', 'companies.code', 'accounts.email', 'companies.name as company', 'accounts.password_hash', 'companies.disabled_at', 'accounts.last_login_at', 'companies.created_at'])
+    // A lock in force on the code or a person's e-mail sign-in: the list says "Verrouillé jusqu'à …".
+    .select((eb) => companyLockedUntil(eb, now).as('blocked_until'))
     // Whether a link is open, so the list says "Lien envoyé" as the account page does.
     .select((eb) =>
       eb

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Executor } from '../../db/executor.js';
 
@@ -16,12 +16,38 @@ export const UNUSED_LINK_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 type CompanyScope = ExpressionBuilder<DB, 'companies' | 'accounts'>;
 
+/**
+ * The end of the latest lock in force on a company's sign-in (S8), or null: on its customer code,
+ * or on one of its people's e-mail sign-in (`email:<address>`, auth-core/limits.ts). One
+ * definition for the Comptes list, its "verrouillés" filter and the dashboard's count, as the
+ * company page lists the same keys (companySignInKeys).
+ */
+export function companyLockedUntil(eb: CompanyScope, now: number) {
+  return eb
+    .selectFrom('login_throttle')
+    .select((e) => e.fn.max('login_throttle.blocked_until').as('until'))
+    .where('login_throttle.blocked_until', '>', now)
+    .where((e) =>
+      e.or([
+        e('login_throttle.key', '=', e.ref('companies.code')),
+        e(
+          'login_throttle.key',
+          'in',
+          e
+            .selectFrom('memberships as lock_members')
+            .innerJoin('accounts as lock_people', 'lock_people.id', 'lock_members.account_id')
+            .select(sql<string>`'email:' || lock_people.email_lc`.as('key'))
+            .whereRef('lock_members.company_id', '=', 'companies.id'),
+        ),
+      ]),
+    );
+}
+
 /** The companies whose filter matches (`companies` joined to its holder as `accounts`). */
 export function accountFilterPredicate(eb: CompanyScope, filter: AccountFilter, now: number) {
   switch (filter) {
     case 'verrouilles':
-      // The identifier throttle's key is the customer code (auth-core/limits.ts).
-      return eb.exists(eb.selectFrom('login_throttle').select('login_throttle.key').whereRef('login_throttle.key', '=', 'companies.code').where('login_throttle.blocked_until', '>', now));
+      return eb(companyLockedUntil(eb, now), 'is not', null);
     case 'liens-non-utilises':
       return eb.exists(
         eb
